@@ -1,0 +1,45 @@
+# factledger task runner: `make help` lists the targets.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+UV_VERSION := 0.13.9
+
+# Prefect stays on this machine: no telemetry, no update checks, a local home.
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_LOGGING_LEVEL ?= WARNING
+
+.PHONY: help run test test-fast lint bench lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/factledger: pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (factledger needs Python 3.11)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+run: $(BIN)/factledger  ## set up .venv if needed, then run the pipeline on data/raw
+	$(BIN)/factledger run
+
+test: $(BIN)/factledger  ## set up .venv if needed, then run the whole test suite
+	$(BIN)/python -m pytest
+
+test-fast: $(BIN)/factledger  ## unit tests only (no Prefect flow runs)
+	$(BIN)/python -m pytest -m "not integration"
+
+lint: $(BIN)/factledger  ## ruff over the code
+	$(BIN)/ruff check flows checks tests bench
+
+bench: $(BIN)/factledger  ## run the benchmarks in bench/ (minutes; see bench/README.md)
+	$(BIN)/python bench/bench_extract.py
+
+lock: $(BIN)/factledger  ## re-pin requirements.lock from pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:  ## remove the environment and everything generated under data/curated
+	rm -rf $(VENV) .prefect data/curated/*.duckdb data/curated/*.wal data/curated/reports data/curated/parquet

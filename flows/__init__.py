@@ -1,0 +1,1 @@
+"""factledger: dated facts about companies' expansion, from documents to a checked ledger."""

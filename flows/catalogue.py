@@ -1,0 +1,106 @@
+"""The metric and entity catalogue: data files under catalogue/, loaded into typed records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+
+class CatalogueError(ValueError):
+    """A catalogue file is malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    description: str
+    unit: str
+    kind: str  # stock | flow
+    cumulative: bool = False
+    stock_of: str | None = None
+    parts: tuple[str, ...] = ()
+    subset_of: str | None = None
+    about_tolerance: float = 0.05
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    aliases: tuple[str, ...]
+    products: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    directory: Path
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
+
+    def metric(self, metric_id: str) -> Metric:
+        try:
+            return self.metrics[metric_id]
+        except KeyError:
+            raise CatalogueError(
+                f"unknown metric {metric_id!r}: not in {self.directory / 'metrics.yaml'}"
+            ) from None
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogueError(f"{path}: cannot read catalogue file: {exc}") from exc
+    if not isinstance(data, dict):
+        raise CatalogueError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _metrics(path: Path) -> dict[str, Metric]:
+    metrics = {}
+    for metric_id, spec in _read_yaml(path).get("metrics", {}).items():
+        try:
+            metrics[metric_id] = Metric(
+                id=metric_id,
+                description=spec["description"],
+                unit=spec["unit"],
+                kind=spec["kind"],
+                cumulative=bool(spec.get("cumulative", False)),
+                stock_of=spec.get("stock_of"),
+                parts=tuple(spec.get("parts", ())),
+                subset_of=spec.get("subset_of"),
+                about_tolerance=float(spec.get("about_tolerance", 0.05)),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CatalogueError(f"{path}: metric {metric_id!r}: missing or bad {exc}") from exc
+        if spec["kind"] not in ("stock", "flow"):
+            raise CatalogueError(f"{path}: metric {metric_id!r}: kind must be stock or flow")
+    for metric in metrics.values():
+        for ref in (metric.stock_of, metric.subset_of, *metric.parts):
+            if ref is not None and ref not in metrics:
+                raise CatalogueError(f"{path}: metric {metric.id!r} refers to unknown {ref!r}")
+    return metrics
+
+
+def _entities(path: Path) -> dict[str, Entity]:
+    entities = {}
+    for name, spec in _read_yaml(path).get("entities", {}).items():
+        spec = spec or {}
+        entities[name] = Entity(
+            name=name,
+            aliases=tuple(spec.get("aliases", [name])),
+            products=tuple(spec.get("products", ())),
+        )
+    return entities
+
+
+@lru_cache(maxsize=8)
+def load_catalogue(directory: Path) -> Catalogue:
+    """Load metrics.yaml and entities.yaml from `directory` (cached per directory)."""
+    return Catalogue(
+        directory=directory,
+        metrics=_metrics(directory / "metrics.yaml"),
+        entities=_entities(directory / "entities.yaml"),
+    )

@@ -1,0 +1,78 @@
+"""The one settings object: read from [tool.factledger] in pyproject.toml, then FACTLEDGER_* env."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path = Path("data/raw")
+    """Input: documents/, manifest.csv and claims/. Opened read-only."""
+
+    curated_dir: Path = Path("data/curated")
+    """Output: the warehouse, the published database, Parquet and reports."""
+
+    catalogue_dir: Path = REPO_ROOT / "catalogue"
+    """Metric, entity and extraction-rule catalogue (YAML data files)."""
+
+    max_document_bytes: int = 5_000_000
+    """A document file larger than this is rejected (recorded in the audit, not loaded)."""
+
+    run_id: str | None = field(default=None)
+    """Set by the pipeline for each run; None outside a run."""
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.raw_dir / "documents"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.raw_dir / "manifest.csv"
+
+    @property
+    def claims_dir(self) -> Path:
+        return self.raw_dir / "claims"
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The working DuckDB (raw, staging, audit, quarantine); never read by analysts."""
+        return self.curated_dir / "warehouse.duckdb"
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _coerce(name: str, value: object) -> object:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if "Path" in str(kind):
+        return Path(str(value))
+    if "int" in str(kind):
+        return int(value)  # type: ignore[arg-type]
+    return value
+
+
+def load_settings(pyproject: Path = REPO_ROOT / "pyproject.toml") -> Settings:
+    """Settings from pyproject.toml's [tool.factledger], overridden by FACTLEDGER_<FIELD>."""
+    values: dict[str, object] = {}
+    if pyproject.exists():
+        table = tomllib.loads(pyproject.read_text()).get("tool", {}).get("factledger", {})
+        values.update({k: v for k, v in table.items() if k in _field_names()})
+    for name in _field_names():
+        env = os.environ.get(f"FACTLEDGER_{name.upper()}")
+        if env is not None:
+            values[name] = env
+    settings = Settings(**{k: _coerce(k, v) for k, v in values.items()})
+    # Relative catalogue paths are relative to the project, not to the working directory.
+    if not settings.catalogue_dir.is_absolute():
+        settings = replace(settings, catalogue_dir=REPO_ROOT / settings.catalogue_dir)
+    return settings
+
+
+def _field_names() -> list[str]:
+    return [f.name for f in fields(Settings) if f.name != "run_id"]

@@ -1,0 +1,94 @@
+-- The warehouse layers (DESIGN.md): raw → staging → curated, with audit and quarantine.
+-- Idempotent: applied at the start of every run.
+create schema if not exists raw;
+create schema if not exists staging;
+create schema if not exists audit;
+create schema if not exists quarantine;
+create schema if not exists curated;
+
+create table if not exists raw.documents (
+    doc_id       varchar not null,   -- sha256 of the file's bytes
+    file         varchar not null,   -- path under documents/
+    published_at date not null,
+    title        varchar,
+    publisher    varchar,
+    url          varchar,
+    entity_hint  varchar,
+    format       varchar not null,   -- txt | md | html
+    size_bytes   bigint not null,
+    text         varchar not null,   -- stored text (HTML reduced to text); offsets refer to it
+    ingested_at  timestamp not null,
+    run_id       varchar not null
+);
+
+create table if not exists raw.claims (
+    claim_id     varchar not null,   -- stable hash of (doc_id, char_start, char_end, metric)
+    doc_id       varchar not null,
+    file         varchar not null,
+    entity       varchar not null,
+    metric       varchar not null,
+    value_lo     double not null,
+    value_hi     double not null,    -- +infinity when unbounded above
+    lo_open      boolean not null,   -- true: the bound itself is excluded ("over 580")
+    hi_open      boolean not null,
+    qualifier    varchar not null,
+    unit         varchar not null,
+    value_text   varchar not null,
+    period_start date not null,
+    period_end   date not null,
+    period_text  varchar,
+    status       varchar not null,   -- reported | planned
+    quote        varchar not null,   -- == documents.text[char_start:char_end] (0-based, end exclusive)
+    char_start   integer not null,
+    char_end     integer not null,
+    source       varchar not null,   -- 'rules' or 'claims/<file>.csv'
+    rule_id      varchar,
+    source_row   integer,
+    run_id       varchar not null
+);
+
+create table if not exists raw.events (
+    event_id     varchar not null,
+    doc_id       varchar not null,
+    file         varchar not null,
+    entity       varchar not null,
+    event_type   varchar not null,   -- launch | partnership | market_entry
+    subject      varchar not null,
+    period_start date not null,
+    period_end   date not null,
+    period_text  varchar,
+    status       varchar not null,
+    quote        varchar not null,
+    char_start   integer not null,
+    char_end     integer not null,
+    source       varchar not null,
+    rule_id      varchar,
+    run_id       varchar not null
+);
+
+create table if not exists audit.runs (
+    run_id              varchar not null,
+    started_at          timestamp not null,
+    finished_at         timestamp,
+    status              varchar not null,  -- running | completed | failed
+    raw_dir             varchar not null,
+    documents_new       integer,
+    documents_changed   integer,
+    documents_unchanged integer,
+    documents_removed   integer,
+    documents_rejected  integer,
+    claims              integer,
+    events              integer,
+    claim_rows_rejected integer,
+    message             varchar
+);
+
+create table if not exists audit.rejections (
+    run_id      varchar not null,
+    stage       varchar not null,  -- manifest | ingest | extract | claims_csv
+    file        varchar not null,
+    row_number  integer,           -- the CSV row (1 = first data row), when the input is a table
+    reason      varchar not null,
+    detail      varchar not null,
+    recorded_at timestamp not null
+);
