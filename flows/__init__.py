@@ -1,1 +1,10 @@
 """factledger: dated facts about companies' expansion, from documents to a checked ledger."""
+
+import os
+
+# Nothing may reach the network at run time. These must be set before Prefect is imported,
+# which is why they live here, at the top of the package every entry point imports.
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT", "false")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

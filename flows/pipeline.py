@@ -1,0 +1,141 @@
+"""The `pipeline` flow: one Prefect task per stage. Flows orchestrate; the stages compute."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import audit, load
+from flows.catalogue import load_catalogue
+from flows.extract import Extraction, Extractor
+from flows.ingest import ingest_documents
+from flows.model import Document, Rejection
+from flows.settings import Settings, load_settings
+from flows.warehouse import connect
+
+EXTRACT_BATCH_SIZE = 200  # documents per extraction task: big enough to amortise task overhead
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the CLI's closing lines and the audit."""
+
+    run_id: str
+    warehouse: Path
+    counts: dict[str, int] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+@contextmanager
+def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(settings.warehouse_path)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@task(name="ingest", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def ingest(settings: Settings, run_id: str) -> tuple[list[Document], dict[str, int]]:
+    """Read documents and manifest, load what changed; return the documents to extract."""
+    with warehouse(settings) as con:
+        result = ingest_documents(settings, load.known_documents(con))
+        load.load_documents(con, result, run_id)
+        load.record_rejections(con, run_id, result.rejections)
+    counts = {
+        "documents_new": len(result.new),
+        "documents_changed": len(result.changed),
+        "documents_unchanged": len(result.unchanged),
+        "documents_removed": len(result.removed),
+        "documents_rejected": len(result.rejections),
+    }
+    return [*result.new, *result.changed], counts
+
+
+@task(
+    name="extract",
+    task_run_name="extract {label}",
+    retries=1,
+    cache_policy=NO_CACHE,
+)
+def extract_batch(documents: list[Document], catalogue_dir: Path, label: str) -> Extraction:
+    """Extract claims and events from one batch of documents."""
+    extractor = Extractor(load_catalogue(catalogue_dir))
+    claims, events = [], []
+    for doc in documents:
+        found = extractor.extract(doc)
+        claims.extend(found.claims)
+        events.extend(found.events)
+    return Extraction(claims=claims, events=events)
+
+
+@task(name="load-extractions", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def load_extractions(
+    settings: Settings, run_id: str, documents: list[Document], extractions: list[Extraction]
+) -> int:
+    claims = [c for e in extractions for c in e.claims]
+    events = [v for e in extractions for v in e.events]
+    with warehouse(settings) as con:
+        load.replace_extractions(con, [d.doc_id for d in documents], claims, events, run_id)
+    return len(claims)
+
+
+@task(name="load-claim-tables", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def load_claim_tables(settings: Settings, run_id: str) -> dict[str, int]:
+    """Load claims derived elsewhere (data/raw/claims/*.csv) beside the extracted ones."""
+    with warehouse(settings) as con:
+        documents = {d.file: d for d in load.all_documents(con)}
+        claims, rejections = load.read_claim_tables(
+            settings, documents, load_catalogue(settings.catalogue_dir)
+        )
+        load.replace_table_claims(con, claims, run_id)
+        load.record_rejections(con, run_id, rejections)
+    return {"table_claims": len(claims), "claim_rows_rejected": len(rejections)}
+
+
+def batches(documents: list[Document], size: int) -> list[list[Document]]:
+    return [documents[i : i + size] for i in range(0, len(documents), size)]
+
+
+@flow(name="pipeline", flow_run_name="factledger {raw_dir}", log_prints=False)
+def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> RunSummary:
+    """Ingest → extract → load, recording the run in audit.runs."""
+    settings = load_settings().with_(raw_dir=raw_dir, curated_dir=curated_dir)
+    run_id = new_run_id()
+    logger = get_run_logger()
+    with warehouse(settings) as con:
+        audit.start_run(con, run_id, settings.raw_dir)
+    counts: dict[str, int] = {}
+    try:
+        to_extract, ingest_counts = ingest(settings, run_id)
+        counts.update(ingest_counts)
+        parts = batches(to_extract, EXTRACT_BATCH_SIZE)
+        futures = [
+            extract_batch.submit(batch, settings.catalogue_dir, f"batch {i + 1} of {len(parts)}")
+            for i, batch in enumerate(parts)
+        ]
+        extractions = [f.result() for f in futures]
+        counts["claims_extracted"] = load_extractions(settings, run_id, to_extract, extractions)
+        counts.update(load_claim_tables(settings, run_id))
+        with warehouse(settings) as con:
+            counts.update(audit.ledger_counts(con))
+    except Exception as exc:
+        with warehouse(settings) as con:
+            audit.finish_run(con, run_id, "failed", counts, f"{type(exc).__name__}: {exc}")
+        raise
+    with warehouse(settings) as con:
+        audit.finish_run(con, run_id, "completed", counts, None)
+    logger.info("run %s: %s", run_id, counts)
+    return RunSummary(run_id=run_id, warehouse=settings.warehouse_path, counts=counts)
