@@ -53,7 +53,13 @@ def _coerce(name: str, value: object) -> object:
     if "Path" in str(kind):
         return Path(str(value))
     if "int" in str(kind):
-        return int(value)  # type: ignore[arg-type]
+        try:
+            return int(value)  # type: ignore[arg-type]
+        except ValueError:
+            raise ValueError(
+                f"setting {name} (FACTLEDGER_{name.upper()}): expected a whole number, "
+                f"got {value!r}"
+            ) from None
     return value
 
 
