@@ -56,7 +56,9 @@ class Claim:
     def __post_init__(self) -> None:
         if not self.claim_id:
             object.__setattr__(
-                self, "claim_id", stable_id(self.doc_id, self.char_start, self.char_end, self.metric)
+                self,
+                "claim_id",
+                stable_id(self.doc_id, self.char_start, self.char_end, self.metric),
             )
 
 
@@ -83,7 +85,9 @@ class Event:
             object.__setattr__(
                 self,
                 "event_id",
-                stable_id(self.doc_id, self.char_start, self.char_end, self.event_type, self.subject),
+                stable_id(
+                    self.doc_id, self.char_start, self.char_end, self.event_type, self.subject
+                ),
             )
 
 

@@ -42,4 +42,3 @@ def insert_records(
     finally:
         con.unregister("_incoming")
     return len(records)
-
