@@ -92,3 +92,64 @@ create table if not exists audit.rejections (
     detail      varchar not null,
     recorded_at timestamp not null
 );
+
+-- Validation (issue 3): results of every check, per run, append-only across runs.
+create table if not exists audit.check_results (
+    run_id          varchar not null,
+    check_id        varchar not null,   -- an id from checks/catalogue.yaml
+    engine          varchar not null,   -- pandera | sql | gx
+    severity        varchar not null,   -- error | warn
+    guarded_table   varchar not null,   -- the table the check guards, e.g. raw.claims
+    status          varchar not null,   -- pass | fail | error | excepted
+    violation_count integer not null,   -- violations found, excepted ones included
+    excepted_count  integer not null,   -- of which covered by checks/exceptions.yaml
+    duration_ms     double not null,
+    message         varchar,            -- why the check could not run (status error), or a summary
+    checked_at      timestamp not null
+);
+
+create table if not exists audit.violations (
+    run_id            varchar not null,
+    check_id          varchar not null,
+    severity          varchar not null,
+    status            varchar not null,  -- fail | excepted
+    claim_ids         varchar[] not null, -- the claims (or events, for raw.events checks) it names
+    document_files    varchar[] not null,
+    quotes            varchar[] not null,
+    message           varchar not null,
+    detail            varchar,           -- the check's full row as JSON: both sides' dates and values
+    exception_reason  varchar,           -- from checks/exceptions.yaml when status = excepted
+    recorded_at       timestamp not null
+);
+
+-- Claims named by an error-severity violation, one row per (run, check, claim); kept out of
+-- staging.claims_valid for that run. The claim's own load run is loaded_run_id.
+create table if not exists quarantine.claims (
+    run_id        varchar not null,
+    check_id      varchar not null,
+    reason        varchar not null,
+    quarantined_at timestamp not null,
+    claim_id     varchar not null,
+    doc_id       varchar not null,
+    file         varchar not null,
+    entity       varchar not null,
+    metric       varchar not null,
+    value_lo     double not null,
+    value_hi     double not null,
+    lo_open      boolean not null,
+    hi_open      boolean not null,
+    qualifier    varchar not null,
+    unit         varchar not null,
+    value_text   varchar not null,
+    period_start date not null,
+    period_end   date not null,
+    period_text  varchar,
+    status       varchar not null,
+    quote        varchar not null,
+    char_start   integer not null,
+    char_end     integer not null,
+    source       varchar not null,
+    rule_id      varchar,
+    source_row   integer,
+    loaded_run_id varchar not null
+);

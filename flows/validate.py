@@ -1,0 +1,358 @@
+"""The validate stage: run every check of checks/catalogue.yaml, record the results, quarantine.
+
+Plain typed functions; the Prefect flow calls `validate` and the CLI calls `exit_code`.
+
+Writes, for the run:
+- audit.check_results: one row per check (status pass | fail | error | excepted);
+- audit.violations: one row per violation, with its claim ids, document files and quotes;
+- quarantine.claims: the claims named by a failed error-severity check (one row per claim
+  and check, with the reason);
+- staging.claims_valid: raw.claims minus this run's quarantine (warnings do not block).
+All audit and quarantine tables are append-only across runs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from checks import CHECKS_DIR
+from checks.engines.common import PENDING, PENDING_DDL, EngineRun
+from checks.engines.sql import run_sql_check
+from checks.registry import CheckSpec, ReviewedException, load_check_catalogue, load_exceptions
+from flows.catalogue import Catalogue, load_catalogue
+from flows.settings import Settings
+
+FAIL_ON = ("error", "warn", "never")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check_id: str
+    engine: str
+    severity: str
+    table: str
+    status: str  # pass | fail | error | excepted
+    violation_count: int  # excepted violations included
+    excepted_count: int
+    duration_ms: float
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    run_id: str
+    results: tuple[CheckResult, ...]
+    claims_quarantined: int  # distinct claims kept out of staging.claims_valid
+    claims_valid: int
+    gx_docs: Path | None = None  # Data Docs index, when GX ran
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (severity, status) → checks
+
+    @property
+    def worst_severity_failed(self) -> str | None:
+        """'error' if an error-severity check failed or could not run, else 'warn' if a
+        warn-severity one did, else None. Excepted violations do not count."""
+        failed = {r.severity for r in self.results if r.status in ("fail", "error")}
+        for severity in ("error", "warn"):
+            if severity in failed:
+                return severity
+        return None
+
+    def by_status(self, status: str) -> list[CheckResult]:
+        return [r for r in self.results if r.status == status]
+
+
+def exit_code(outcome: ValidationOutcome, fail_on: str = "error") -> int:
+    """0 when nothing at or above `fail_on` failed, 1 when something did (`never`: always 0)."""
+    if fail_on not in FAIL_ON:
+        raise ValueError(f"fail_on must be one of {FAIL_ON}, got {fail_on!r}")
+    worst = outcome.worst_severity_failed
+    if fail_on == "never" or worst is None:
+        return 0
+    if fail_on == "warn":
+        return 1
+    return 1 if worst == "error" else 0
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    run_id: str,
+    *,
+    checks_dir: Path = CHECKS_DIR,
+    exceptions_path: Path | None = None,
+    as_of: date | None = None,
+    engines: tuple[str, ...] = ("pandera", "sql", "gx"),
+) -> ValidationOutcome:
+    """Run the catalogue's checks against the warehouse behind `con` and record them.
+
+    as_of: the date plans are judged against (default today); exceptions_path defaults to
+    checks_dir/exceptions.yaml; engines narrows the run (tests, benchmarks)."""
+    specs = [s for s in load_check_catalogue(checks_dir) if s.engine in engines]
+    exceptions = load_exceptions(exceptions_path or checks_dir / "exceptions.yaml")
+    catalogue = load_catalogue(settings.catalogue_dir)
+    prepare_staging(con, catalogue, exceptions, as_of or date.today())
+
+    results: list[CheckResult] = []
+    # Row-level and consistency checks judge raw.*; the published contract (GX) judges what
+    # will be published, so it runs after the quarantine has been decided.
+    for spec in [s for s in specs if s.engine != "gx"]:
+        results.append(run_check(con, spec, run_id, checks_dir, catalogue))
+    quarantine_claims(con, run_id)
+    publish_valid_claims(con, run_id)
+    gx_docs = None
+    gx_specs = [s for s in specs if s.engine == "gx"]
+    if gx_specs:
+        from checks.engines import gx  # imported only when needed: GX takes seconds to import
+
+        gx_docs = settings.curated_dir / "gx"
+        session = gx.GxSession(gx_docs, catalogue)
+        for spec in gx_specs:
+            results.append(run_check(con, spec, run_id, checks_dir, catalogue, session))
+        session.build_docs()
+        gx_docs = session.index_path
+    record_results(con, run_id, results)
+    return summarise(con, run_id, results, gx_docs)
+
+
+def prepare_staging(
+    con: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+    exceptions: list[ReviewedException],
+    as_of: date,
+) -> None:
+    """Load what the checks read besides raw.*: the metric catalogue, the reference date,
+    the reviewed exceptions, and an empty pending-violations table."""
+    metrics = list(catalogue.metrics.values())
+    con.register(
+        "_metric_catalogue",
+        pa.table(
+            {
+                "metric": [m.id for m in metrics],
+                "unit": [m.unit for m in metrics],
+                "kind": [m.kind for m in metrics],
+                "cumulative": [m.cumulative for m in metrics],
+                "stock_of": pa.array([m.stock_of for m in metrics], pa.string()),
+                "subset_of": pa.array([m.subset_of for m in metrics], pa.string()),
+                "parts": pa.array([list(m.parts) for m in metrics], pa.list_(pa.string())),
+                "about_tolerance": [m.about_tolerance for m in metrics],
+            }
+        ),
+    )
+    try:
+        con.execute(
+            "create or replace table staging.metric_catalogue as "
+            "select * from _metric_catalogue order by metric"
+        )
+    finally:
+        con.unregister("_metric_catalogue")
+    con.execute("create or replace table staging.validation_context (as_of date not null)")
+    con.execute("insert into staging.validation_context values (?)", [as_of])
+    con.execute(PENDING_DDL)
+    con.execute(
+        """
+        create or replace temp table reviewed_exceptions (
+            check_id varchar, claim_ids varchar[], reason varchar, reviewer varchar,
+            reviewed_on date
+        )
+        """
+    )
+    unique = {(e.check_id, e.claim_ids): e for e in exceptions}
+    if unique:
+        con.executemany(
+            "insert into reviewed_exceptions values (?, ?, ?, ?, ?)",
+            [
+                [e.check_id, list(e.claim_ids), e.reason, e.reviewer, e.reviewed_on]
+                for e in unique.values()
+            ],
+        )
+
+
+def run_check(
+    con: duckdb.DuckDBPyConnection,
+    spec: CheckSpec,
+    run_id: str,
+    checks_dir: Path,
+    catalogue: Catalogue,
+    gx_session: object | None = None,
+) -> CheckResult:
+    """Run one check with its engine, file its violations, and say how it went."""
+    started = time.perf_counter()
+    try:
+        run = run_engine(con, spec, checks_dir, catalogue, gx_session)
+    except Exception as exc:  # a broken check is reported as status error, never crashes the run
+        run = EngineRun(0, (f"{type(exc).__name__}: {exc}",))
+    duration_ms = (time.perf_counter() - started) * 1000
+    found, excepted = file_violations(con, spec, run_id)
+    if run.errors:
+        status = "error"
+    elif found == 0:
+        status = "pass"
+    elif excepted == found:
+        status = "excepted"
+    else:
+        status = "fail"
+    message = "; ".join(run.errors) if run.errors else None
+    return CheckResult(
+        check_id=spec.id,
+        engine=spec.engine,
+        severity=spec.severity,
+        table=spec.table,
+        status=status,
+        violation_count=found,
+        excepted_count=excepted,
+        duration_ms=duration_ms,
+        message=message,
+    )
+
+
+def run_engine(
+    con: duckdb.DuckDBPyConnection,
+    spec: CheckSpec,
+    checks_dir: Path,
+    catalogue: Catalogue,
+    gx_session: object | None,
+) -> EngineRun:
+    if spec.engine == "sql":
+        return run_sql_check(con, spec, checks_dir)
+    if spec.engine == "pandera":
+        from checks.engines.pandera_ibis import run_pandera_check
+
+        return run_pandera_check(con, spec)
+    if spec.engine == "gx":
+        return gx_session.run(con, spec)  # type: ignore[attr-defined]
+    raise ValueError(f"check {spec.id!r}: unknown engine {spec.engine!r}")
+
+
+def file_violations(
+    con: duckdb.DuckDBPyConnection, spec: CheckSpec, run_id: str
+) -> tuple[int, int]:
+    """Move the check's pending violations to audit.violations, marking reviewed exceptions;
+    returns (violations, of which excepted)."""
+    con.execute(
+        f"""
+        insert into audit.violations
+        select
+            $run_id,
+            pending.check_id,
+            $severity,
+            if(reviewed.check_id is null, 'fail', 'excepted'),
+            pending.claim_ids,
+            pending.files,
+            pending.quotes,
+            pending.message,
+            pending.detail,
+            if(reviewed.check_id is null, null,
+               format('{{}} (reviewed by {{}} on {{}})', reviewed.reason, reviewed.reviewer,
+                      reviewed.reviewed_on)),
+            now()
+        from {PENDING} as pending
+        left join reviewed_exceptions as reviewed
+            on reviewed.check_id = pending.check_id
+            and reviewed.claim_ids = list_sort(pending.claim_ids)
+        where pending.check_id = $check_id
+        """,
+        {"run_id": run_id, "severity": spec.severity, "check_id": spec.id},
+    )
+    found, excepted = con.execute(
+        """
+        select count(*), count(*) filter (where status = 'excepted')
+        from audit.violations where run_id = ? and check_id = ?
+        """,
+        [run_id, spec.id],
+    ).fetchone()
+    con.execute(f"delete from {PENDING} where check_id = ?", [spec.id])
+    return found, excepted
+
+
+def quarantine_claims(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Quarantine every claim named by a failed (not excepted) error-severity violation."""
+    con.execute(
+        """
+        insert into quarantine.claims
+        with named as (
+            select check_id, unnest(claim_ids) as claim_id, message
+            from audit.violations
+            where run_id = $run_id and severity = 'error' and status = 'fail'
+        ),
+        reasons as (
+            select check_id, claim_id, min(message) as reason
+            from named
+            group by check_id, claim_id
+        )
+        select
+            $run_id, reasons.check_id, reasons.reason, now(),
+            c.claim_id, c.doc_id, c.file, c.entity, c.metric, c.value_lo, c.value_hi,
+            c.lo_open, c.hi_open, c.qualifier, c.unit, c.value_text, c.period_start,
+            c.period_end, c.period_text, c.status, c.quote, c.char_start, c.char_end,
+            c.source, c.rule_id, c.source_row, c.run_id
+        from reasons
+        join raw.claims as c using (claim_id)
+        order by reasons.check_id, c.claim_id
+        """,
+        {"run_id": run_id},
+    )
+
+
+def publish_valid_claims(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """staging.claims_valid: the claims not quarantined by this run. A view, so 10M claims are
+    not copied; the run id is a literal because a view cannot take parameters."""
+    literal = run_id.replace("'", "''")
+    con.execute(
+        f"""
+        create or replace view staging.claims_valid as
+        select claims.*
+        from raw.claims as claims
+        anti join (
+            select claim_id from quarantine.claims where run_id = '{literal}'
+        ) as quarantined using (claim_id)
+        """
+    )
+
+
+def record_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[CheckResult]) -> None:
+    con.executemany(
+        "insert into audit.check_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+        [
+            [
+                run_id,
+                r.check_id,
+                r.engine,
+                r.severity,
+                r.table,
+                r.status,
+                r.violation_count,
+                r.excepted_count,
+                r.duration_ms,
+                r.message,
+            ]
+            for r in results
+        ],
+    )
+
+
+def summarise(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    results: list[CheckResult],
+    gx_docs: Path | None,
+) -> ValidationOutcome:
+    (quarantined,) = con.execute(
+        "select count(distinct claim_id) from quarantine.claims where run_id = ?", [run_id]
+    ).fetchone()
+    (valid,) = con.execute("select count(*) from staging.claims_valid").fetchone()
+    counts = Counter((r.severity, r.status) for r in results)
+    return ValidationOutcome(
+        run_id=run_id,
+        results=tuple(results),
+        claims_quarantined=quarantined,
+        claims_valid=valid,
+        gx_docs=gx_docs,
+        counts=dict(counts),
+    )
