@@ -1,0 +1,262 @@
+"""Claim tables derived elsewhere: data/raw/claims/*.csv rows checked and turned into Claims.
+
+A row that does not hold is rejected with its row number (1 = first data row) and the first
+problem found; the other rows load. A file without the required columns, or not UTF-8, is
+rejected whole. Intervals: `over` / `more_than` make the lower bound open, `under` /
+`less_than` / `nearly` the upper one; an empty qualifier means `exact` (lo = hi) or `range`.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from flows.catalogue import Catalogue
+from flows.ingest import parse_iso_date
+from flows.model import Claim, Document, Rejection, stable_id
+from flows.settings import Settings
+
+REQUIRED_COLUMNS = (
+    "file",
+    "entity",
+    "metric",
+    "value_lo",
+    "value_hi",
+    "qualifier",
+    "unit",
+    "value_text",
+    "period_start",
+    "period_end",
+    "status",
+    "quote",
+)
+OPTIONAL_COLUMNS = ("char_start",)
+STATUSES = ("reported", "planned")
+LO_OPEN = frozenset({"over", "more_than"})
+HI_OPEN = frozenset({"under", "less_than", "nearly"})
+
+
+class RowError(ValueError):
+    """One row's first problem: a reason code and a sentence."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class _Table:
+    source: str  # "claims/<name>.csv": the claims' source and the rejections' file
+    documents: dict[str, Document]
+    catalogue: Catalogue
+    entities: dict[str, str]  # alias or canonical name → canonical name
+
+
+def read_claim_tables(
+    settings: Settings, documents: dict[str, Document], catalogue: Catalogue
+) -> tuple[list[Claim], list[Rejection]]:
+    """Read every claims/*.csv (sorted by name) against the stored documents, by file."""
+    claims: list[Claim] = []
+    rejections: list[Rejection] = []
+    if not settings.claims_dir.is_dir():
+        return claims, rejections
+    entities = entity_names(catalogue)
+    for path in sorted(settings.claims_dir.glob("*.csv")):
+        table = _Table(f"claims/{path.name}", documents, catalogue, entities)
+        found, rejected = read_claim_table(path, table)
+        claims.extend(found)
+        rejections.extend(rejected)
+    return claims, rejections
+
+
+def entity_names(catalogue: Catalogue) -> dict[str, str]:
+    names = {}
+    for entity in catalogue.entities.values():
+        names.update({alias: entity.name for alias in entity.aliases})
+        names[entity.name] = entity.name
+    return names
+
+
+def read_claim_table(path: Path, table: _Table) -> tuple[list[Claim], list[Rejection]]:
+    def whole_file(reason: str, detail: str) -> tuple[list[Claim], list[Rejection]]:
+        return [], [Rejection("claims_csv", table.source, reason, detail)]
+
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = [name.strip() for name in (reader.fieldnames or [])]
+            reader.fieldnames = header
+            records = list(reader)
+    except UnicodeDecodeError as exc:
+        return whole_file(
+            "invalid_utf8", f"{table.source} is not valid UTF-8 at byte offset {exc.start}."
+        )
+    except csv.Error as exc:
+        return whole_file("malformed_csv", f"{table.source} is not readable CSV: {exc}.")
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        return whole_file(
+            "missing_column",
+            f"{table.source} lacks required column(s) {', '.join(missing)}; no row loaded.",
+        )
+
+    claims: list[Claim] = []
+    rejections: list[Rejection] = []
+    first_row: dict[str, int] = {}  # claim_id → row that produced it
+    for row_number, record in enumerate(records, start=1):
+        try:
+            claim = claim_from_row(record, row_number, table)
+            if claim.claim_id in first_row:
+                raise RowError(
+                    "duplicate_row",
+                    f"the same claim (quote, position and metric) as row "
+                    f"{first_row[claim.claim_id]}",
+                )
+        except RowError as exc:
+            rejections.append(
+                Rejection(
+                    "claims_csv",
+                    table.source,
+                    exc.reason,
+                    f"{table.source} row {row_number}: {exc.detail}.",
+                    row_number,
+                )
+            )
+            continue
+        first_row[claim.claim_id] = row_number
+        claims.append(claim)
+    return claims, rejections
+
+
+def claim_from_row(record: dict[str, str | None], row_number: int, table: _Table) -> Claim:
+    """One CSV row as a Claim, or RowError naming the first problem."""
+    if None in record:
+        raise RowError("malformed_row", "more cells than the header has columns")
+    file = _required(record, "file")
+    document = table.documents.get(file)
+    if document is None:
+        raise RowError(
+            "unknown_document",
+            f"document {file!r} is not in raw.documents (not listed, or rejected at ingest)",
+        )
+    metric_id = _required(record, "metric")
+    metric = table.catalogue.metrics.get(metric_id)
+    if metric is None:
+        raise RowError("unknown_metric", f"metric {metric_id!r} is not in the catalogue")
+    unit = _cell(record, "unit") or metric.unit  # empty: the catalogue's unit
+    if unit != metric.unit:
+        raise RowError("unit_mismatch", f"unit {unit!r} is not {metric_id}'s unit {metric.unit!r}")
+    value_lo, value_hi = _bounds(record)
+    period_start, period_end = _period(record)
+    status = _required(record, "status")
+    if status not in STATUSES:
+        raise RowError("invalid_status", f"status {status!r} is not reported or planned")
+    char_start, char_end, quote = _locate_quote(record, document)
+    entity = _cell(record, "entity") or document.entity_hint
+    if entity is None:
+        raise RowError("missing_value", "entity is empty and the document has no entity hint")
+    qualifier = _cell(record, "qualifier") or ("exact" if value_lo == value_hi else "range")
+    return Claim(
+        doc_id=document.doc_id,
+        file=document.file,
+        entity=table.entities.get(entity, entity),
+        metric=metric_id,
+        value_lo=value_lo,
+        value_hi=value_hi,
+        lo_open=qualifier in LO_OPEN,
+        hi_open=qualifier in HI_OPEN,
+        qualifier=qualifier,
+        unit=unit,
+        value_text=_cell(record, "value_text") or "",
+        period_start=period_start,
+        period_end=period_end,
+        period_text=None,
+        status=status,
+        quote=quote,
+        char_start=char_start,
+        char_end=char_end,
+        source=table.source,
+        source_row=row_number,
+        # The source is part of the id so that a table row and an extracted claim on the
+        # same span and metric stay two distinct rows (each checked on its own).
+        claim_id=stable_id(document.doc_id, char_start, char_end, metric_id, table.source),
+    )
+
+
+def _cell(record: dict[str, str | None], column: str) -> str | None:
+    value = (record.get(column) or "").strip()
+    return value or None
+
+
+def _required(record: dict[str, str | None], column: str) -> str:
+    value = _cell(record, column)
+    if value is None:
+        raise RowError("missing_value", f"{column} is empty")
+    return value
+
+
+def _bounds(record: dict[str, str | None]) -> tuple[float, float]:
+    lo = _number(record, "value_lo", allow_inf=False)
+    hi = _number(record, "value_hi", allow_inf=True)
+    if lo > hi:
+        raise RowError("lo_greater_than_hi", f"value_lo {lo:g} is greater than value_hi {hi:g}")
+    return lo, hi
+
+
+def _number(record: dict[str, str | None], column: str, allow_inf: bool) -> float:
+    text = _required(record, column)
+    try:
+        value = float(text)
+    except ValueError:
+        raise RowError("invalid_number", f"{column} {text!r} is not a number") from None
+    if math.isnan(value) or (math.isinf(value) and not (allow_inf and value > 0)):
+        allowed = " (only value_hi may be inf)" if math.isinf(value) else ""
+        raise RowError("invalid_number", f"{column} {text!r} is not a finite number{allowed}")
+    return value
+
+
+def _period(record: dict[str, str | None]) -> tuple[date, date]:
+    start, end = (_date(record, column) for column in ("period_start", "period_end"))
+    if start > end:
+        raise RowError("period_reversed", f"period_start {start} is after period_end {end}")
+    return start, end
+
+
+def _date(record: dict[str, str | None], column: str) -> date:
+    text = _required(record, column)
+    value = parse_iso_date(text)
+    if value is None:
+        raise RowError("invalid_date", f"{column} {text!r} is not an ISO date (YYYY-MM-DD)")
+    return value
+
+
+def _locate_quote(record: dict[str, str | None], document: Document) -> tuple[int, int, str]:
+    """(char_start, char_end, quote) in the stored text; char_start picks among repeats."""
+    raw_quote = record.get("quote") or ""
+    # The stored text has LF line ends (see ingest.normalise_text); a quote typed on an
+    # editor that writes CRLF must match it too.
+    quote = raw_quote.replace("\r\n", "\n").replace("\r", "\n")
+    if not quote.strip():
+        raise RowError("missing_value", "quote is empty")
+    hint = _cell(record, "char_start")
+    if hint is None:
+        start = document.text.find(quote)  # the first occurrence when it repeats
+        if start < 0:
+            raise RowError("quote_not_found", f"quote {quote!r} is not in {document.file}")
+        return start, start + len(quote), quote
+    try:
+        start = int(hint)
+    except ValueError:
+        raise RowError("invalid_number", f"char_start {hint!r} is not a whole number") from None
+    if document.text[start : start + len(quote)] != quote or start < 0:
+        if quote not in document.text:
+            raise RowError("quote_not_found", f"quote {quote!r} is not in {document.file}")
+        raise RowError(
+            "quote_not_at_char_start",
+            f"quote {quote!r} is in {document.file} but not at char_start {start}",
+        )
+    return start, start + len(quote), quote

@@ -1,0 +1,158 @@
+"""Load: write ingested documents, extracted claims and events, claim tables and rejections.
+
+Each write function runs in one transaction: a failure leaves the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import duckdb
+
+from flows.claims_csv import read_claim_tables
+from flows.ingest import IngestResult
+from flows.model import Claim, Document, Event, Rejection
+from flows.warehouse import insert_records
+
+__all__ = [
+    "all_documents",
+    "documents_to_extract",
+    "known_documents",
+    "load_documents",
+    "read_claim_tables",
+    "record_rejections",
+    "replace_extractions",
+    "replace_table_claims",
+]
+
+RULES = "rules"  # raw.claims.source of the extractor's rows; claim tables use "claims/<file>"
+DOCUMENT_COLUMNS = (
+    "doc_id, file, published_at, title, publisher, url, entity_hint, format, size_bytes, text"
+)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.begin()
+    try:
+        yield
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+
+
+def utc_now() -> datetime:
+    # Naive UTC: the columns are `timestamp` (no zone), and an aware value would be shifted
+    # into the session's zone on the way in.
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """file → doc_id of every document in raw.documents."""
+    return dict(con.execute("select file, doc_id from raw.documents").fetchall())
+
+
+def all_documents(con: duckdb.DuckDBPyConnection) -> list[Document]:
+    """Every document in raw.documents, by file."""
+    rows = con.execute(f"select {DOCUMENT_COLUMNS} from raw.documents order by file").fetchall()
+    return [Document(*row) for row in rows]
+
+
+def documents_to_extract(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> list[Document]:
+    """The stored documents with these doc_ids (text as stored), by file."""
+    rows = con.execute(
+        f"select {DOCUMENT_COLUMNS} from raw.documents"
+        " where list_contains(?::varchar[], doc_id) order by file",
+        [list(doc_ids)],
+    ).fetchall()
+    return [Document(*row) for row in rows]
+
+
+def load_documents(con: duckdb.DuckDBPyConnection, result: IngestResult, run_id: str) -> None:
+    """Insert new documents, replace changed ones, delete removed ones.
+
+    A changed or removed document takes its claims and events (every source) with it, so
+    nothing is left pointing at a doc_id that is no longer stored; the extractor and the
+    claim tables then write the new version's rows.
+    """
+    replaced = [d.file for d in result.changed] + list(result.removed)
+    with transaction(con):
+        _delete_documents(con, replaced)
+        insert_records(
+            con,
+            "raw.documents",
+            [*result.new, *result.changed],
+            extra={"ingested_at": utc_now(), "run_id": run_id},
+        )
+
+
+def _delete_documents(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
+    if not files:
+        return
+    old = "select doc_id from raw.documents where list_contains(?::varchar[], file)"
+    for table in ("raw.claims", "raw.events"):
+        con.execute(f"delete from {table} where doc_id in ({old})", [files])
+    con.execute("delete from raw.documents where list_contains(?::varchar[], file)", [files])
+
+
+def replace_extractions(
+    con: duckdb.DuckDBPyConnection,
+    doc_ids: Sequence[str],
+    claims: Sequence[Claim],
+    events: Sequence[Event],
+    run_id: str,
+) -> None:
+    """Swap the extractor's claims and events of these documents for the new ones.
+
+    Idempotent: the same input writes the same rows (claim_id and event_id are stable).
+    Claims from claim tables (source other than 'rules') are left alone.
+    """
+    batch = set(doc_ids)
+    strays = sorted({r.doc_id for r in [*claims, *events] if r.doc_id not in batch})
+    if strays:
+        # Rows for a document outside the batch would not be deleted on the next run and
+        # would duplicate: refuse them rather than write them.
+        raise ValueError(
+            f"replace_extractions: claims or events for doc_id(s) {', '.join(strays)} "
+            "not among the documents being replaced"
+        )
+    with transaction(con):
+        for table in ("raw.claims", "raw.events"):
+            con.execute(
+                f"delete from {table} where source = ? and list_contains(?::varchar[], doc_id)",
+                [RULES, list(batch)],
+            )
+        insert_records(con, "raw.claims", list(claims), extra={"run_id": run_id})
+        insert_records(con, "raw.events", list(events), extra={"run_id": run_id})
+
+
+def replace_table_claims(
+    con: duckdb.DuckDBPyConnection, claims: Sequence[Claim], run_id: str
+) -> None:
+    """Swap every claim-table claim (source other than 'rules') for `claims`.
+
+    Claim tables are small and re-read every run, so a full swap is simpler than a diff and
+    drops rows whose table was edited or deleted.
+    """
+    not_tables = sorted({c.source for c in claims if c.source == RULES})
+    if not_tables:
+        raise ValueError("replace_table_claims: got claims with source 'rules'")
+    with transaction(con):
+        con.execute("delete from raw.claims where source <> ?", [RULES])
+        insert_records(con, "raw.claims", list(claims), extra={"run_id": run_id})
+
+
+def record_rejections(
+    con: duckdb.DuckDBPyConnection, run_id: str, rejections: Sequence[Rejection]
+) -> None:
+    """Append this run's rejections to audit.rejections."""
+    with transaction(con):
+        insert_records(
+            con,
+            "audit.rejections",
+            list(rejections),
+            extra={"run_id": run_id, "recorded_at": utc_now()},
+        )

@@ -1,0 +1,80 @@
+"""Shared fixtures: a temporary data/raw and a fresh warehouse file. Keep this small."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.settings import Settings
+from flows.warehouse import connect
+
+MANIFEST_COLUMNS = ("file", "published_at", "title", "publisher", "url", "entity")
+
+
+class RawDir:
+    """A data/raw under tmp_path: write documents and manifest rows, get Settings for it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.documents = root / "documents"
+        self.documents.mkdir(parents=True)
+        self.rows: list[dict[str, str]] = []
+        self.write_manifest()
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(raw_dir=self.root, curated_dir=self.root.parent / "curated")
+
+    def add(
+        self,
+        file: str,
+        content: str | bytes,
+        published_at: str = "2025-06-24",
+        entity: str = "smart",
+        listed: bool = True,
+    ) -> Path:
+        """Write documents/<file> (str as UTF-8) and, if listed, its manifest row."""
+        path = self.documents / file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+        if listed:
+            self.list(file, published_at=published_at, entity=entity)
+        return path
+
+    def list(self, file: str, published_at: str = "2025-06-24", entity: str = "smart") -> None:
+        """Add a manifest row (the file need not exist)."""
+        self.rows.append(
+            {
+                "file": file,
+                "published_at": published_at,
+                "title": f"Title of {file}",
+                "publisher": "Test Wire",
+                "url": f"https://example.test/{file}",
+                "entity": entity,
+            }
+        )
+        self.write_manifest()
+
+    def write_manifest(self, columns: tuple[str, ...] = MANIFEST_COLUMNS) -> None:
+        with (self.root / "manifest.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(self.rows)
+
+
+@pytest.fixture
+def raw_dir(tmp_path: Path) -> RawDir:
+    """An empty data/raw (documents/ and a manifest with only its header)."""
+    return RawDir(tmp_path / "raw")
+
+
+@pytest.fixture
+def fresh_warehouse(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A new warehouse file with the schema applied."""
+    con = connect(tmp_path / "curated" / "warehouse.duckdb")
+    yield con
+    con.close()
