@@ -1,0 +1,98 @@
+"""The pandera engine: validate raw tables inside DuckDB with pandera's Ibis backend.
+
+Per guarded table, DuckDB first computes the window and join results as boolean columns
+(checks/pandera_schemas.py, DERIVED_SQL) into a temp table, once, so pandera's per-check
+queries scan a few narrow columns instead of recomputing joins. Both schemas are then
+validated lazily. pandera files a check that could not run (e.g. a window function inside a
+custom check) as a "CHECK_ERROR" failure case instead of raising: that is counted as an error
+of the check, never as violations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+import ibis
+import pandera.ibis as pa
+from pandera.config import ValidationDepth, config_context
+from pandera.errors import SchemaError, SchemaErrorReason, SchemaErrors
+
+from checks.engines.common import EngineRun, Violation, add_violations
+from checks.pandera_schemas import DERIVED_SQL, ID_COLUMN, SCHEMAS
+from checks.registry import CheckSpec
+
+# Document text can be megabytes: never copy it into a violation's detail.
+LEFT_OUT_OF_DETAIL = ("text",)
+
+
+def run_pandera_check(con: duckdb.DuckDBPyConnection, spec: CheckSpec) -> EngineRun:
+    raw_schema, derived_schema = SCHEMAS[spec.table]
+    derived_table = "pandera_" + spec.table.replace(".", "_")
+    con.execute(f"create or replace temp table {derived_table} as {DERIVED_SQL[spec.table]}")
+    backend = ibis.duckdb.from_connection(con)
+    schema_name, table_name = spec.table.split(".")
+    violations: list[Violation] = []
+    errors: list[str] = []
+    for schema, relation in (
+        (raw_schema, backend.table(table_name, database=schema_name)),
+        (derived_schema, backend.table(derived_table)),
+    ):
+        found, failed_to_run = validate_in_duckdb(schema, relation, ID_COLUMN[spec.table])
+        violations.extend(found)
+        errors.extend(failed_to_run)
+    con.execute(f"drop table if exists {derived_table}")
+    return EngineRun(add_violations(con, spec.id, violations), tuple(errors))
+
+
+def validate_in_duckdb(
+    schema: pa.DataFrameSchema, relation: ibis.Table, id_column: str
+) -> tuple[list[Violation], list[str]]:
+    """Validate lazily; return (violations, errors of checks that could not run).
+
+    An empty table is validated for its schema only: pandera 0.35's Ibis null check reads
+    `bool_and` over no rows, which is NULL in SQL, and reports nulls that are not there."""
+    is_empty = relation.count().to_pyarrow().as_py() == 0
+    depth = ValidationDepth.SCHEMA_ONLY if is_empty else ValidationDepth.SCHEMA_AND_DATA
+    try:
+        with config_context(validation_depth=depth):
+            schema.validate(relation, lazy=True)
+    except SchemaErrors as exc:
+        return split_schema_errors(schema.name, exc.schema_errors, id_column)
+    return [], []
+
+
+def split_schema_errors(
+    schema_name: str | None, schema_errors: Iterable[SchemaError], id_column: str
+) -> tuple[list[Violation], list[str]]:
+    violations: list[Violation] = []
+    errors: list[str] = []
+    for error in schema_errors:
+        check = error.check
+        check_name = getattr(check, "name", None) or str(check)
+        if error.reason_code == SchemaErrorReason.CHECK_ERROR:
+            errors.append(f"{schema_name}: check {check_name} could not run: {error.failure_cases}")
+        elif error.reason_code == SchemaErrorReason.DATAFRAME_CHECK:
+            violations.extend(
+                row_violation(f"{check_name}: {check.error}", row, id_column)
+                for row in error.failure_cases["failure_case"]
+            )
+        else:  # types, nullability, columns: about the table, not one row
+            violations.append(
+                Violation(
+                    message=f"{schema_name}: {error.reason_code.name.lower()}: "
+                    f"{str(error).splitlines()[0]}",
+                    detail={"column": getattr(error, "column_name", None)},
+                )
+            )
+    return violations, errors
+
+
+def row_violation(message: str, row: dict, id_column: str) -> Violation:
+    record_id = row.get(id_column)
+    return Violation(
+        message=message,
+        claim_ids=(str(record_id),) if record_id is not None else (),
+        files=(str(row["file"]),) if row.get("file") is not None else (),
+        quotes=(str(row["quote"]),) if row.get("quote") is not None else (),
+        detail={k: v for k, v in row.items() if k not in LEFT_OUT_OF_DETAIL},
+    )
