@@ -144,8 +144,14 @@ def _read_manifest_row(
             f"{file} has published_at {published!r} in manifest.csv, not an ISO date (YYYY-MM-DD).",
         )
         return
-    if not (documents_dir / file).is_file():
-        reject(file, "file_not_found", f"{file} is listed in manifest.csv but not in documents/.")
+    path = documents_dir / file
+    if not path.is_file():
+        if os.path.lexists(path):
+            reject(file, "not_a_file", f"{file} is listed in manifest.csv but not a regular file.")
+        else:
+            reject(
+                file, "file_not_found", f"{file} is listed in manifest.csv but not in documents/."
+            )
         return
     manifest.rows[file] = ManifestRow(
         file=file,
@@ -273,6 +279,10 @@ def _read_candidate(
         return None
     if entry.is_dir():
         return None  # a symlinked directory inside documents/: walked through its real path
+    if not entry.is_file():  # a FIFO or socket: opening it could block the run for ever
+        if file not in manifest.listed:  # a listed one was already refused by the manifest
+            reject("not_a_file", f"{file} is not a regular file.")
+        return None
     fmt = FORMATS.get(PurePosixPath(file).suffix.lower())
     if fmt is None:
         reject(

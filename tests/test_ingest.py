@@ -221,6 +221,13 @@ def test_an_unlisted_symlink_leading_outside_is_refused(raw: RawDir, tmp_path: P
     assert_rejected(run(raw), "ingest", "linked_dir", "path_outside_documents")
 
 
+def test_a_fifo_is_rejected_without_blocking(raw: RawDir) -> None:
+    os.mkfifo(raw.documents / "pipe.txt")
+    assert_rejected(run(raw), "ingest", "pipe.txt", "not_a_file")
+    raw.list("pipe.txt")
+    assert_rejected(run(raw), "manifest", "pipe.txt", "not_a_file", row=2)
+
+
 def test_a_listed_file_that_does_not_exist_is_rejected(raw: RawDir) -> None:
     raw.list("ghost.txt")
     detail = assert_rejected(run(raw), "manifest", "ghost.txt", "file_not_found", row=2).detail
