@@ -1,0 +1,169 @@
+"""The Great Expectations suites, both ways, on a real DuckDB: a clean ledger passes; a row
+that breaks the contract really fails GX; a GX result with exception_info is an error."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import great_expectations as gx
+import pytest
+
+from checks.engines.gx import GxSession, judge
+from flows.catalogue import load_catalogue
+from flows.settings import Settings
+from flows.validate import ValidationOutcome, validate
+from validation.ledger import INF, Ledger
+
+TEXT = "smart operates in 38 markets with over 580 stores; the #5 launched in Milan."
+
+
+@pytest.fixture
+def clean(ledger: Ledger) -> Ledger:
+    ledger.document("a.txt", "2025-06-24", TEXT)
+    ledger.claim("a.txt", "38", "markets_count", 38)
+    ledger.claim("a.txt", "over 580", "stores_count", 580, INF, lo_open=True)
+    ledger.event("a.txt", "the #5 launched", "launch", "#5", ("2025-04-01", "2025-04-30"))
+    return ledger
+
+
+def run_gx(ledger: Ledger, settings: Settings) -> ValidationOutcome:
+    return validate(ledger.con, settings, "r", engines=("gx",), as_of=date(2026, 1, 1))
+
+
+def statuses(outcome: ValidationOutcome) -> dict[str, str]:
+    return {r.check_id: r.status for r in outcome.results}
+
+
+def test_a_clean_ledger_meets_every_contract_and_data_docs_are_built(
+    clean: Ledger, settings: Settings
+) -> None:
+    outcome = run_gx(clean, settings)
+    assert statuses(outcome) == {
+        "gx_claims_contract": "pass",
+        "gx_events_contract": "pass",
+        "gx_documents_contract": "pass",
+        "gx_cumulative_series": "pass",
+    }
+    assert outcome.gx_docs == settings.curated_dir / "gx" / "index.html"
+    assert outcome.gx_docs.is_file()
+    assert "gx_claims_contract" in outcome.gx_docs.read_text()
+
+
+@pytest.mark.parametrize(
+    ("change", "check", "expectation"),
+    [
+        (
+            "update raw.claims set status = 'rumoured' where quote = '38'",
+            "gx_claims_contract",
+            "expect_column_values_to_be_in_set on status",
+        ),
+        (
+            "update raw.claims set metric = 'moons' where quote = '38'",
+            "gx_claims_contract",
+            "expect_column_values_to_be_in_set on metric",
+        ),
+        (
+            "update raw.claims set value_lo = -5 where quote = '38'",
+            "gx_claims_contract",
+            "expect_column_values_to_be_between on value_lo",
+        ),
+        (
+            "insert into raw.claims select * from raw.claims where quote = '38'",
+            "gx_claims_contract",
+            "expect_column_values_to_be_unique on claim_id",
+        ),
+        (
+            "delete from raw.claims",
+            "gx_claims_contract",
+            "expect_column_values_to_be_between on row_count",
+        ),
+        (
+            "alter table raw.claims add column extra integer",
+            "gx_claims_contract",
+            "expect_column_distinct_values_to_equal_set on columns",
+        ),
+        (
+            "update raw.events set event_type = 'rumour'",
+            "gx_events_contract",
+            "expect_column_values_to_be_in_set on event_type",
+        ),
+        (
+            "update raw.documents set format = 'pdf'",
+            "gx_documents_contract",
+            "expect_column_values_to_be_in_set on format",
+        ),
+        (
+            "update raw.documents set size_bytes = 0",
+            "gx_documents_contract",
+            "expect_column_values_to_be_between on size_bytes",
+        ),
+    ],
+)
+def test_a_violating_row_really_fails(
+    clean: Ledger, settings: Settings, change: str, check: str, expectation: str
+) -> None:
+    clean.con.execute(change)
+    outcome = run_gx(clean, settings)
+    assert {k for k, v in statuses(outcome).items() if v != "pass"} == {check}
+    messages = [m for (m,) in clean.con.execute("select message from audit.violations").fetchall()]
+    assert [m.split(":")[0] for m in messages] == [expectation]
+
+
+def test_duplicate_claim_ids_are_named(clean: Ledger, settings: Settings) -> None:
+    clean.con.execute("insert into raw.claims select * from raw.claims where quote = '38'")
+    (claim_id,) = clean.con.execute("select claim_id from raw.claims where quote = '38'").fetchone()
+    run_gx(clean, settings)
+    assert clean.con.execute("select claim_ids from audit.violations").fetchall() == [([claim_id],)]
+
+
+def test_a_cumulative_series_that_falls_fails_naming_the_later_claim(
+    clean: Ledger, settings: Settings
+) -> None:
+    clean.document("b.txt", "2025-09-01", "now in 35 markets")
+    later = clean.claim("b.txt", "35", "markets_count", 35)
+    outcome = run_gx(clean, settings)
+    assert statuses(outcome)["gx_cumulative_series"] == "fail"
+    assert clean.con.execute("select check_id, claim_ids from audit.violations").fetchall() == [
+        ("gx_cumulative_series", [later.claim_id])
+    ]
+
+
+def test_an_expectation_that_raises_is_an_error_never_a_pass_or_a_failure(
+    settings: Settings,
+) -> None:
+    import pandas as pd
+
+    session = GxSession(settings.curated_dir / "gx", load_catalogue(settings.catalogue_dir))
+    frame = pd.DataFrame({"x": [1, 2]})
+    results = session.validate_frame(
+        "probe",
+        frame,
+        [
+            gx.expectations.ExpectColumnValuesToBeBetween(column="no_such_column", min_value=0),
+            gx.expectations.ExpectColumnValuesToBeBetween(column="x", min_value=0),
+        ],
+    )
+    assert any(r.exception_info for r in results)
+    violations, errors = judge("probe", results, frame)
+    assert violations == []
+    assert len(errors) == 1 and "no_such_column" in errors[0]
+
+
+def test_gx_sends_no_usage_statistics_and_shows_no_progress_bars(settings: Settings) -> None:
+    import os
+
+    session = GxSession(settings.curated_dir / "gx", load_catalogue(settings.catalogue_dir))
+    assert session.context.variables.analytics_enabled is False
+    assert session.context.variables.progress_bars.globally is False
+    assert os.environ["GX_ANALYTICS_ENABLED"].lower() == "false"
+
+
+def test_the_suites_cover_every_gx_check() -> None:
+    from checks import CHECKS_DIR
+    from checks.engines.gx import load_suites
+    from checks.registry import load_check_catalogue
+
+    gx_checks = {s.id for s in load_check_catalogue(CHECKS_DIR) if s.engine == "gx"}
+    assert gx_checks == set(load_suites())
+    assert Path(CHECKS_DIR / "gx" / "suites.yaml").is_file()
