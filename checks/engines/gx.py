@@ -29,25 +29,25 @@ import os
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # before GX is imported
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import duckdb  # noqa: E402
-import great_expectations as gx  # noqa: E402
-import pandas as pd  # noqa: E402
-import yaml  # noqa: E402
-from great_expectations.core.expectation_validation_result import (  # noqa: E402
+import duckdb
+import great_expectations as gx
+import pandas as pd
+import yaml
+from great_expectations.core.expectation_validation_result import (
     ExpectationValidationResult,
 )
-from great_expectations.data_context.types.base import (  # noqa: E402
+from great_expectations.data_context.types.base import (
     DataContextConfig,
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
 )
 
-from checks import CHECKS_DIR  # noqa: E402
-from checks.engines.common import EngineRun, Violation, add_violations  # noqa: E402
-from checks.registry import CheckSpec  # noqa: E402
-from flows.catalogue import Catalogue  # noqa: E402
+from checks import CHECKS_DIR
+from checks.engines.common import EngineRun, Violation, add_violations
+from checks.registry import CheckSpec
+from flows.catalogue import Catalogue
 
 SUITES_PATH = CHECKS_DIR / "gx" / "suites.yaml"
 WITNESS_LIMIT = 20  # duplicated keys / worst series points shown per expectation
