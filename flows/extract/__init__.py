@@ -1,0 +1,5 @@
+"""The extract stage: documents → claims and events, by rules declared in catalogue/extraction.yaml."""
+
+from flows.extract.engine import Extraction, Extractor, extract_document
+
+__all__ = ["Extraction", "Extractor", "extract_document"]

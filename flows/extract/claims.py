@@ -1,0 +1,137 @@
+"""Numbers found by the scan → claims: which metric, what interval, about whom, when."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flows.extract.numbers import Amount, NumberReader, QualifierReader, interval_for
+from flows.extract.page import Page, assert_provenance
+from flows.extract.patterns import alternation, norm
+from flows.extract.rules import MetricRule, Rules
+from flows.model import Claim
+
+NO_CUE = 10**9  # distance standing for "this rule needs no cue"
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    rule: MetricRule
+    cue: tuple[int, int] | None  # span of the cue used, if the rule has cues
+    order: int  # position in extraction.yaml: the last tie-breaker
+
+
+class ClaimFinder:
+    """Turns one number anchor into at most one claim, looking only at the text around it."""
+
+    def __init__(self, rules: Rules, numbers: NumberReader) -> None:
+        self._numbers = numbers
+        self._qualifiers = QualifierReader(rules.qualifiers)
+        self._order = {r.id: i for i, r in enumerate(rules.metric_rules)}
+        self._by_noun: dict[str, list[MetricRule]] = {}
+        self._cue_only: list[MetricRule] = []
+        self._by_cue: dict[str, set[str]] = {}
+        for rule in rules.metric_rules:
+            for noun in rule.nouns:
+                self._by_noun.setdefault(norm(noun), []).append(rule)
+            if not rule.nouns:
+                self._cue_only.append(rule)
+            for cue in rule.cues:
+                self._by_cue.setdefault(norm(cue), set()).add(rule.id)
+        modifiers = alternation(rules.noun_modifiers)
+        self._noun = re.compile(
+            rf"\s+(?:{modifiers}\s+){{0,2}}(?P<noun>{alternation(self._by_noun)})(?![\w-])",
+            re.IGNORECASE,
+        )
+        cues = [c for r in rules.metric_rules for c in r.cues]
+        self._cue = re.compile(r"(?<![\w])" + alternation(cues) + r"(?![\w])", re.IGNORECASE)
+        self._lead_in = re.compile(
+            r"(?<![\w])" + alternation(rules.quote_lead_ins) + r"\s+$", re.IGNORECASE
+        )
+
+    def find(self, m: re.Match[str], page: Page) -> Claim | None:
+        text = page.text
+        amount = self._numbers.read(m, text)
+        if amount is None or amount.percent or _looks_like_a_year_or_version(amount, m):
+            return None
+        noun = self._noun.match(text, amount.end)
+        candidates = self._candidates(noun, amount)
+        if not candidates:
+            return None
+        sentence = page.sentence(amount.start)
+        clause = page.clause(amount.start, sentence)
+        chosen = self._choose(candidates, text, clause, amount.start)
+        if chosen is None:
+            return None
+        return self._claim(page, amount, noun, chosen, sentence, clause)
+
+    def _candidates(self, noun: re.Match[str] | None, amount: Amount) -> list[MetricRule]:
+        money = amount.currency is not None
+        pool = self._by_noun[norm(noun.group("noun"))] if noun else self._cue_only
+        return [r for r in pool if r.money == money and (noun or r.cues)]
+
+    def _choose(self, candidates: list[MetricRule], text: str, clause: tuple[int, int],
+                pos: int) -> RuleMatch | None:
+        """The rule whose cue is nearest (rules without cues rank after those with one)."""
+        cue_hits = None
+        best, best_key = None, None
+        for rule in candidates:
+            cue, distance = None, NO_CUE
+            if rule.cues:
+                if cue_hits is None:
+                    cue_hits = [(c.start(), c.end(), self._by_cue[norm(c.group())])
+                                for c in self._cue.finditer(text, *clause)]
+                near = [(pos - e if e <= pos else s - pos, s, e)
+                        for s, e, ids in cue_hits if rule.id in ids]
+                if not near:
+                    continue
+                distance, s, e = min(near)
+                cue = (s, e)
+            key = (distance, self._order[rule.id])
+            if best_key is None or key < best_key:
+                best, best_key = RuleMatch(rule, cue, self._order[rule.id]), key
+        return best
+
+    def _claim(self, page: Page, amount: Amount, noun: re.Match[str] | None, match: RuleMatch,
+               sentence: tuple[int, int], clause: tuple[int, int]) -> Claim:
+        text, rule = page.text, match.rule
+        if amount.ordinal:
+            qualifier, value_start = "ordinal", amount.start
+            interval = interval_for(amount.value, "exact", rule.tolerance)
+        else:
+            found = self._qualifiers.find(text, amount.start)
+            qualifier = found[0].name if found else "exact"
+            value_start = found[1] if found else amount.start
+            interval = interval_for(amount.value, found[0].interval if found else "exact",
+                                    rule.tolerance)
+        start, end = value_start, noun.end() if noun else amount.end
+        lead_in = self._lead_in.search(text, max(clause[0], start - 32), start)
+        if lead_in:
+            start = lead_in.start()
+        if match.cue:
+            start, end = min(start, match.cue[0]), max(end, match.cue[1])
+        dating = page.dating.date(amount.start, clause, sentence)
+        doc = page.doc
+        claim = Claim(
+            doc_id=doc.doc_id, file=doc.file, entity=page.subject(sentence[0], start),
+            metric=rule.metric, value_lo=interval.lo, value_hi=interval.hi,
+            lo_open=interval.lo_open, hi_open=interval.hi_open, qualifier=qualifier,
+            unit=rule.unit, value_text=text[value_start:amount.end],
+            period_start=dating.start, period_end=dating.end, period_text=dating.text,
+            status=dating.status, quote=text[start:end], char_start=start, char_end=end,
+            source="rules", rule_id=rule.id,
+        )
+        assert_provenance(claim, text)
+        return claim
+
+
+def _looks_like_a_year_or_version(amount: Amount, m: re.Match[str]) -> bool:
+    """ "in 2023" is a time, "2.0" a version: neither is a count of anything."""
+    if amount.currency or amount.scaled or amount.ordinal:
+        return False
+    digits = m.group("num") if m.group("words") is None and m.group("ordword") is None else None
+    if digits is None:
+        return False
+    if "." in digits:
+        return True  # a fraction of a store or market is no count; money and scales are above
+    return len(digits) == 4 and 1900 <= int(digits) <= 2099

@@ -1,0 +1,101 @@
+"""When a fact holds and whether it is planned: the period and status of a position in a document."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from flows.extract.patterns import alternation
+from flows.extract.periods import PeriodFinder, PeriodMention
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Dating:
+    start: date
+    end: date
+    text: str | None
+    status: str  # reported | planned
+    mention: PeriodMention | None  # the expression used, when it is in the fact's own sentence
+
+
+class DocumentDating:
+    """Dates facts in one document. Holds per-document caches; make one per document."""
+
+    def __init__(self, finder: PeriodFinder, planned: re.Pattern[str], text: str,
+                 published_at: date) -> None:
+        self._finder = finder
+        self._planned = planned
+        self._text = text
+        self._pub = published_at
+        self._by_sentence: dict[Span, list[PeriodMention]] = {}
+        self._reference: PeriodMention | bool | None = False  # False: not looked for yet
+
+    def date(self, pos: int, clause: Span, sentence: Span) -> Dating:
+        """The period of a fact at pos: its own clause, then its sentence, then the document's."""
+        mention, own = self._own_period(pos, clause, sentence), True
+        if mention is None:
+            mention, own = self.reference(), False
+        if mention is None:
+            start = end = self._pub
+            text = None
+        else:
+            start, end, text = mention.start, mention.end, mention.text
+        planned = start > self._pub or self._planned.search(self._text, *clause) is not None
+        if not planned:
+            # A reported fact is "as of" publication: it cannot be about a later time.
+            start, end = min(start, self._pub), min(end, self._pub)
+        return Dating(start, end, text, "planned" if planned else "reported",
+                      mention if own else None)
+
+    def _own_period(self, pos: int, clause: Span, sentence: Span) -> PeriodMention | None:
+        mentions = self._by_sentence.get(sentence)
+        if mentions is None:
+            mentions = self._finder.find(self._text, sentence[0], sentence[1], self._pub)
+            self._by_sentence[sentence] = mentions
+        if not mentions:
+            return None
+        dated = [m for m in mentions if m.kind in ("explicit", "deadline")]
+        in_clause = [m for m in dated if clause[0] <= m.char_start < clause[1]]
+        if in_clause:
+            return min(in_clause, key=lambda m: _distance(m, pos))
+        before = [m for m in dated if m.char_end <= pos]
+        if before:
+            return before[-1]
+        for kind in ("horizon", "now"):
+            of_kind = [m for m in mentions if m.kind == kind]
+            if of_kind:
+                return min(of_kind, key=lambda m: _distance(m, pos))
+        return None
+
+    def reference(self) -> PeriodMention | None:
+        """The document's reference period: its first dated expression not after publication."""
+        if self._reference is False:
+            self._reference = next(
+                (
+                    m
+                    for m in self._iter_all()
+                    if m.kind == "explicit" and m.start <= self._pub
+                ),
+                None,
+            )
+        return self._reference  # type: ignore[return-value]
+
+    def _iter_all(self) -> Iterator[PeriodMention]:
+        for m in self._finder.pattern.finditer(self._text):
+            mention = self._finder.resolve(m, self._text, self._pub)
+            if mention is not None:
+                yield mention
+
+
+def _distance(mention: PeriodMention, pos: int) -> int:
+    if mention.char_end <= pos:
+        return pos - mention.char_end
+    return max(0, mention.char_start - pos)
+
+
+def planned_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])" + alternation(cues) + r"(?![\w-])", re.IGNORECASE)

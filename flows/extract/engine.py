@@ -1,0 +1,115 @@
+"""The extract stage: one compiled scan per document, rule work only around what it finds.
+
+The scan is a single regular expression built from catalogue/extraction.yaml that finds every
+number (digits, number words, ordinals, money) and every event trigger in one pass. Sentence
+and clause boundaries, metric nouns, qualifiers, periods and entities are then looked up only in
+the window around each hit, so the cost per megabyte does not grow with the number of rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from flows.catalogue import Catalogue
+from flows.extract.claims import ClaimFinder
+from flows.extract.dating import DocumentDating, planned_pattern
+from flows.extract.entities import EntityResolver
+from flows.extract.events import EventFinder, trigger_source
+from flows.extract.numbers import NumberReader
+from flows.extract.page import Page
+from flows.extract.patterns import prefilter_source, rests_by_first_char
+from flows.extract.periods import PeriodFinder
+from flows.extract.rules import Rules, load_rules
+from flows.model import Claim, Document, Event
+
+
+@dataclass
+class Extraction:
+    claims: list[Claim] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+class Extractor:
+    """Built once from a catalogue (and its extraction.yaml); compiles everything up front."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self.rules: Rules = load_rules(catalogue)
+        self.numbers = NumberReader(self.rules.numbers)
+        self.periods = PeriodFinder(self.rules.periods)
+        self.claims = ClaimFinder(self.rules, self.numbers)
+        self.events = EventFinder(self.rules.events)
+        self.entities = EntityResolver(catalogue, self.rules.not_subject_after)
+        self._planned = planned_pattern(self.rules.planned_cues)
+        # Triggers first: where a trigger and a number word start at the same place, the
+        # trigger is the longer reading.
+        self.reader = re.compile(f"{self.events.source}|{self.numbers.source}", re.IGNORECASE)
+        self.scan = re.compile(self._prefilter())
+
+    def _prefilter(self) -> str:
+        """Where a number or trigger may start; `reader` then reads it there (see patterns)."""
+        n = self.rules.numbers
+        words = rests_by_first_char([*n.words, *n.multipliers, *n.ordinal_words])
+        for first, rests in rests_by_first_char(self.events.triggers(), trigger_source).items():
+            words.setdefault(first, []).extend(rests)
+        for first, rests in rests_by_first_char(c for c in n.currencies if c[0].isalpha()).items():
+            words.setdefault(first, []).extend(rests)
+        symbols = {c[0] for c in n.currencies if not c[0].isalpha()}
+        return prefilter_source(words, sorted(symbols))
+
+    def candidates(self, text: str) -> Iterator[re.Match[str]]:
+        """Every number and trigger in the text, read in full, in order, not overlapping."""
+        scan, reader = self.scan.search, self.reader.match
+        first = reader(text, 0)
+        if first is not None:
+            yield first
+        pos = first.end() if first is not None else 0
+        while (hit := scan(text, max(0, pos - 1))) is not None:
+            start = hit.start() + 1  # the scan matches from the separator before a candidate
+            m = reader(text, start)
+            if m is None:
+                pos = hit.end()
+                continue
+            yield m
+            pos = max(m.end(), start + 1)
+
+    def extract(self, doc: Document) -> Extraction:
+        """Claims and events of one document, in text order."""
+        entity = self.entities.document_entity(doc)
+        if entity is None:
+            return Extraction()  # no subject to state facts about: nothing can be attributed
+        page = Page(
+            doc=doc,
+            entity=entity,
+            matcher=self.entities.matcher(entity),
+            dating=DocumentDating(self.periods, self._planned, doc.text, doc.published_at),
+            resolver=self.entities,
+        )
+        found = Extraction()
+        for m in self.candidates(doc.text):
+            if m.group("trigger") is not None:
+                found.events.extend(self.events.find(m, page))
+            else:
+                claim = self.claims.find(m, page)
+                if claim is not None:
+                    found.claims.append(claim)
+        return found
+
+
+# Catalogue holds dicts, so it cannot be an lru_cache key: cache by identity instead.
+_EXTRACTORS: dict[int, tuple[Catalogue, Extractor]] = {}
+
+
+def extract_document(doc: Document, catalogue: Catalogue) -> Extraction:
+    """Extract one document with an Extractor cached per catalogue object."""
+    cached = _EXTRACTORS.get(id(catalogue))
+    if cached is None or cached[0] is not catalogue:
+        if len(_EXTRACTORS) >= 8:
+            _EXTRACTORS.clear()
+        cached = _EXTRACTORS[id(catalogue)] = (catalogue, Extractor(catalogue))
+    return cached[1].extract(doc)
+
+
+__all__ = ["Extraction", "Extractor", "extract_document"]

@@ -1,0 +1,168 @@
+"""Event triggers found by the scan → launch, partnership and market-entry events."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from flows.extract.entities import EntityMatcher
+from flows.extract.page import Page, assert_provenance
+from flows.extract.patterns import alternation, norm, phrase_source
+from flows.extract.rules import EventVocabulary
+from flows.model import Event
+
+PARTNERSHIP, LAUNCH_AFTER, LAUNCH_BEFORE, MARKET_ENTRY = (
+    "partnership", "launch_after", "launch_before", "market_entry")
+GAP = "..."  # in a trigger: up to six words ("co-created ... with")
+PRODUCT_BEFORE_REACH = 80  # a product this far before a "making its debut" trigger is its subject
+ANAPHORA_REACH = 3000  # "It is scheduled to debut" refers to a product named this far back
+
+# A name: capitalised words, "&" inside ("Mickey & Friends"), no trailing full stop.
+_TOKEN = r"[A-Z](?:[\w’'&-]|\.(?=\w))*"
+_NAME = rf"{_TOKEN}(?:[ \t]+(?:&[ \t]+)?{_TOKEN})*"
+_NAMES = re.compile(_NAME)
+_LIST = re.compile(rf"{_NAME}(?:(?:,[ \t]+and[ \t]+|,[ \t]+|[ \t]+and[ \t]+){_NAME})*")
+_SKIP_ARTICLES = r"(?:(?:the|its|their|a|an|new|all-new)\s+)*"
+
+
+def trigger_source(phrase: str) -> str:
+    return r"(?:\s+\S+){0,6}?\s+".join(phrase_source(p) for p in phrase.split(GAP))
+
+
+class EventFinder:
+    def __init__(self, vocab: EventVocabulary) -> None:
+        self.vocab = vocab
+        self._kinds: dict[str, set[str]] = {}
+        for kind, triggers in (
+            (PARTNERSHIP, vocab.partnership_triggers),
+            (LAUNCH_AFTER, vocab.product_after),
+            (LAUNCH_BEFORE, vocab.product_before),
+            (MARKET_ENTRY, vocab.market_entry_triggers),
+        ):
+            for t in triggers:
+                self._kinds.setdefault(self._key(t), set()).add(kind)
+        triggers = sorted(self.triggers(), key=lambda p: (-len(p), p))
+        self.source = (r"(?P<trigger>(?<![\w-])(?:" + "|".join(map(trigger_source, triggers))
+                       + r")(?![\w-]))")
+        self._lead = re.compile(
+            r"\s+(?:(?:[a-z][\w-]*\s+){0,4}" + alternation(vocab.list_leads) + r"\s+)?(?:the\s+)?"
+        )
+        self._place_names = {a: name for name, aliases in vocab.places.items() for a in aliases}
+        self._places = re.compile(r"(?<![\w])" + alternation(self._place_names) + r"(?![\w])")
+        self._aliases = {a: name for name, aliases in vocab.subject_aliases.items() for a in aliases}
+        self._anaphora = re.compile(alternation(vocab.anaphora) + r"\s")
+        self._products = lru_cache(maxsize=256)(self._product_patterns)
+
+    def triggers(self) -> list[str]:
+        v = self.vocab
+        return [*v.partnership_triggers, *v.product_after, *v.product_before,
+                *v.market_entry_triggers]
+
+    @staticmethod
+    def _key(trigger: str) -> str:
+        return norm(trigger.split(GAP)[0].strip()) + (GAP if GAP in trigger else "")
+
+    def kinds(self, matched: str) -> set[str]:
+        found = self._kinds.get(norm(matched))
+        if found is None:  # a trigger with a gap: look it up by its first part
+            found = next((k for key, k in self._kinds.items()
+                          if key.endswith(GAP) and norm(matched).startswith(key[:-3])), set())
+        return found
+
+    def find(self, m: re.Match[str], page: Page) -> list[Event]:
+        events: list[Event] = []
+        for kind in sorted(self.kinds(m.group("trigger"))):
+            if kind == PARTNERSHIP:
+                events += self._partnerships(m, page)
+            elif kind == MARKET_ENTRY:
+                events += self._market_entries(m, page)
+            else:
+                events += self._launch(m, page, kind)
+        return events
+
+    def _partnerships(self, m: re.Match[str], page: Page) -> list[Event]:
+        text = page.text
+        lead = self._lead.match(text, m.end())
+        names = _LIST.match(text, lead.end()) if lead else None
+        if names is None:
+            return []
+        out = []
+        for name in _NAMES.finditer(text, names.start(), names.end()):
+            subject = self._aliases.get(name.group(), name.group())
+            out.append(self._event(page, m.start(), m.start(), names.end(), "partnership",
+                                   subject, self.vocab.partnership_id))
+        return [e for e in out if e.subject != e.entity]
+
+    def _market_entries(self, m: re.Match[str], page: Page) -> list[Event]:
+        sentence = page.sentence(m.start())
+        clause = page.clause(m.start(), sentence)
+        seen, out = set(), []
+        places = list(self._places.finditer(page.text, m.end(), clause[1]))
+        for place in places:
+            subject = self._place_names[place.group()]
+            if subject not in seen:
+                seen.add(subject)
+                out.append(self._event(page, m.start(), m.start(), places[-1].end(),
+                                       "market_entry", subject, self.vocab.market_entry_id))
+        return out
+
+    def _launch(self, m: re.Match[str], page: Page, kind: str) -> list[Event]:
+        text = page.text
+        after, anywhere = self._products(page.matcher)
+        if kind == LAUNCH_AFTER:
+            product = after.match(text, m.end())
+            if product is None:
+                return []
+            start, end, name = m.start(), product.end("p"), product.group("p")
+            rule_id = self.vocab.launch_after_id
+        else:
+            sentence = page.sentence(m.start())
+            near = [p for p in anywhere.finditer(text, max(sentence[0], m.start()
+                                                               - PRODUCT_BEFORE_REACH), m.start())]
+            if near:
+                start, name = near[-1].start(), near[-1].group()
+            elif self._anaphora.match(text, sentence[0]):
+                earlier = list(anywhere.finditer(text, max(0, sentence[0] - ANAPHORA_REACH),
+                                                 sentence[0]))
+                if not earlier:
+                    return []
+                start, name = sentence[0], earlier[-1].group()
+            else:
+                return []
+            end, rule_id = m.end(), self.vocab.launch_before_id
+        subject = self._aliases.get(name, name)
+        return [self._event(page, m.start(), start, end, "launch", subject, rule_id)]
+
+    def _event(self, page: Page, pos: int, start: int, end: int, event_type: str,
+               subject: str, rule_id: str) -> Event:
+        text = page.text
+        sentence = page.sentence(pos)
+        clause = page.clause(pos, sentence)
+        dating = page.dating.date(pos, clause, sentence)
+        mention = dating.mention
+        if mention is not None and end < mention.char_end <= clause[1]:
+            end = mention.char_end  # "launched in 2023": the date belongs in the quote
+        doc = page.doc
+        event = Event(
+            doc_id=doc.doc_id, file=doc.file, entity=page.subject(sentence[0], min(start, pos)),
+            event_type=event_type, subject=subject, period_start=dating.start,
+            period_end=dating.end, period_text=dating.text, status=dating.status,
+            quote=text[start:end], char_start=start, char_end=end, source="rules",
+            rule_id=rule_id,
+        )
+        assert_provenance(event, text)
+        return event
+
+    def _product_patterns(self, matcher: EntityMatcher) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        """(product right after a trigger, product anywhere) for one document entity.
+
+        An entity with catalogued products is matched on those only; any other entity's products
+        are recognised by the generic model-name pattern of extraction.yaml.
+        """
+        if matcher.products:
+            product = r"(?<![\w#])" + alternation(matcher.products) + r"(?![\w])"
+        else:
+            product = r"(?<![\w#])" + self.vocab.generic_product + r"(?![\w])"
+        entity = alternation(matcher.canonical)
+        after = re.compile(rf"\s+{_SKIP_ARTICLES}(?:{entity}\s+)?(?P<p>{product})")
+        return after, re.compile(product)

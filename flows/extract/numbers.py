@@ -1,0 +1,171 @@
+"""Numbers as written ("70,000", "twenty-two", "40th", "$1.2bn") → values, and values → intervals."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flows.extract.patterns import alternation, norm, words_pattern
+from flows.extract.rules import NumberVocabulary, Qualifier
+from flows.model import INF
+
+
+@dataclass(frozen=True)
+class Amount:
+    """One number found in text, with its currency and scale applied."""
+
+    value: float
+    start: int  # span of the number as written, currency and scale included
+    end: int
+    currency: str | None = None  # "USD" … when a currency marker was written
+    ordinal: bool = False
+    percent: bool = False
+    scaled: bool = False  # a scale word or suffix was applied ("million", "bn")
+
+
+@dataclass(frozen=True)
+class Interval:
+    lo: float
+    hi: float
+    lo_open: bool = False
+    hi_open: bool = False
+
+
+def interval_for(value: float, kind: str, tolerance: float) -> Interval:
+    """The interval a qualifier kind (rules.INTERVAL_KINDS, or exact/ordinal) gives a value."""
+    if kind == "above":
+        return Interval(value, INF, lo_open=True)
+    if kind == "at_least":
+        return Interval(value, INF)
+    if kind == "up_to":
+        return Interval(0.0, value)
+    if kind == "below":
+        return Interval(0.0, value, hi_open=True)
+    if kind == "just_below":
+        return Interval(value * (1 - tolerance), value, hi_open=True)
+    if kind == "band":
+        return Interval(value * (1 - tolerance), value * (1 + tolerance))
+    return Interval(value, value)
+
+
+class NumberReader:
+    """Finds numbers with one compiled scan and reads their value, scale and currency."""
+
+    def __init__(self, vocab: NumberVocabulary) -> None:
+        self.vocab = vocab
+        self._words = {norm(k): v for k, v in vocab.words.items()}
+        self._multipliers = {norm(k): v for k, v in vocab.multipliers.items()}
+        self._ordinal_words = {norm(k): v for k, v in vocab.ordinal_words.items()}
+        self._scales = {norm(k): v for k, v in vocab.scales.items()}
+        self._attached = {norm(k): v for k, v in vocab.attached_scales.items()}
+        self.source = self._anchor_source()
+        self.anchor = re.compile(self.source, re.IGNORECASE)
+        # Read right after a number: an optional scale word, then maybe a percent marker.
+        self._after = re.compile(
+            r"(?:\s+(?P<scale>" + alternation(vocab.scales) + r")(?!\w))?"
+            r"(?P<pct>\s*%|\s+(?:" + alternation(m for m in vocab.percent_markers if m != "%")
+            + r")(?!\w))?",
+            re.IGNORECASE,
+        )
+
+    def _anchor_source(self) -> str:
+        """Regex source with named groups cur, num, ord, att, words, ordword (see read())."""
+        v = self.vocab
+        currencies = "(?-i:" + alternation(v.currencies) + ")"
+        cardinal = alternation([*v.words, *v.multipliers])
+        after_multiplier = "|".join(f"(?<={re.escape(m)})" for m in v.multipliers)
+        joiner = rf"(?:(?:{after_multiplier})\s+and\s+|[ \t]+|-)"
+        digits = (
+            rf"(?P<cur>{currencies}[ \t]?)?(?<![\w#+/.,-])"
+            r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+            rf"(?:(?P<ord>{alternation(v.ordinal_suffixes)})|(?P<att>{alternation(v.attached_scales)}))?"
+            r"(?!\w|[.,]\d|-\w)"
+        )
+        words = rf"(?<![\w-])(?P<words>{cardinal}(?:{joiner}{cardinal})*)(?!\w|-\w)"
+        ordinal = rf"(?P<ordword>{words_pattern(v.ordinal_words)})(?!-\w)"
+        return f"{digits}|{words}|{ordinal}"
+
+    def read(self, m: re.Match[str], text: str) -> Amount | None:
+        """The Amount of an anchor match (of self.anchor, or a scan built from self.source)."""
+        end = m.end()
+        if m.group("ordword") is not None:
+            return Amount(float(self._ordinal_words[norm(m.group("ordword"))]), m.start(), end,
+                          ordinal=True)
+        if m.group("words") is not None:
+            value = parse_number_words(m.group("words"), self._words, self._multipliers)
+            if value is None:
+                return None
+            currency = None
+        else:
+            value = float(m.group("num").replace(",", ""))
+            cur = m.group("cur")
+            currency = self.vocab.currencies[cur.strip()] if cur else None
+            if m.group("ord"):
+                return Amount(value, m.start(), end, ordinal=True)
+            if m.group("att"):
+                return Amount(value * self._attached[m.group("att").lower()], m.start(), end,
+                              currency=currency, scaled=True)
+        after = self._after.match(text, end)
+        scaled = after.group("scale") is not None
+        if scaled:
+            value *= self._scales[norm(after.group("scale"))]
+            end = after.end("scale")
+        percent = after.group("pct") is not None
+        if percent:
+            end = after.end("pct")
+        return Amount(value, m.start(), end, currency=currency, percent=percent, scaled=scaled)
+
+    def parse(self, phrase: str) -> Amount | None:
+        """Read a phrase that is exactly one number ("70,000", "$1.2 billion"); else None."""
+        m = self.anchor.match(phrase)
+        if m is None:
+            return None
+        amount = self.read(m, phrase)
+        if amount is None or amount.end != len(phrase.rstrip()):
+            return None
+        return amount
+
+
+def parse_number_words(
+    phrase: str, words: dict[str, int], multipliers: dict[str, int]
+) -> float | None:
+    """ "twenty-two" → 22, "two hundred and fifty thousand" → 250000; None if not well formed."""
+    total, current, last = 0, 0, None
+    for token in re.split(r"[\s-]+", phrase.lower()):
+        if token == "and":
+            continue
+        if token in words:
+            value = words[token]
+            # Only units may follow a tens word ("twenty-two"), never another tens or unit.
+            if last == "word" and not (current % 100 >= 20 and current % 10 == 0 and value < 10):
+                return None
+            current += value
+            last = "word"
+        elif token in multipliers:
+            factor = multipliers[token]
+            if factor >= 1000:
+                total += (current or 1) * factor
+                current = 0
+            else:
+                current = (current or 1) * factor
+            last = "multiplier"
+        else:
+            return None
+    return float(total + current)
+
+
+class QualifierReader:
+    """Finds the qualifier written just before a number ("over 580" → over/above)."""
+
+    def __init__(self, qualifiers: tuple[Qualifier, ...]) -> None:
+        self._by_phrase = {norm(p): q for q in qualifiers for p in q.phrases}
+        self._before = re.compile(
+            r"(?<![\w-])(?P<q>" + alternation(self._by_phrase) + r")\s+$", re.IGNORECASE
+        )
+
+    def find(self, text: str, number_start: int) -> tuple[Qualifier, int] | None:
+        """The qualifier ending right before number_start, and where it starts."""
+        m = self._before.search(text, max(0, number_start - 24), number_start)
+        if m is None:
+            return None
+        return self._by_phrase[norm(m.group("q"))], m.start()

@@ -1,0 +1,40 @@
+"""One document being extracted: its text, entity and the per-document caches the finders share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.extract.dating import DocumentDating
+from flows.extract.entities import EntityMatcher, EntityResolver
+from flows.extract.text import clause_bounds, sentence_bounds
+from flows.model import Claim, Document, Event
+
+
+@dataclass
+class Page:
+    doc: Document
+    entity: str  # the document's entity: the default subject of its facts
+    matcher: EntityMatcher
+    dating: DocumentDating
+    resolver: EntityResolver
+
+    @property
+    def text(self) -> str:
+        return self.doc.text
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        return sentence_bounds(self.doc.text, pos)
+
+    def clause(self, pos: int, sentence: tuple[int, int]) -> tuple[int, int]:
+        return clause_bounds(self.doc.text, pos, sentence)
+
+    def subject(self, sentence_start: int, pos: int) -> str:
+        return self.resolver.subject(self.doc.text, sentence_start, pos, self.matcher, self.entity)
+
+
+def assert_provenance(row: Claim | Event, text: str) -> None:
+    """Every row's quote is its document's text at its span: a row breaking that is a bug here."""
+    if row.quote != text[row.char_start : row.char_end] or row.char_start >= row.char_end:
+        raise AssertionError(
+            f"{row.file}: quote {row.quote!r} is not text[{row.char_start}:{row.char_end}]"
+        )

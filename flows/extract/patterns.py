@@ -1,0 +1,75 @@
+"""Turning lists of phrases from the YAML into regular-expression source, and small text helpers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+_SPACE = re.compile(r"\s+")
+
+
+def norm(phrase: str) -> str:
+    """The lookup key of a matched phrase: lower case, single spaces, straight apostrophes."""
+    return _SPACE.sub(" ", phrase).lower().replace("’", "'")
+
+
+def phrase_source(phrase: str) -> str:
+    """One phrase as regex source: any whitespace run between words, either apostrophe."""
+    parts = [re.escape(p).replace("'", "['’]").replace("’", "['’]") for p in phrase.split()]
+    return r"\s+".join(parts)
+
+
+def alternation(phrases: Iterable[str]) -> str:
+    """A non-capturing alternation, longest phrase first so the longest one wins at a position."""
+    unique = sorted(set(phrases), key=lambda p: (-len(p), p))
+    if not unique:
+        return "(?!)"
+    return "(?:" + "|".join(phrase_source(p) for p in unique) + ")"
+
+
+def first_chars_class(phrases: Iterable[str], ignore_case: bool = True) -> str:
+    """A character class of the first characters of `phrases` (both cases when ignore_case)."""
+    chars: set[str] = set()
+    for p in phrases:
+        c = p[0]
+        chars.add(c)
+        if ignore_case:
+            chars.update({c.lower(), c.upper()})
+    return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+
+
+def words_pattern(phrases: Iterable[str]) -> str:
+    """Whole-word alternation: not inside a longer word on either side."""
+    return r"(?<![\w#])" + alternation(phrases) + r"(?![\w])"
+
+
+def prefilter_source(phrase_sources: dict[str, list[str]], symbols: Iterable[str]) -> str:
+    """A scan for where a candidate may start, shaped so the regex engine can skip ahead.
+
+    Python's engine jumps straight between positions whose character can begin a match when
+    the pattern starts with a character class. Candidates start a word, so the scan starts at
+    the character before it, a separator: the engine then tries the alternatives only at
+    separators (about one character in six), not at every letter. The candidate itself begins
+    one character after the start of the match (a candidate at offset 0 is the caller's job).
+    `phrase_sources` maps a lower-case first character to regex sources of the phrases' rests;
+    digits and `symbols` (currency signs) are alternatives of their own.
+    """
+    branches = [r"\d[\d,.]*", *(re.escape(s) for s in symbols)]
+    for first, rests in sorted(phrase_sources.items()):
+        rest = "(?:" + "|".join(sorted(set(rests), key=lambda r: (-len(r), r))) + ")"
+        first_class = re.escape(first) if first.lower() == first.upper() else (
+            "[" + re.escape(first.lower()) + re.escape(first.upper()) + "]")
+        branches.append(first_class + "(?i:" + rest + r")(?![\w])")
+    return r"[^\w#+/.,-](?:" + "|".join(branches) + ")"
+
+
+def rests_by_first_char(
+    phrases: Iterable[str], source: Callable[[str], str] = phrase_source
+) -> dict[str, list[str]]:
+    """Group phrases by their lower-case first character; the rest of each as regex source."""
+    out: dict[str, list[str]] = {}
+    for p in phrases:
+        p = p.strip()
+        if p:
+            out.setdefault(p[0].lower(), []).append(source(p[1:]) if len(p) > 1 else "")
+    return out

@@ -1,0 +1,159 @@
+"""Time expressions ("first half of 2025", "by mid-2026", "last year", "now") → date intervals."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from flows.extract.patterns import alternation, norm
+from flows.extract.rules import PeriodVocabulary
+
+_YEAR = r"(?:19|20)\d{2}(?![\w-])"
+
+
+@dataclass(frozen=True)
+class PeriodMention:
+    """A time expression in the text, resolved against the publication date."""
+
+    start: date
+    end: date
+    text: str  # as written, preposition included ("by mid-2026")
+    char_start: int
+    char_end: int
+    kind: str  # explicit | deadline | horizon | now
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def months_span(year: int, first: int, last: int) -> tuple[date, date]:
+    return date(year, first, 1), month_end(year, last)
+
+
+class PeriodFinder:
+    """One compiled expression for every time phrase the vocabulary describes."""
+
+    def __init__(self, vocab: PeriodVocabulary) -> None:
+        self.vocab = vocab
+        self._months = vocab.months  # case-sensitive keys
+        self._parts = {norm(k): v for k, v in vocab.parts.items()}
+        self._halves = {norm(k): v for k, v in vocab.halves.items()}
+        self._quarters = {norm(k): v for k, v in vocab.quarters.items()}
+        self._relative = {norm(k): v for k, v in vocab.relative_years.items()}
+        self._relative.update({norm(k): 0 for k in vocab.implied_year})
+        self._deadline = {norm(p) for p in vocab.deadline_prepositions}
+        self.pattern = re.compile(self._source(), re.IGNORECASE)
+        self._horizon = re.compile(
+            r"(?<!\w)" + alternation(vocab.horizon_nouns) + r"\s+$", re.IGNORECASE
+        )
+
+    def _source(self) -> str:
+        v = self.vocab
+        words_of = [k for k in {**v.halves, **v.quarters} if " " in k]
+        codes_of = [k for k in {**v.halves, **v.quarters} if " " not in k]
+        months = "(?-i:" + alternation(v.months) + r")\.?(?!\w)"
+        relative = alternation(v.relative_years)
+        any_year = alternation([*v.relative_years, *v.implied_year])
+
+        def year(name: str, relatives: str) -> str:
+            return rf"(?:(?P<{name}>{_YEAR})|(?P<{name}r>{relatives}))"
+
+        return (
+            r"(?<![\w-])(?:(?P<prep>" + alternation(v.prepositions) + r")\s+)?(?:"
+            rf"(?P<part>{alternation(v.parts)})[\s-]+{year('py', any_year)}"
+            rf"|(?:the\s+)?(?P<span>{alternation(words_of)})\s+of\s+{year('sy', any_year)}"
+            rf"|(?P<code>(?-i:{alternation(codes_of)}))[\s-]?{year('cy', relative)}"
+            rf"|(?P<month>{months})(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?!\d))?"
+            rf"(?:,?\s+(?P<my>{_YEAR}))?"
+            rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{months})(?:,?\s+(?P<my2>{_YEAR}))?"
+            rf"|(?P<year>{_YEAR})"
+            rf"|(?P<rel>{relative})"
+            rf"|(?P<now>{alternation(v.now)})"
+            r")(?!\w)"
+        )
+
+    def find(self, text: str, lo: int, hi: int, published_at: date) -> list[PeriodMention]:
+        """Every time expression between lo and hi, in order."""
+        found = []
+        for m in self.pattern.finditer(text, lo, hi):
+            mention = self.resolve(m, text, published_at)
+            if mention is not None:
+                found.append(mention)
+        return found
+
+    def parse(self, phrase: str, published_at: date) -> PeriodMention | None:
+        """Resolve a phrase that is exactly one time expression ("in Q3 2024"); else None."""
+        m = self.pattern.fullmatch(phrase)
+        return self.resolve(m, phrase, published_at) if m else None
+
+    def resolve(self, m: re.Match[str], text: str, pub: date) -> PeriodMention | None:
+        """The mention a match of self.pattern stands for; None when it is no time after all."""
+        prep = norm(m.group("prep") or "")
+        span = self._span(m, pub, has_prep=bool(prep))
+        if span is None:
+            return None
+        start, end = span
+        kind = "explicit"
+        if m.group("now"):
+            kind = "now"
+        elif prep in self._deadline:
+            kind = "deadline"
+            if end >= pub:
+                start = pub
+        elif prep == "for" and self._horizon.search(text, max(0, m.start() - 24), m.start()):
+            kind = "horizon"
+        return PeriodMention(start, end, m.group(), m.start(), m.end(), kind)
+
+    def _year(self, m: re.Match[str], name: str, pub: date) -> int:
+        if m.group(name):
+            return int(m.group(name))
+        return pub.year + self._relative[norm(m.group(name + "r"))]
+
+    def _span(self, m: re.Match[str], pub: date, has_prep: bool) -> tuple[date, date] | None:
+        if m.group("part"):
+            first, last = self._parts[norm(m.group("part"))]
+            return months_span(self._year(m, "py", pub), first, last)
+        if m.group("span") or m.group("code"):
+            key, year_group = (m.group("span"), "sy") if m.group("span") else (m.group("code"), "cy")
+            key = norm(key)
+            year = self._year(m, year_group, pub)
+            if key in self._halves:
+                half = self._halves[key]
+                return months_span(year, 6 * half - 5, 6 * half)
+            quarter = self._quarters[key]
+            return months_span(year, 3 * quarter - 2, 3 * quarter)
+        if m.group("month") or m.group("month2"):
+            return self._month_day(m, pub, has_prep)
+        if m.group("year"):
+            # A bare number like 2023 is only a time when a preposition says so ("in 2023").
+            return months_span(int(m.group("year")), 1, 12) if has_prep else None
+        if m.group("rel"):
+            year = pub.year + self._relative[norm(m.group("rel"))]
+            return months_span(year, 1, 12)
+        return pub, pub  # now
+
+    def _month_day(self, m: re.Match[str], pub: date, has_prep: bool) -> tuple[date, date] | None:
+        month = self._months[(m.group("month") or m.group("month2")).rstrip(".")]
+        day_text = m.group("day") or m.group("day2")
+        year_text = m.group("my") or m.group("my2")
+        if not (day_text or year_text or has_prep):
+            return None  # "March" alone, without "in"/"by", is too often something else
+        year = int(year_text) if year_text else pub.year
+        if day_text is None:
+            start, end = months_span(year, month, month)
+            if year_text is None and start > pub:
+                start, end = months_span(year - 1, month, month)
+            return start, end
+        day = int(day_text)
+        if not 1 <= day <= calendar.monthrange(year, month)[1]:
+            return None
+        when = date(year, month, day)
+        if year_text is None and when > pub:
+            # "On January 5" in a text published on 3 January means last year's 5 January.
+            if month == 2 and day == 29 and not calendar.isleap(year - 1):
+                return None
+            when = date(year - 1, month, day)
+        return when, when
