@@ -7,7 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-EXIT_OK, EXIT_CHECKS_FAILED, EXIT_NOT_COMPLETED = 0, 1, 2
+EXIT_NOT_COMPLETED = 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,8 +25,12 @@ def _parser() -> argparse.ArgumentParser:
             """\
             Run the pipeline once: ingest the documents and manifest under --raw, extract
             dated claims and events from new or changed documents, load claim tables from
-            claims/*.csv, and record the run in the warehouse under --curated.
-            Exit status: 0 completed, 2 the run could not complete."""
+            claims/*.csv, run the consistency checks (pandera, SQL, Great Expectations),
+            quarantine the claims that fail an error-severity check, and record the run in
+            the warehouse under --curated.
+
+            Exit status: 0 no check at or above --fail-on failed; 1 one did (its claims are
+            quarantined, the rest is kept); 2 the run could not complete."""
         ),
         epilog="example:\n  factledger run --raw data/raw --curated data/curated",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -35,11 +39,18 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--curated", type=Path, default=None, help="output directory (default data/curated)"
     )
+    run.add_argument(
+        "--fail-on",
+        choices=("error", "warn", "never"),
+        default="error",
+        help="exit 1 when a check of this severity or worse fails (default error)",
+    )
     return parser
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from flows.pipeline import pipeline  # imported here: Prefect is slow to import
+    from flows.validate import exit_code
 
     try:
         summary = pipeline(raw_dir=args.raw, curated_dir=args.curated)
@@ -57,7 +68,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     print(f"ledger: {c.get('claims', 0)} claims, {c.get('events', 0)} events")
     print(f"warehouse: {summary.warehouse}")
-    return EXIT_OK
+    outcome = summary.validation
+    failed = [r for r in outcome.results if r.status in ("fail", "error")]
+    for result in failed:
+        print(
+            f"check {result.check_id} ({result.severity}): {result.status}, "
+            f"{result.violation_count} violation(s)"
+        )
+    code = exit_code(outcome, args.fail_on)
+    passed = len(outcome.by_status("pass"))
+    excepted = len(outcome.by_status("excepted"))
+    verdict = "FAILED" if code else "OK"
+    print(
+        f"verdict: {verdict}: {passed} checks passed, {len(failed)} failed, {excepted} excepted; "
+        f"{outcome.claims_quarantined} claims quarantined"
+    )
+    return code
 
 
 COMMANDS = {"run": cmd_run}

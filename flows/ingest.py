@@ -227,8 +227,17 @@ class _Candidate:
     row: ManifestRow
 
 
-def ingest_documents(settings: Settings, known: dict[str, str]) -> IngestResult:
-    """Read manifest and documents; classify each as new, changed, unchanged or rejected."""
+def ingest_documents(
+    settings: Settings,
+    known: dict[str, str],
+    known_metadata: dict[str, ManifestRow] | None = None,
+) -> IngestResult:
+    """Read manifest and documents; classify each as new, changed, unchanged or rejected.
+
+    known_metadata (file → the manifest row stored with it) makes a corrected manifest row
+    count as a change even when the bytes are the same: periods are resolved against
+    published_at, so the document must be extracted again.
+    """
     documents_dir = settings.documents_dir
     if not documents_dir.is_dir():
         raise IngestError(f"{documents_dir}: documents directory not found")
@@ -243,7 +252,8 @@ def ingest_documents(settings: Settings, known: dict[str, str]) -> IngestResult:
     accepted: set[str] = set()
     for candidate in _without_duplicate_content(candidates, known, result):
         accepted.add(candidate.file)
-        if known.get(candidate.file) == candidate.doc_id:
+        same_row = known_metadata is None or known_metadata.get(candidate.file) == candidate.row
+        if known.get(candidate.file) == candidate.doc_id and same_row:
             # Unchanged bytes: skip decoding and normalising, which keeps re-runs cheap.
             result.unchanged.append(candidate.file)
             continue

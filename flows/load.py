@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from flows.claims_csv import read_claim_tables
-from flows.ingest import IngestResult
+from flows.ingest import IngestResult, ManifestRow
 from flows.model import Claim, Document, Event, Rejection
 from flows.warehouse import insert_records
 
@@ -53,6 +53,14 @@ def utc_now() -> datetime:
 def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """file → doc_id of every document in raw.documents."""
     return dict(con.execute("select file, doc_id from raw.documents").fetchall())
+
+
+def known_manifest_rows(con: duckdb.DuckDBPyConnection) -> dict[str, ManifestRow]:
+    """file → the manifest row each stored document was loaded with."""
+    rows = con.execute(
+        "select file, published_at, title, publisher, url, entity_hint from raw.documents"
+    ).fetchall()
+    return {row[0]: ManifestRow(*row) for row in rows}
 
 
 def all_documents(con: duckdb.DuckDBPyConnection) -> list[Document]:

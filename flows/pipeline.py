@@ -19,6 +19,7 @@ from flows.extract import Extraction, Extractor
 from flows.ingest import ingest_documents
 from flows.model import Document, Rejection
 from flows.settings import Settings, load_settings
+from flows.validate import ValidationOutcome, validate
 from flows.warehouse import connect
 
 EXTRACT_BATCH_SIZE = 200  # documents per extraction task: big enough to amortise task overhead
@@ -32,6 +33,7 @@ class RunSummary:
     warehouse: Path
     counts: dict[str, int] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
+    validation: ValidationOutcome | None = None
 
 
 def new_run_id() -> str:
@@ -48,10 +50,14 @@ def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @task(name="ingest", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def ingest(settings: Settings, run_id: str) -> tuple[list[Document], dict[str, int]]:
+def ingest(
+    settings: Settings, run_id: str
+) -> tuple[list[Document], dict[str, int], list[Rejection]]:
     """Read documents and manifest, load what changed; return the documents to extract."""
     with warehouse(settings) as con:
-        result = ingest_documents(settings, load.known_documents(con))
+        result = ingest_documents(
+            settings, load.known_documents(con), load.known_manifest_rows(con)
+        )
         load.load_documents(con, result, run_id)
         load.record_rejections(con, run_id, result.rejections)
     counts = {
@@ -61,7 +67,7 @@ def ingest(settings: Settings, run_id: str) -> tuple[list[Document], dict[str, i
         "documents_removed": len(result.removed),
         "documents_rejected": len(result.rejections),
     }
-    return [*result.new, *result.changed], counts
+    return [*result.new, *result.changed], counts, result.rejections
 
 
 @task(
@@ -93,7 +99,7 @@ def load_extractions(
 
 
 @task(name="load-claim-tables", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def load_claim_tables(settings: Settings, run_id: str) -> dict[str, int]:
+def load_claim_tables(settings: Settings, run_id: str) -> tuple[dict[str, int], list[Rejection]]:
     """Load claims derived elsewhere (data/raw/claims/*.csv) beside the extracted ones."""
     with warehouse(settings) as con:
         documents = {d.file: d for d in load.all_documents(con)}
@@ -102,7 +108,14 @@ def load_claim_tables(settings: Settings, run_id: str) -> dict[str, int]:
         )
         load.replace_table_claims(con, claims, run_id)
         load.record_rejections(con, run_id, rejections)
-    return {"table_claims": len(claims), "claim_rows_rejected": len(rejections)}
+    return {"table_claims": len(claims), "claim_rows_rejected": len(rejections)}, rejections
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def run_checks(settings: Settings, run_id: str) -> ValidationOutcome:
+    """pandera, SQL and GX checks; quarantine what fails; history in audit.*."""
+    with warehouse(settings) as con:
+        return validate(con, settings, run_id)
 
 
 def batches(documents: list[Document], size: int) -> list[list[Document]]:
@@ -111,16 +124,18 @@ def batches(documents: list[Document], size: int) -> list[list[Document]]:
 
 @flow(name="pipeline", flow_run_name="factledger {raw_dir}", log_prints=False)
 def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> RunSummary:
-    """Ingest → extract → load, recording the run in audit.runs."""
+    """Ingest → extract → load → validate, recording the run in audit.runs."""
     settings = load_settings().with_(raw_dir=raw_dir, curated_dir=curated_dir)
     run_id = new_run_id()
     logger = get_run_logger()
     with warehouse(settings) as con:
         audit.start_run(con, run_id, settings.raw_dir)
     counts: dict[str, int] = {}
+    rejections: list[Rejection] = []
     try:
-        to_extract, ingest_counts = ingest(settings, run_id)
+        to_extract, ingest_counts, ingest_rejections = ingest(settings, run_id)
         counts.update(ingest_counts)
+        rejections += ingest_rejections
         parts = batches(to_extract, EXTRACT_BATCH_SIZE)
         futures = [
             extract_batch.submit(batch, settings.catalogue_dir, f"batch {i + 1} of {len(parts)}")
@@ -128,7 +143,11 @@ def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> Ru
         ]
         extractions = [f.result() for f in futures]
         counts["claims_extracted"] = load_extractions(settings, run_id, to_extract, extractions)
-        counts.update(load_claim_tables(settings, run_id))
+        table_counts, table_rejections = load_claim_tables(settings, run_id)
+        counts.update(table_counts)
+        rejections += table_rejections
+        outcome = run_checks(settings, run_id)
+        counts["claims_quarantined"] = outcome.claims_quarantined
         with warehouse(settings) as con:
             counts.update(audit.ledger_counts(con))
     except Exception as exc:
@@ -138,4 +157,10 @@ def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> Ru
     with warehouse(settings) as con:
         audit.finish_run(con, run_id, "completed", counts, None)
     logger.info("run %s: %s", run_id, counts)
-    return RunSummary(run_id=run_id, warehouse=settings.warehouse_path, counts=counts)
+    return RunSummary(
+        run_id=run_id,
+        warehouse=settings.warehouse_path,
+        counts=counts,
+        rejections=rejections,
+        validation=outcome,
+    )
