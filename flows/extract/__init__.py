@@ -1,4 +1,4 @@
-"""The extract stage: documents → claims and events, by rules declared in catalogue/extraction.yaml."""
+"""The extract stage: documents → claims and events, by the rules in catalogue/extraction.yaml."""
 
 from flows.extract.engine import Extraction, Extractor, extract_document
 

@@ -1,4 +1,4 @@
-"""When a fact holds and whether it is planned: the period and status of a position in a document."""
+"""When a fact holds and whether it is planned: the period and status of a position in a text."""
 
 from __future__ import annotations
 

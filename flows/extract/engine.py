@@ -54,10 +54,7 @@ class Extractor:
         words = rests_by_first_char([*n.words, *n.multipliers, *n.ordinal_words])
         for first, rests in rests_by_first_char(self.events.triggers(), trigger_source).items():
             words.setdefault(first, []).extend(rests)
-        for first, rests in rests_by_first_char(c for c in n.currencies if c[0].isalpha()).items():
-            words.setdefault(first, []).extend(rests)
-        symbols = {c[0] for c in n.currencies if not c[0].isalpha()}
-        return prefilter_source(words, sorted(symbols))
+        return prefilter_source(words, sorted(n.currencies))
 
     def candidates(self, text: str) -> Iterator[re.Match[str]]:
         """Every number and trigger in the text, read in full, in order, not overlapping."""

@@ -16,6 +16,7 @@ PARTNERSHIP, LAUNCH_AFTER, LAUNCH_BEFORE, MARKET_ENTRY = (
 GAP = "..."  # in a trigger: up to six words ("co-created ... with")
 PRODUCT_BEFORE_REACH = 80  # a product this far before a "making its debut" trigger is its subject
 ANAPHORA_REACH = 3000  # "It is scheduled to debut" refers to a product named this far back
+QUOTE_DATE_GAP = 16  # a date this close after an event's words joins its quote
 
 # A name: capitalised words, "&" inside ("Mickey & Friends"), no trailing full stop.
 _TOKEN = r"[A-Z](?:[\w’'&-]|\.(?=\w))*"
@@ -49,7 +50,7 @@ class EventFinder:
         )
         self._place_names = {a: name for name, aliases in vocab.places.items() for a in aliases}
         self._places = re.compile(r"(?<![\w])" + alternation(self._place_names) + r"(?![\w])")
-        self._aliases = {a: name for name, aliases in vocab.subject_aliases.items() for a in aliases}
+        self._aliases = {a: n for n, aliases in vocab.subject_aliases.items() for a in aliases}
         self._anaphora = re.compile(alternation(vocab.anaphora) + r"\s")
         self._products = lru_cache(maxsize=256)(self._product_patterns)
 
@@ -140,7 +141,9 @@ class EventFinder:
         clause = page.clause(pos, sentence)
         dating = page.dating.date(pos, clause, sentence)
         mention = dating.mention
-        if mention is not None and end < mention.char_end <= clause[1]:
+        if mention is not None and end < mention.char_end <= clause[1] and (
+            mention.char_start - end <= QUOTE_DATE_GAP
+        ):
             end = mention.char_end  # "launched in 2023": the date belongs in the quote
         doc = page.doc
         event = Event(

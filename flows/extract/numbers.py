@@ -1,4 +1,4 @@
-"""Numbers as written ("70,000", "twenty-two", "40th", "$1.2bn") → values, and values → intervals."""
+"""Numbers as written ("70,000", "twenty-two", "40th", "$1.2bn") → values, values → intervals."""
 
 from __future__ import annotations
 

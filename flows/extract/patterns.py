@@ -52,7 +52,8 @@ def prefilter_source(phrase_sources: dict[str, list[str]], symbols: Iterable[str
     separators (about one character in six), not at every letter. The candidate itself begins
     one character after the start of the match (a candidate at offset 0 is the caller's job).
     `phrase_sources` maps a lower-case first character to regex sources of the phrases' rests;
-    digits and `symbols` (currency signs) are alternatives of their own.
+    digits and `symbols` (currency markers, case-sensitive, glued to the amount) are
+    alternatives of their own.
     """
     branches = [r"\d[\d,.]*", *(re.escape(s) for s in symbols)]
     for first, rests in sorted(phrase_sources.items()):

@@ -117,8 +117,8 @@ class PeriodFinder:
             first, last = self._parts[norm(m.group("part"))]
             return months_span(self._year(m, "py", pub), first, last)
         if m.group("span") or m.group("code"):
-            key, year_group = (m.group("span"), "sy") if m.group("span") else (m.group("code"), "cy")
-            key = norm(key)
+            written = m.group("span") or m.group("code")
+            key, year_group = norm(written), "sy" if m.group("span") else "cy"
             year = self._year(m, year_group, pub)
             if key in self._halves:
                 half = self._halves[key]

@@ -111,7 +111,9 @@ def _qualifiers(spec: dict, path: Path) -> tuple[Qualifier, ...]:
     out = []
     for name, q in spec.items():
         if q["interval"] not in INTERVAL_KINDS:
-            raise CatalogueError(f"{path}: qualifier {name!r}: interval must be one of {INTERVAL_KINDS}")
+            raise CatalogueError(
+                f"{path}: qualifier {name!r}: interval must be one of {INTERVAL_KINDS}"
+            )
         out.append(Qualifier(name=name, interval=q["interval"], phrases=_strs(q["phrases"])))
     return tuple(out)
 
