@@ -125,7 +125,7 @@ def batches(documents: list[Document], size: int) -> list[list[Document]]:
 @flow(name="pipeline", flow_run_name="factledger {raw_dir}", log_prints=False)
 def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> RunSummary:
     """Ingest → extract → load → validate, recording the run in audit.runs."""
-    settings = load_settings().with_(raw_dir=raw_dir, curated_dir=curated_dir)
+    settings = load_settings().with_(raw_dir=raw_dir, curated_dir=curated_dir).resolved()
     run_id = new_run_id()
     logger = get_run_logger()
     with warehouse(settings) as con:

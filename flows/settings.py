@@ -44,6 +44,15 @@ class Settings:
         """The working DuckDB (raw, staging, audit, quarantine); never read by analysts."""
         return self.curated_dir / "warehouse.duckdb"
 
+    def resolved(self) -> Settings:
+        """The same settings with absolute directories (runs must not depend on the cwd)."""
+        return replace(
+            self,
+            raw_dir=self.raw_dir.resolve(),
+            curated_dir=self.curated_dir.resolve(),
+            catalogue_dir=self.catalogue_dir.resolve(),
+        )
+
     def with_(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
