@@ -1,0 +1,106 @@
+"""The extractor as a whole: provenance on any text, rules as data, entities, the public API."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flows.catalogue import CatalogueError, load_catalogue
+from flows.extract import Extraction, Extractor, extract_document
+from flows.model import Document
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = sorted((REPO / "data" / "raw" / "documents").glob("*.txt"))
+EXTRACTOR = Extractor(load_catalogue(REPO / "catalogue"))
+
+
+def document(
+    text: str, hint: str | None = "Voltara", published: date = date(2024, 5, 5)
+) -> Document:
+    return Document(doc_id="d", file="d.txt", published_at=published, title=None, publisher=None,
+                    url=None, entity_hint=hint, format="txt", size_bytes=len(text), text=text)
+
+
+def test_extract_document_uses_one_cached_extractor_per_catalogue() -> None:
+    catalogue = load_catalogue(REPO / "catalogue")
+    first = extract_document(document("Voltara now operates in 18 markets."), catalogue)
+    again = extract_document(document("Voltara now operates in 18 markets."), catalogue)
+    assert isinstance(first, Extraction) and first == again
+    assert [c.value_lo for c in first.claims] == [18.0]
+
+
+@given(st.integers(min_value=0, max_value=10**7), st.sampled_from(
+    ["markets", "countries and regions", "stores", "showrooms", "outlets", "new markets"]))
+def test_any_count_with_a_metric_noun_becomes_a_claim(n: int, noun: str) -> None:
+    text = f"Voltara now operates {n:,} {noun} worldwide."
+    (claim,) = EXTRACTOR.extract(document(text)).claims
+    assert (claim.value_lo, claim.value_hi, claim.qualifier) == (n, n, "exact")
+    assert claim.quote.endswith(noun) and claim.value_text == f"{n:,}"
+
+
+FRAGMENTS = [p.read_text(encoding="utf-8") for p in SEEDS]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(FRAGMENTS) - 1), st.integers(0, 4000),
+                          st.integers(1, 600)), min_size=1, max_size=6),
+       st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)))
+def test_every_row_quotes_its_span_on_any_cut_of_news_text(cuts: list[tuple[int, int, int]],
+                                                           published: date) -> None:
+    text = "".join(FRAGMENTS[i][s : s + n] for i, s, n in cuts) or "x"
+    found = EXTRACTOR.extract(document(text, hint="smart", published=published))
+    for row in [*found.claims, *found.events]:
+        assert row.quote == text[row.char_start : row.char_end]
+        assert row.period_start <= row.period_end
+        if row.status == "reported":
+            assert row.period_end <= published
+
+
+def test_a_hint_not_in_the_catalogue_names_the_entity_and_is_its_alias() -> None:
+    found = EXTRACTOR.extract(document("Kestrel Motors opened its 12th store.", "Kestrel Motors"))
+    assert [c.entity for c in found.claims] == ["Kestrel Motors"]
+
+
+def test_a_catalogued_alias_in_the_hint_is_canonicalised() -> None:
+    found = EXTRACTOR.extract(document("It now operates in 18 markets.", hint="Smart"))
+    assert [c.entity for c in found.claims] == ["smart"]
+
+
+@pytest.fixture
+def catalogue_copy(tmp_path: Path) -> Path:
+    for name in ("metrics.yaml", "entities.yaml", "extraction.yaml"):
+        shutil.copy(REPO / "catalogue" / name, tmp_path / name)
+    return tmp_path
+
+
+def test_a_new_phrasing_is_a_data_change(catalogue_copy: Path) -> None:
+    text = "Voltara now runs 14 experience centres."
+    assert EXTRACTOR.extract(document(text)).claims == []
+    rules = catalogue_copy / "extraction.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace(
+        "dealerships, dealership,", "dealerships, dealership, experience centres,"),
+        encoding="utf-8")
+    (claim,) = Extractor(load_catalogue(catalogue_copy)).extract(document(text)).claims
+    assert (claim.metric, claim.value_lo) == ("stores_count", 14)
+    assert claim.quote == "14 experience centres"
+
+
+def test_a_rule_naming_an_unknown_metric_is_refused(catalogue_copy: Path) -> None:
+    rules = catalogue_copy / "extraction.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace(
+        "metric: employees", "metric: headcount"), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="headcount"):
+        Extractor(load_catalogue(catalogue_copy))
+
+
+def test_an_unquoted_yaml_boolean_in_a_phrase_list_is_refused(catalogue_copy: Path) -> None:
+    rules = catalogue_copy / "extraction.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace('"on", for', "on, for"),
+                     encoding="utf-8")
+    with pytest.raises(CatalogueError, match="quote it"):
+        Extractor(load_catalogue(catalogue_copy))

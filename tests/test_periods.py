@@ -1,0 +1,117 @@
+"""The period finder: time expressions → date intervals against the publication date."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flows.catalogue import load_catalogue
+from flows.extract.periods import PeriodFinder
+from flows.extract.rules import load_rules
+
+REPO = Path(__file__).resolve().parents[1]
+FINDER = PeriodFinder(load_rules(load_catalogue(REPO / "catalogue")).periods)
+D = date.fromisoformat
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+pubs = st.dates(min_value=date(1995, 1, 1), max_value=date(2095, 12, 31))
+years = st.integers(min_value=1990, max_value=2099)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "published", "start", "end", "kind"),
+    [
+        ("in 2023", "2024-01-19", "2023-01-01", "2023-12-31", "explicit"),
+        ("first half of 2025", "2025-06-24", "2025-01-01", "2025-06-30", "explicit"),
+        ("In the first half of 2025", "2025-06-24", "2025-01-01", "2025-06-30", "explicit"),
+        ("H1 2025", "2025-06-24", "2025-01-01", "2025-06-30", "explicit"),
+        ("Q3 2024", "2025-01-01", "2024-07-01", "2024-09-30", "explicit"),
+        ("in the third quarter of 2024", "2025-01-01", "2024-07-01", "2024-09-30", "explicit"),
+        ("October 2023", "2024-01-19", "2023-10-01", "2023-10-31", "explicit"),
+        ("early 2026", "2026-01-05", "2026-01-01", "2026-04-30", "explicit"),
+        ("mid-2026", "2026-01-05", "2026-05-01", "2026-08-31", "explicit"),
+        ("in late 2026", "2026-01-05", "2026-09-01", "2026-12-31", "explicit"),
+        ("end of 2024", "2024-01-19", "2024-12-01", "2024-12-31", "explicit"),
+        ("by mid-2026", "2026-01-05", "2026-01-05", "2026-08-31", "deadline"),
+        ("by the end of next year", "2024-09-01", "2024-09-01", "2025-12-31", "deadline"),
+        ("Last Year", "2024-01-19", "2023-01-01", "2023-12-31", "explicit"),
+        ("this year", "2024-07-07", "2024-01-01", "2024-12-31", "explicit"),
+        ("next year", "2025-03-01", "2026-01-01", "2026-12-31", "explicit"),
+        ("On January 5", "2026-01-05", "2026-01-05", "2026-01-05", "explicit"),
+        ("On December 30", "2025-01-03", "2024-12-30", "2024-12-30", "explicit"),
+        ("now", "2025-06-24", "2025-06-24", "2025-06-24", "now"),
+        ("currently", "2025-06-24", "2025-06-24", "2025-06-24", "now"),
+    ],
+)
+def test_resolves_time_expressions(phrase: str, published: str, start: str, end: str,
+                                   kind: str) -> None:
+    found = FINDER.parse(phrase, D(published))
+    assert found is not None
+    assert (found.start, found.end, found.kind, found.text) == (D(start), D(end), kind, phrase)
+
+
+@pytest.mark.parametrize("phrase", ["2023", "may", "March", "10 months", "the year", "Q5 2024"])
+def test_what_is_no_time(phrase: str) -> None:
+    assert FINDER.parse(phrase, date(2024, 5, 5)) is None
+
+
+def test_a_year_a_plan_is_for_is_a_horizon() -> None:
+    text = "On January 5, expansion plans for 2026 were outlined"
+    kinds = [m.kind for m in FINDER.find(text, 0, len(text), date(2026, 1, 5))]
+    assert kinds == ["explicit", "horizon"]
+
+
+def named_periods(year: int) -> st.SearchStrategy[str]:
+    return st.sampled_from([
+        f"{year}", f"first half of {year}", f"second half of {year}", f"H1 {year}", f"H2 {year}",
+        *(f"Q{q} {year}" for q in range(1, 5)),
+        *(f"{m} {year}" for m in MONTHS),
+        f"early {year}", f"mid-{year}", f"late {year}", f"the end of {year}",
+    ])
+
+
+@given(years.flatmap(lambda y: st.tuples(st.just(y), named_periods(y))), pubs)
+def test_every_period_lies_in_its_year_with_start_before_end(named: tuple[int, str],
+                                                             pub: date) -> None:
+    year, phrase = named
+    found = FINDER.parse(f"in {phrase}", pub)
+    assert found is not None, phrase
+    assert found.start <= found.end
+    assert date(year, 1, 1) <= found.start and found.end <= date(year, 12, 31)
+
+
+@given(years.flatmap(lambda y: named_periods(y)), pubs)
+def test_by_a_period_ends_at_its_end(phrase: str, pub: date) -> None:
+    plain = FINDER.parse(f"in {phrase}", pub)
+    deadline = FINDER.parse(f"by {phrase}", pub)
+    assert plain is not None and deadline is not None
+    assert deadline.end == plain.end
+    assert deadline.start <= deadline.end
+    if plain.end >= pub:
+        assert deadline.start == pub
+
+
+@given(pubs, st.sampled_from([("last year", -1), ("this year", 0), ("next year", 1)]))
+def test_relative_years_move_with_the_publication_date(pub: date, rel: tuple[str, int]) -> None:
+    phrase, delta = rel
+    found = FINDER.parse(phrase, pub)
+    assert found is not None
+    year = pub.year + delta
+    assert (found.start, found.end) == (date(year, 1, 1), date(year, 12, 31))
+    # Only the publication year matters: any day of that year gives the same period.
+    same_year = FINDER.parse(phrase, date(pub.year, 1, 1) + timedelta(days=pub.day))
+    assert (same_year.start, same_year.end) == (found.start, found.end)
+
+
+@given(pubs, st.integers(min_value=1, max_value=12), st.integers(min_value=1, max_value=28))
+def test_a_day_without_a_year_is_the_last_such_day_up_to_publication(pub: date, month: int,
+                                                                      day: int) -> None:
+    found = FINDER.parse(f"on {MONTHS[month - 1]} {day}", pub)
+    assert found is not None
+    assert found.start == found.end <= pub
+    assert (pub - found.start).days < 366
