@@ -1,0 +1,388 @@
+"""The publish stage: build the curated DuckDB and its Parquet copies, then swap them in.
+
+Readers see the previous publication or the new one, never a mix:
+- the next database is built in a temporary file beside data/curated/factledger.duckdb and
+  moved over it with one os.replace() (atomic on POSIX). A reader holding the old file open
+  keeps reading the old inode; the next reader opens the new one. Nobody waits on a lock.
+- Parquet copies are written into a new directory; data/curated/parquet is a symlink that
+  is repointed with one os.replace().
+A crash (even SIGKILL) at any point leaves the previous publication as it was; the next
+publish removes the leftovers. One publish at a time per curated directory (a file lock).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import secrets
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import yaml
+
+from checks import CHECKS_DIR
+from checks.registry import load_check_catalogue
+from flows.catalogue import load_catalogue
+from flows.settings import Settings
+
+CURATED_SQL = Path(__file__).parent / "sql" / "curated"
+COLUMNS_YAML_NAME = "columns.yaml"
+PUBLISHED_NAME = "factledger.duckdb"
+PARQUET_LINK = "parquet"
+
+# Build order: each curated table may read the ones before it.
+CURATED_TABLES = ("claims", "events", "documents", "metric_timeline", "footprint")
+# Warehouse schemas copied whole into the publication (history across runs).
+COPIED_SCHEMAS = ("audit", "quarantine")
+
+PAUSE_ENV = "FACTLEDGER_PUBLISH_PAUSE_AT"
+
+
+class PublishError(RuntimeError):
+    """The publication could not be built; the previous one is untouched."""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    run_id: str
+    database: Path  # data/curated/factledger.duckdb
+    parquet_dir: Path  # data/curated/parquet (a symlink to this publication's copies)
+    row_counts: dict[str, int]  # "curated.claims" → rows, for every published table
+    undocumented: tuple[str, ...] = ()  # "schema.table.column" with no entry in columns.yaml
+
+
+def published_path(settings: Settings) -> Path:
+    return settings.curated_dir / PUBLISHED_NAME
+
+
+def publish(settings: Settings, run_id: str) -> PublishResult:
+    """Build the next publication from the warehouse and swap it in atomically."""
+    curated_dir = settings.curated_dir
+    curated_dir.mkdir(parents=True, exist_ok=True)
+    if not settings.warehouse_path.exists():
+        raise PublishError(f"run {run_id}: no warehouse at {settings.warehouse_path}")
+    with publish_lock(curated_dir):
+        remove_leftovers(curated_dir)
+        token = f"{run_id}.{secrets.token_hex(3)}"
+        building = curated_dir / f".{PUBLISHED_NAME}.{token}.building"
+        try:
+            row_counts, undocumented = build_database(settings, run_id, building)
+            pause_point("built")
+            parquet_version = export_parquet(building, curated_dir, token)
+            pause_point("exported")
+        except BaseException:
+            remove_leftovers(curated_dir)
+            raise
+        sync_file(building)
+        os.replace(building, published_path(settings))
+        sync_dir(curated_dir)
+        pause_point("swapped")
+        swap_symlink(curated_dir / PARQUET_LINK, parquet_version.name)
+        prune_parquet_versions(curated_dir, keep=parquet_version.name)
+    return PublishResult(
+        run_id=run_id,
+        database=published_path(settings),
+        parquet_dir=curated_dir / PARQUET_LINK,
+        row_counts=row_counts,
+        undocumented=undocumented,
+    )
+
+
+def shell_command(settings: Settings, sql: str | None) -> list[str]:
+    """argv for `factledger sql [-c SQL]`: the duckdb CLI of this environment (the same
+    DuckDB release as the Python package, so it reads the file), read-only."""
+    argv = [duckdb_cli(), "-readonly", str(published_path(settings))]
+    return [*argv, "-c", sql] if sql is not None else argv
+
+
+def duckdb_cli() -> str:
+    beside_python = Path(sys.executable).parent / "duckdb"
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("duckdb")
+    if found is None:
+        raise PublishError(f"no duckdb CLI beside {sys.executable} or on PATH")
+    return found
+
+
+# --- building the database ---------------------------------------------------------------
+
+
+def build_database(
+    settings: Settings, run_id: str, target: Path
+) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Write the whole publication into `target` (a new file) and close it cleanly."""
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(f"attach {sql_string(str(settings.warehouse_path))} as warehouse (read_only)")
+        load_context(con, settings, run_id)
+        for schema in ("curated", *COPIED_SCHEMAS):
+            con.execute(f"create schema {schema}")
+        for name in CURATED_TABLES:
+            build_curated_table(con, name)
+            pause_point("building")
+        copy_warehouse_schemas(con)
+        copy_check_catalogue(con)
+        undocumented = apply_comments(con, load_column_catalogue(settings))
+        con.execute("detach warehouse")
+        row_counts = count_rows(con)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return row_counts, undocumented
+
+
+def load_context(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> None:
+    """Temp tables the curated SQL reads besides the warehouse: the run and the metrics."""
+    con.execute("create temp table publish_context as select ?::varchar as run_id", [run_id])
+    metrics = list(load_catalogue(settings.catalogue_dir).metrics.values())
+    batch = pa.table(
+        {
+            "metric": [m.id for m in metrics],
+            "unit": [m.unit for m in metrics],
+            "kind": [m.kind for m in metrics],
+            "stock_of": pa.array([m.stock_of for m in metrics], pa.string()),
+        }
+    )
+    con.register("_metrics", batch)
+    con.execute("create temp table metric_catalogue as select * from _metrics order by metric")
+    con.unregister("_metrics")
+    known = con.execute(
+        "select count(*) from warehouse.audit.runs where run_id = ?", [run_id]
+    ).fetchone()
+    if not known or known[0] == 0:
+        raise PublishError(f"run {run_id}: not in audit.runs of {settings.warehouse_path}")
+
+
+def build_curated_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    path = CURATED_SQL / f"{name}.sql"
+    query = path.read_text(encoding="utf-8")
+    try:
+        con.execute(f"create table curated.{name} as\n{query}")
+    except duckdb.Error as exc:
+        raise PublishError(f"curated.{name} ({path}): {exc}") from exc
+
+
+def copy_warehouse_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    """audit.* and quarantine.* go with the publication, whole (their history across runs),
+    in a stable order: every column, ascending."""
+    tables = con.execute(
+        """
+        select schema_name, table_name
+        from duckdb_tables()
+        where database_name = 'warehouse' and schema_name in ?
+        order by schema_name, table_name
+        """,
+        [list(COPIED_SCHEMAS)],
+    ).fetchall()
+    for schema, table in tables:
+        con.execute(
+            f"create table {schema}.{table} as "
+            f"select * from warehouse.{schema}.{table} order by all"
+        )
+
+
+def copy_check_catalogue(con: duckdb.DuckDBPyConnection) -> None:
+    """audit.checks: what each check means, so failures can be read from SQL alone."""
+    specs = load_check_catalogue(CHECKS_DIR)
+    batch = pa.table(
+        {
+            "check_id": [s.id for s in specs],
+            "description": [s.description for s in specs],
+            "engine": [s.engine for s in specs],
+            "severity": [s.severity for s in specs],
+            "guarded_table": [s.table for s in specs],
+        }
+    )
+    con.register("_checks", batch)
+    con.execute("create table audit.checks as select * from _checks order by check_id")
+    con.unregister("_checks")
+
+
+def count_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    tables = con.execute(
+        """
+        select schema_name || '.' || table_name
+        from duckdb_tables()
+        where database_name = current_database() and not temporary
+        order by 1
+        """
+    ).fetchall()
+    return {
+        name: con.execute(f"select count(*) from {name}").fetchone()[0]  # type: ignore[index]
+        for (name,) in tables
+    }
+
+
+# --- column meanings (catalogue/columns.yaml) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnCatalogue:
+    """Each column's meaning once: `columns` are shared by name, a table's own `columns`
+    override them where the same name means something else there."""
+
+    tables: dict[str, str]  # "curated.claims" → what the table holds
+    shared: dict[str, str]  # column name → meaning (and unit)
+    specific: dict[str, dict[str, str]]  # "audit.runs" → column name → meaning
+
+    def describe(self, table: str, column: str) -> str | None:
+        return self.specific.get(table, {}).get(column) or self.shared.get(column)
+
+
+def load_column_catalogue(settings: Settings) -> ColumnCatalogue:
+    path = settings.catalogue_dir / COLUMNS_YAML_NAME
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    tables = data.get("tables") or {}
+    return ColumnCatalogue(
+        tables={name: " ".join(str(t["description"]).split()) for name, t in tables.items()},
+        shared={name: describe_column(c) for name, c in (data.get("columns") or {}).items()},
+        specific={
+            name: {col: describe_column(c) for col, c in (t.get("columns") or {}).items()}
+            for name, t in tables.items()
+        },
+    )
+
+
+def describe_column(entry: object) -> str:
+    """'meaning (unit: markets)': an entry is a string or {description, unit}."""
+    if isinstance(entry, dict):
+        text = " ".join(str(entry["description"]).split())
+        return f"{text} (unit: {entry['unit']})" if entry.get("unit") else text
+    return " ".join(str(entry).split())
+
+
+def apply_comments(con: duckdb.DuckDBPyConnection, catalogue: ColumnCatalogue) -> tuple[str, ...]:
+    """COMMENT ON every published table and column; returns the columns with no meaning."""
+    columns = con.execute(
+        """
+        select schema_name || '.' || table_name, column_name
+        from duckdb_columns()
+        where database_name = current_database() and not internal
+            and schema_name in ('curated', 'audit', 'quarantine')
+        order by schema_name, table_name, column_index
+        """
+    ).fetchall()
+    undocumented = []
+    for table in sorted({table for table, _ in columns}):
+        if table in catalogue.tables:
+            con.execute(f"comment on table {table} is {sql_string(catalogue.tables[table])}")
+    for table, column in columns:
+        meaning = catalogue.describe(table, column)
+        if meaning is None:
+            undocumented.append(f"{table}.{column}")
+            continue
+        con.execute(f'comment on column {table}."{column}" is {sql_string(meaning)}')
+    return tuple(undocumented)
+
+
+def sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# --- Parquet copies --------------------------------------------------------------------------
+
+
+def export_parquet(database: Path, curated_dir: Path, token: str) -> Path:
+    """Copy every published table to <dir>/<schema>/<table>.parquet in a new directory."""
+    building = curated_dir / f".parquet.{token}.building"
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        tables = con.execute(
+            """
+            select schema_name, table_name from duckdb_tables()
+            where database_name = current_database() order by 1, 2
+            """
+        ).fetchall()
+        for schema, table in tables:
+            (building / schema).mkdir(parents=True, exist_ok=True)
+            target = building / schema / f"{table}.parquet"
+            con.execute(f"copy {schema}.{table} to '{target}' (format parquet)")
+            pause_point("exporting")
+    finally:
+        con.close()
+    for path in building.rglob("*.parquet"):
+        sync_file(path)
+    final = curated_dir / f".parquet.{token}"
+    os.replace(building, final)
+    return final
+
+
+def swap_symlink(link: Path, target_name: str) -> None:
+    """Point `link` at `target_name` (relative, beside it) in one atomic rename."""
+    if link.exists() and not link.is_symlink():
+        # A real directory from an older layout: move it aside once (not atomic, one-off).
+        os.replace(link, link.with_name(f".{link.name}.legacy.{secrets.token_hex(3)}"))
+    staged = link.with_name(f".{link.name}.{secrets.token_hex(3)}.link")
+    os.symlink(target_name, staged)
+    os.replace(staged, link)
+    sync_dir(link.parent)
+
+
+def prune_parquet_versions(curated_dir: Path, keep: str) -> None:
+    """Remove older Parquet versions, except the newest previous one: a reader that resolved
+    the link just before the swap can still finish reading it."""
+    versions = sorted(
+        (
+            p
+            for p in curated_dir.glob(".parquet.*")
+            if p.is_dir() and p.name != keep and not p.name.endswith(".building")
+        ),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for old in versions[:-1]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# --- crash safety -------------------------------------------------------------------------
+
+
+@contextmanager
+def publish_lock(curated_dir: Path) -> Iterator[None]:
+    """One publisher at a time; the kernel releases the lock if the process dies."""
+    with (curated_dir / ".publish.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_leftovers(curated_dir: Path) -> None:
+    """What a killed publish left behind (we hold the lock, so nobody is writing them)."""
+    for path in curated_dir.glob(f".{PUBLISHED_NAME}.*.building*"):
+        path.unlink(missing_ok=True)
+    for path in curated_dir.glob(f".{PARQUET_LINK}.*"):
+        if path.name.endswith(".building"):
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.endswith(".link") and path.is_symlink():
+            path.unlink()
+
+
+def sync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_dir(path: Path) -> None:
+    """Make a rename durable: fsync the directory that holds it."""
+    sync_file(path)
+
+
+def pause_point(stage: str) -> None:
+    """A test hook: with FACTLEDGER_PUBLISH_PAUSE_AT=<stage>, say so on stderr and wait, so
+    a test can SIGKILL the publish at a known point. Does nothing otherwise."""
+    if os.environ.get(PAUSE_ENV) != stage:
+        return
+    print(f"publish paused at {stage}", file=sys.stderr, flush=True)
+    time.sleep(float(os.environ.get("FACTLEDGER_PUBLISH_PAUSE_SECONDS", "60")))

@@ -1,0 +1,27 @@
+-- curated.footprint: markets and stores per entity over time, one row per date on which
+-- either is known (from curated.metric_timeline: stated or implied).
+with
+
+timeline as (
+    select * from curated.metric_timeline
+    where kind = 'stock' and metric in ('markets_count', 'stores_count')
+),
+
+final as (
+    select
+        entity,
+        period_end as date,
+        any_value(value_lo) filter (where metric = 'markets_count') as markets_lo,
+        any_value(value_hi) filter (where metric = 'markets_count') as markets_hi,
+        any_value(value_text) filter (where metric = 'markets_count') as markets_text,
+        any_value(confirmation) filter (where metric = 'markets_count') as markets_confirmation,
+        any_value(value_lo) filter (where metric = 'stores_count') as stores_lo,
+        any_value(value_hi) filter (where metric = 'stores_count') as stores_hi,
+        any_value(value_text) filter (where metric = 'stores_count') as stores_text,
+        any_value(confirmation) filter (where metric = 'stores_count') as stores_confirmation
+    from timeline
+    group by entity, period_end
+)
+
+select * from final
+order by entity, date

@@ -1,0 +1,232 @@
+"""A small warehouse for the publish and report tests, built by hand and checked for real.
+
+Documents and claims are written straight into raw.* (independent of the extractor), then the
+validate stage's SQL checks run on them, so audit.* and quarantine.* are the real thing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from flows import audit
+from flows.catalogue import load_catalogue
+from flows.model import INF, Claim, Document, Event, stable_id
+from flows.settings import Settings
+from flows.validate import validate
+from flows.warehouse import connect, insert_records
+
+AS_OF = date(2026, 11, 1)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A claim stated by a document: the quote must occur in its text."""
+
+    quote: str
+    metric: str
+    lo: float
+    hi: float | None = None  # None: exact (hi = lo); INF: unbounded above
+    period: tuple[str, str] | None = None  # default: the publication date
+    lo_open: bool = False
+    status: str = "reported"
+
+
+@dataclass(frozen=True)
+class Happening:
+    quote: str
+    event_type: str
+    subject: str
+    period: tuple[str, str]
+    status: str = "reported"
+
+
+@dataclass(frozen=True)
+class Doc:
+    file: str
+    published_at: str
+    text: str
+    facts: tuple[Fact, ...] = ()
+    happenings: tuple[Happening, ...] = ()
+    publisher: str = "Test Wire"
+    title: str | None = None
+
+
+SMART_2023 = Doc(
+    "a_2024.txt",
+    "2024-01-19",
+    "smart delivered cars last year. In 2023 the brand expanded its footprint to 22 countries "
+    "and regions. It also signed a partnership with PROTON.",
+    facts=(
+        Fact("22 countries and regions", "markets_count", 22, period=("2023-01-01", "2023-12-31")),
+    ),
+    happenings=(
+        Happening("partnership with PROTON", "partnership", "PROTON", ("2023-01-01", "2023-12-31")),
+    ),
+    publisher="DSF.my",
+)
+SMART_H1_2025 = Doc(
+    "b_2025.txt",
+    "2025-07-01",
+    "In the first half of 2025, smart entered seven new markets. The brand now operates in 38 "
+    "countries and regions with over 580 stores.",
+    facts=(
+        Fact("seven new markets", "new_markets", 7, period=("2025-01-01", "2025-06-30")),
+        Fact("38 countries and regions", "markets_count", 38, period=("2025-06-30", "2025-06-30")),
+        Fact(
+            "over 580 stores",
+            "stores_count",
+            580,
+            INF,
+            period=("2025-06-30", "2025-06-30"),
+            lo_open=True,
+        ),
+    ),
+    publisher="The EV Report",
+)
+SMART_H1_2025_AGAIN = Doc(
+    "c_2025_wire.txt",
+    "2025-07-02",
+    'A wire story: "smart is present in 38 markets" at the end of June 2025, said <b>the CEO</b>.',
+    facts=(Fact("38 markets", "markets_count", 38, period=("2025-06-30", "2025-06-30")),),
+    publisher="Other Wire",
+)
+SMART_2026 = Doc(
+    "d_2026.txt",
+    "2026-01-05",
+    "smart entered Malaysia, its 40th global market. The #2 will debut in late 2026.",
+    facts=(Fact("its 40th global market", "markets_count", 40),),
+    happenings=(
+        Happening(
+            "The #2 will debut in late 2026",
+            "launch",
+            "#2",
+            ("2026-09-01", "2026-12-31"),
+            "planned",
+        ),
+    ),
+    publisher="Company Press Release",
+)
+# Contradicts the 40th market a month later: the cumulative check quarantines both claims.
+SMART_DECREASE = Doc(
+    "e_2026_hostile.txt",
+    "2026-02-01",
+    "Analysts wrote: <script>alert(\"x\")</script> & 'smart now operates in 39 markets'.",
+    facts=(Fact("now operates in 39 markets", "markets_count", 39),),
+    publisher='Rumours & "Co" <Ltd>',
+)
+
+CONSISTENT_CORPUS = (SMART_2023, SMART_H1_2025, SMART_H1_2025_AGAIN, SMART_2026)
+
+
+@dataclass
+class Warehouse:
+    """A warehouse under settings.curated_dir; each `run` loads documents and validates."""
+
+    settings: Settings
+    runs: list[str] = field(default_factory=list)
+
+    def run(self, docs: tuple[Doc, ...], run_id: str, as_of: date = AS_OF) -> str:
+        """One run: replace raw.* with `docs`, run the SQL checks, record the run."""
+        con = connect(self.settings.warehouse_path)
+        try:
+            audit.start_run(con, run_id, self.settings.raw_dir)
+            old = {f for (f,) in con.execute("select file from raw.documents").fetchall()}
+            for table in ("raw.documents", "raw.claims", "raw.events"):
+                con.execute(f"delete from {table}")
+            for doc in docs:
+                write_doc(con, doc, run_id)
+            validate(con, self.settings, run_id, engines=("sql",), as_of=as_of)
+            new = {d.file for d in docs}
+            counts = {
+                "documents_new": len(new - old),
+                "documents_changed": 0,
+                "documents_unchanged": len(new & old),
+                "documents_removed": len(old - new),
+                "documents_rejected": 0,
+            }
+            audit.finish_run(con, run_id, "completed", counts | audit.ledger_counts(con), None)
+        finally:
+            con.close()
+        self.runs.append(run_id)
+        return run_id
+
+
+def write_doc(con: duckdb.DuckDBPyConnection, doc: Doc, run_id: str) -> None:
+    document = Document(
+        doc_id=stable_id("doc", doc.file, doc.text),
+        file=doc.file,
+        published_at=date.fromisoformat(doc.published_at),
+        title=doc.title or f"Title of {doc.file}",
+        publisher=doc.publisher,
+        url=f"https://example.test/{doc.file}",
+        entity_hint="smart",
+        format="txt",
+        size_bytes=len(doc.text.encode()),
+        text=doc.text,
+    )
+    insert_records(
+        con, "raw.documents", [document], {"ingested_at": "2026-11-01", "run_id": run_id}
+    )
+    units = load_catalogue(Settings().catalogue_dir)
+    claims = [to_claim(document, fact, units.metric(fact.metric).unit) for fact in doc.facts]
+    insert_records(con, "raw.claims", claims, {"run_id": run_id})
+    events = [to_event(document, happening) for happening in doc.happenings]
+    insert_records(con, "raw.events", events, {"run_id": run_id})
+
+
+def to_claim(doc: Document, fact: Fact, unit: str) -> Claim:
+    start = doc.text.index(fact.quote)
+    period = fact.period or (doc.published_at.isoformat(),) * 2
+    return Claim(
+        doc_id=doc.doc_id,
+        file=doc.file,
+        entity="smart",
+        metric=fact.metric,
+        value_lo=fact.lo,
+        value_hi=fact.lo if fact.hi is None else fact.hi,
+        lo_open=fact.lo_open,
+        hi_open=False,
+        qualifier="exact" if fact.hi is None else "over",
+        unit=unit,
+        value_text=fact.quote,
+        period_start=date.fromisoformat(period[0]),
+        period_end=date.fromisoformat(period[1]),
+        period_text=None,
+        status=fact.status,
+        quote=fact.quote,
+        char_start=start,
+        char_end=start + len(fact.quote),
+        source="tests",
+    )
+
+
+def to_event(doc: Document, happening: Happening) -> Event:
+    start = doc.text.index(happening.quote)
+    return Event(
+        doc_id=doc.doc_id,
+        file=doc.file,
+        entity="smart",
+        event_type=happening.event_type,
+        subject=happening.subject,
+        period_start=date.fromisoformat(happening.period[0]),
+        period_end=date.fromisoformat(happening.period[1]),
+        period_text=None,
+        status=happening.status,
+        quote=happening.quote,
+        char_start=start,
+        char_end=start + len(happening.quote),
+        source="tests",
+    )
+
+
+def settings_for(root: Path) -> Settings:
+    return Settings(raw_dir=root / "raw", curated_dir=root / "curated")
+
+
+def table_rows(database: Path, table: str) -> list[tuple]:
+    """Every row of a published table in stored order (no ORDER BY: the order is the claim)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(f"select * from {table}").fetchall()

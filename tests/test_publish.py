@@ -1,0 +1,222 @@
+"""The publish stage: curated tables, comments, Parquet, determinism, and the duckdb CLI."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from publish_ledger import (
+    CONSISTENT_CORPUS,
+    SMART_DECREASE,
+    Warehouse,
+    settings_for,
+    table_rows,
+)
+
+from flows.publish import PublishError, publish, published_path, shell_command
+
+CURATED = (
+    "curated.claims",
+    "curated.documents",
+    "curated.events",
+    "curated.footprint",
+    "curated.metric_timeline",
+)
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Warehouse:
+    return Warehouse(settings_for(tmp_path))
+
+
+def query(database: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_publishes_every_table_with_its_row_count(warehouse: Warehouse) -> None:
+    run = warehouse.run(CONSISTENT_CORPUS, "run-1")
+    result = publish(warehouse.settings, run)
+    assert result.database == warehouse.settings.curated_dir / "factledger.duckdb"
+    assert {
+        *CURATED,
+        "audit.runs",
+        "audit.check_results",
+        "audit.violations",
+        "audit.checks",
+        "audit.rejections",
+        "quarantine.claims",
+    } <= set(result.row_counts)
+    for table, rows in result.row_counts.items():
+        assert query(result.database, f"select count(*) from {table}") == [(rows,)]
+    assert result.row_counts["curated.claims"] == 6
+    assert result.row_counts["curated.documents"] == 4
+
+
+def test_metric_timeline_reconciles_intersects_and_implies(warehouse: Warehouse) -> None:
+    publish(warehouse.settings, warehouse.run(CONSISTENT_CORPUS, "run-1"))
+    rows = query(
+        published_path(warehouse.settings),
+        """
+        select period_start::varchar, value_lo, value_hi, lo_open, value_text, confirmation,
+            n_claims, files
+        from curated.metric_timeline where metric = 'markets_count' order by period_end
+        """,
+    )
+    assert rows == [
+        ("2023-12-31", 22, 22, False, "22", "single source", 1, ["a_2024.txt"]),
+        # 38 at the end of H1 2025 minus 7 new in it: 31 at its start, from both claims
+        ("2025-01-01", 31, 31, False, "31", "implied", 3, ["b_2025.txt", "c_2025_wire.txt"]),
+        (
+            "2025-06-30",
+            38,
+            38,
+            False,
+            "38",
+            "multiple sources",
+            2,
+            ["b_2025.txt", "c_2025_wire.txt"],
+        ),
+        ("2026-01-05", 40, 40, False, "40", "single source", 1, ["d_2026.txt"]),
+    ]
+    (stores,) = query(
+        published_path(warehouse.settings),
+        "select value_lo, value_hi, lo_open, value_text from curated.metric_timeline"
+        " where metric = 'stores_count'",
+    )
+    assert stores == (580, float("inf"), True, "over 580")
+
+
+def test_footprint_has_one_row_per_date(warehouse: Warehouse) -> None:
+    publish(warehouse.settings, warehouse.run(CONSISTENT_CORPUS, "run-1"))
+    rows = query(
+        published_path(warehouse.settings),
+        "select date::varchar, markets_text, markets_confirmation, stores_text"
+        " from curated.footprint",
+    )
+    assert rows == [
+        ("2023-12-31", "22", "single source", None),
+        ("2025-01-01", "31", "implied", None),
+        ("2025-06-30", "38", "multiple sources", "over 580"),
+        ("2026-01-05", "40", "single source", None),
+    ]
+
+
+def test_quarantined_claims_stay_out_of_curated(warehouse: Warehouse) -> None:
+    run = warehouse.run((*CONSISTENT_CORPUS, SMART_DECREASE), "run-1")
+    database = publish(warehouse.settings, run).database
+    quarantined = query(
+        database, "select distinct quote from quarantine.claims where run_id = 'run-1' order by 1"
+    )
+    assert quarantined == [("its 40th global market",), ("now operates in 39 markets",)]
+    published = {q for (q,) in query(database, "select quote from curated.claims")}
+    assert published.isdisjoint(q for (q,) in quarantined)
+    assert query(
+        database,
+        "select claims_published, claims_quarantined from curated.documents"
+        " where file = 'e_2026_hostile.txt'",
+    ) == [(0, 1)]
+    # the plan for the #2 is not due on the as-of date: the event passes
+    assert query(database, "select check_status from curated.events where subject = '#2'") == [
+        ("pass",)
+    ]
+
+
+def test_claims_carry_their_check_status(warehouse: Warehouse) -> None:
+    run = warehouse.run(CONSISTENT_CORPUS, "run-1")
+    database = publish(warehouse.settings, run).database
+    statuses = query(database, "select distinct check_status, flagged_by from curated.claims")
+    assert statuses == [("pass", [])]
+
+
+def test_every_table_and_column_is_described(warehouse: Warehouse) -> None:
+    result = publish(warehouse.settings, warehouse.run(CONSISTENT_CORPUS, "run-1"))
+    assert result.undocumented == ()
+    missing = query(
+        result.database,
+        """
+        select schema_name || '.' || table_name || '.' || column_name from duckdb_columns()
+        where database_name = current_database() and (comment is null or comment = '')
+        """,
+    )
+    assert missing == []
+    tables = query(
+        result.database,
+        "select table_name from duckdb_tables() where comment is null or comment = ''",
+    )
+    assert tables == []
+    (comment,) = query(
+        result.database,
+        "select comment from duckdb_columns() where schema_name = 'curated'"
+        " and table_name = 'footprint' and column_name = 'markets_lo'",
+    )
+    assert comment == ("Lower bound of markets_count on that date. (unit: markets)",)
+
+
+def test_same_inputs_publish_the_same_rows_in_the_same_order(tmp_path: Path) -> None:
+    first, second = Warehouse(settings_for(tmp_path / "a")), Warehouse(settings_for(tmp_path / "b"))
+    # different run ids and insertion order: neither may show in the curated rows
+    publish(first.settings, first.run(CONSISTENT_CORPUS, "20260101T000000Z-aaaaaa"))
+    publish(second.settings, second.run(CONSISTENT_CORPUS[::-1], "20260202T000000Z-bbbbbb"))
+    for table in CURATED:
+        rows_a = table_rows(published_path(first.settings), table)
+        rows_b = table_rows(published_path(second.settings), table)
+        assert rows_a == rows_b, table
+        assert rows_a, table
+
+
+def test_republishing_the_same_run_gives_identical_tables(warehouse: Warehouse) -> None:
+    run = warehouse.run((*CONSISTENT_CORPUS, SMART_DECREASE), "run-1")
+    before = publish(warehouse.settings, run)
+    snapshot = {t: table_rows(before.database, t) for t in before.row_counts}
+    after = publish(warehouse.settings, run)
+    assert {t: table_rows(after.database, t) for t in after.row_counts} == snapshot
+
+
+def test_parquet_copies_match_and_swap(warehouse: Warehouse) -> None:
+    run = warehouse.run(CONSISTENT_CORPUS, "run-1")
+    result = publish(warehouse.settings, run)
+    link = result.parquet_dir
+    assert link.is_symlink() and link.name == "parquet"
+    claims = pq.read_table(link / "curated" / "claims.parquet")
+    assert claims.num_rows == result.row_counts["curated.claims"]
+    assert claims.column("claim_id").to_pylist() == [
+        r[0] for r in table_rows(result.database, "curated.claims")
+    ]
+    first_target = link.resolve()
+    for number in (2, 3):
+        publish(warehouse.settings, warehouse.run(CONSISTENT_CORPUS, f"run-{number}"))
+    assert link.resolve() != first_target
+    assert not first_target.exists()  # older versions are pruned, the previous one is kept
+    versions = sorted(p.name for p in link.parent.glob(".parquet.*"))
+    assert len(versions) == 2
+
+
+def test_unknown_run_fails_and_leaves_the_publication(warehouse: Warehouse) -> None:
+    publish(warehouse.settings, warehouse.run(CONSISTENT_CORPUS, "run-1"))
+    before = table_rows(published_path(warehouse.settings), "curated.claims")
+    with pytest.raises(PublishError, match="no-such-run"):
+        publish(warehouse.settings, "no-such-run")
+    assert table_rows(published_path(warehouse.settings), "curated.claims") == before
+    leftovers = [p.name for p in warehouse.settings.curated_dir.glob(".*building*")]
+    assert leftovers == []
+
+
+def test_duckdb_cli_opens_the_published_file_read_only(warehouse: Warehouse) -> None:
+    publish(warehouse.settings, warehouse.run(CONSISTENT_CORPUS, "run-1"))
+    argv = shell_command(warehouse.settings, "select count(*) as n from curated.claims")
+    assert "-readonly" in argv
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=True)
+    assert "6" in done.stdout.split()
+    write = shell_command(warehouse.settings, "create table curated.x (i int)")
+    refused = subprocess.run(write, capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0 and "read-only" in refused.stderr.lower()
+
+
+def test_shell_command_without_sql_opens_a_shell(tmp_path: Path) -> None:
+    argv = shell_command(settings_for(tmp_path), None)
+    assert argv[1:] == ["-readonly", str(settings_for(tmp_path).curated_dir / "factledger.duckdb")]
+    assert Path(argv[0]).name == "duckdb"
