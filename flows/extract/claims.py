@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flows.extract.numbers import Amount, NumberReader, QualifierReader, interval_for
 from flows.extract.page import Page, assert_provenance
-from flows.extract.patterns import alternation, norm
+from flows.extract.patterns import SuffixMatch, WordSearch, alternation, norm
 from flows.extract.rules import MetricRule, Rules
 from flows.model import Claim
 
@@ -44,10 +44,8 @@ class ClaimFinder:
             re.IGNORECASE,
         )
         cues = [c for r in rules.metric_rules for c in r.cues]
-        self._cue = re.compile(r"(?<![\w])" + alternation(cues) + r"(?![\w])", re.IGNORECASE)
-        self._lead_in = re.compile(
-            r"(?<![\w])" + alternation(rules.quote_lead_ins) + r"\s+$", re.IGNORECASE
-        )
+        self._cue = WordSearch(cues, re.IGNORECASE)
+        self._lead_in = SuffixMatch(rules.quote_lead_ins, re.IGNORECASE)
 
     def find(self, m: re.Match[str], page: Page) -> Claim | None:
         text = page.text
@@ -79,8 +77,8 @@ class ClaimFinder:
             cue, distance = None, NO_CUE
             if rule.cues:
                 if cue_hits is None:
-                    cue_hits = [(c.start(), c.end(), self._by_cue[norm(c.group())])
-                                for c in self._cue.finditer(text, *clause)]
+                    cue_hits = [(s, e, self._by_cue[norm(w)])
+                                for s, e, w in self._cue.finditer(text, *clause)]
                 near = [(pos - e if e <= pos else s - pos, s, e)
                         for s, e, ids in cue_hits if rule.id in ids]
                 if not near:
@@ -105,9 +103,9 @@ class ClaimFinder:
             interval = interval_for(amount.value, found[0].interval if found else "exact",
                                     rule.tolerance)
         start, end = value_start, noun.end() if noun else amount.end
-        lead_in = self._lead_in.search(text, max(clause[0], start - 32), start)
+        lead_in = self._lead_in.find(text, start, floor=clause[0])
         if lead_in:
-            start = lead_in.start()
+            start = lead_in[0]
         if match.cue:
             start, end = min(start, match.cue[0]), max(end, match.cue[1])
         dating = page.dating.date(amount.start, clause, sentence)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from flows.extract.patterns import alternation
+from flows.extract.patterns import WordSearch
 from flows.extract.periods import PeriodFinder, PeriodMention
 
 Span = tuple[int, int]
@@ -25,7 +25,7 @@ class Dating:
 class DocumentDating:
     """Dates facts in one document. Holds per-document caches; make one per document."""
 
-    def __init__(self, finder: PeriodFinder, planned: re.Pattern[str], text: str,
+    def __init__(self, finder: PeriodFinder, planned: WordSearch, text: str,
                  published_at: date) -> None:
         self._finder = finder
         self._planned = planned
@@ -85,10 +85,7 @@ class DocumentDating:
         return self._reference  # type: ignore[return-value]
 
     def _iter_all(self) -> Iterator[PeriodMention]:
-        for m in self._finder.pattern.finditer(self._text):
-            mention = self._finder.resolve(m, self._text, self._pub)
-            if mention is not None:
-                yield mention
+        yield from self._finder.iter_mentions(self._text, 0, len(self._text), self._pub)
 
 
 def _distance(mention: PeriodMention, pos: int) -> int:
@@ -97,5 +94,5 @@ def _distance(mention: PeriodMention, pos: int) -> int:
     return max(0, mention.char_start - pos)
 
 
-def planned_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w-])" + alternation(cues) + r"(?![\w-])", re.IGNORECASE)
+def planned_pattern(cues: tuple[str, ...]) -> WordSearch:
+    return WordSearch(cues, re.IGNORECASE)

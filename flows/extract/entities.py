@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flows.catalogue import Catalogue
-from flows.extract.patterns import alternation
+from flows.extract.patterns import SuffixMatch, WordSearch
 from flows.model import Document
 
 
@@ -15,7 +15,7 @@ from flows.model import Document
 class EntityMatcher:
     """Aliases of every catalogued entity, plus the document's own when its hint is new."""
 
-    pattern: re.Pattern[str]
+    aliases: WordSearch
     canonical: dict[str, str]  # alias as written → entity name
     products: tuple[str, ...]  # the document entity's catalogued products
 
@@ -26,8 +26,8 @@ class EntityResolver:
         self._canonical = {a: e.name for e in catalogue.entities.values() for a in e.aliases}
         self._canonical.update({e.name: e.name for e in catalogue.entities.values()})
         self._folded = {a.casefold(): name for a, name in self._canonical.items()}
-        self._not_subject = re.compile(
-            r"(?<!\w)" + alternation(not_subject_after) + r"\s+(?:the\s+)?$", re.IGNORECASE
+        self._not_subject = SuffixMatch(
+            [*not_subject_after, *(f"{p} the" for p in not_subject_after)], re.IGNORECASE
         )
         self._matcher = lru_cache(maxsize=256)(self._build_matcher)
 
@@ -36,8 +36,8 @@ class EntityResolver:
         if doc.entity_hint:
             hint = doc.entity_hint.strip()
             return self._folded.get(hint.casefold(), hint)
-        m = self.matcher(None).pattern.search(doc.text)
-        return self._canonical[m.group()] if m else None
+        found = self.matcher(None).aliases.search(doc.text, 0, len(doc.text))
+        return self._canonical[found[2]] if found else None
 
     def matcher(self, entity: str | None) -> EntityMatcher:
         return self._matcher(entity)
@@ -47,14 +47,14 @@ class EntityResolver:
         if entity is not None and entity not in self._entities:
             canonical[entity] = entity  # a hint that names a new entity is its own alias
         known = self._entities.get(entity) if entity else None
-        pattern = re.compile(r"(?<![\w#])" + alternation(canonical) + r"(?![\w])")
-        return EntityMatcher(pattern, canonical, known.products if known else ())
+        aliases = WordSearch(canonical, separators=r"[^\w#]")
+        return EntityMatcher(aliases, canonical, known.products if known else ())
 
     def subject(self, text: str, sentence_start: int, pos: int, matcher: EntityMatcher,
                 default: str) -> str:
         """The nearest entity named before pos in the sentence that is not an investor/partner."""
         chosen = default
-        for m in matcher.pattern.finditer(text, sentence_start, pos):
-            if not self._not_subject.search(text, max(sentence_start, m.start() - 24), m.start()):
-                chosen = matcher.canonical[m.group()]
+        for start, _, alias in matcher.aliases.finditer(text, sentence_start, pos):
+            if self._not_subject.find(text, start, floor=sentence_start) is None:
+                chosen = matcher.canonical[alias]
         return chosen

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flows.extract.patterns import alternation, norm, words_pattern
+from flows.extract.patterns import SuffixMatch, alternation, norm, words_pattern
 from flows.extract.rules import NumberVocabulary, Qualifier
 from flows.model import INF
 
@@ -159,13 +159,11 @@ class QualifierReader:
 
     def __init__(self, qualifiers: tuple[Qualifier, ...]) -> None:
         self._by_phrase = {norm(p): q for q in qualifiers for p in q.phrases}
-        self._before = re.compile(
-            r"(?<![\w-])(?P<q>" + alternation(self._by_phrase) + r")\s+$", re.IGNORECASE
-        )
+        self._before = SuffixMatch(self._by_phrase, re.IGNORECASE)
 
     def find(self, text: str, number_start: int) -> tuple[Qualifier, int] | None:
         """The qualifier ending right before number_start, and where it starts."""
-        m = self._before.search(text, max(0, number_start - 24), number_start)
-        if m is None:
+        found = self._before.find(text, number_start)
+        if found is None:
             return None
-        return self._by_phrase[norm(m.group("q"))], m.start()
+        return self._by_phrase[norm(found[1])], found[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flows.extract.dating import DocumentDating
 from flows.extract.entities import EntityMatcher, EntityResolver
@@ -17,13 +17,17 @@ class Page:
     matcher: EntityMatcher
     dating: DocumentDating
     resolver: EntityResolver
+    _sentences: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
         return self.doc.text
 
     def sentence(self, pos: int) -> tuple[int, int]:
-        return sentence_bounds(self.doc.text, pos)
+        found = self._sentences.get(pos)
+        if found is None:
+            found = self._sentences[pos] = sentence_bounds(self.doc.text, pos)
+        return found
 
     def clause(self, pos: int, sentence: tuple[int, int]) -> tuple[int, int]:
         return clause_bounds(self.doc.text, pos, sentence)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 _SPACE = re.compile(r"\s+")
 
@@ -74,3 +74,53 @@ def rests_by_first_char(
         if p:
             out.setdefault(p[0].lower(), []).append(source(p[1:]) if len(p) > 1 else "")
     return out
+
+
+class WordSearch:
+    """Whole-word search for a list of phrases in a window, fast on long windows.
+
+    The compiled pattern starts at the separator before a phrase (see prefilter_source for
+    why); a phrase at offset 0 of the text, which has no separator, is tried on its own.
+    """
+
+    def __init__(self, phrases: Iterable[str], flags: int = 0, separators: str = r"[^\w#-]"):
+        body = alternation(phrases)
+        self._scan = re.compile(separators + r"(?P<w>" + body + r")(?![\w])", flags)
+        self._at_start = re.compile(r"(?P<w>" + body + r")(?![\w])", flags)
+
+    def finditer(self, text: str, lo: int, hi: int) -> Iterator[tuple[int, int, str]]:
+        if lo == 0:
+            m = self._at_start.match(text, 0, hi)
+            if m is not None:
+                yield m.start("w"), m.end("w"), m.group("w")
+                lo = m.end("w")
+        for m in self._scan.finditer(text, max(0, lo - 1), hi):
+            yield m.start("w"), m.end("w"), m.group("w")
+
+    def search(self, text: str, lo: int, hi: int) -> tuple[int, int, str] | None:
+        return next(self.finditer(text, lo, hi), None)
+
+
+class SuffixMatch:
+    """Which phrase, if any, ends right before a position (followed only by whitespace).
+
+    Matching the reversed few characters before the position against the reversed phrases is
+    one anchored attempt, where a search ending in `$` would try every start in the window.
+    """
+
+    def __init__(self, phrases: Iterable[str], flags: int = 0) -> None:
+        unique = sorted(set(phrases), key=lambda p: (-len(p), p))
+        self.reach = max((len(p) for p in unique), default=0) + 8
+        reversed_sources = [phrase_source(" ".join(w[::-1] for w in reversed(p.split())))
+                            for p in unique]
+        self._pattern = re.compile(r"\s+(?P<w>" + "|".join(reversed_sources) + r")(?![\w-])",
+                                   flags)
+
+    def find(self, text: str, end: int, floor: int = 0) -> tuple[int, str] | None:
+        """(start, phrase as written) of the phrase ending before `end`, not before floor."""
+        lo = max(floor, end - self.reach)
+        window = text[lo:end][::-1]
+        m = self._pattern.match(window)
+        if m is None:
+            return None
+        return end - m.end("w"), m.group("w")[::-1]

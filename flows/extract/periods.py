@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 
 from flows.extract.patterns import alternation, norm
 from flows.extract.rules import PeriodVocabulary
@@ -45,7 +47,10 @@ class PeriodFinder:
         self._relative = {norm(k): v for k, v in vocab.relative_years.items()}
         self._relative.update({norm(k): 0 for k in vocab.implied_year})
         self._deadline = {norm(p) for p in vocab.deadline_prepositions}
-        self.pattern = re.compile(self._source(), re.IGNORECASE)
+        body = self._source()
+        self.pattern = re.compile(r"(?<![\w-])" + body, re.IGNORECASE)
+        # Starts at the separator before an expression, so the engine can skip (patterns.py).
+        self._scan = re.compile(r"[^\w-]" + body, re.IGNORECASE)
         self._horizon = re.compile(
             r"(?<!\w)" + alternation(vocab.horizon_nouns) + r"\s+$", re.IGNORECASE
         )
@@ -62,7 +67,7 @@ class PeriodFinder:
             return rf"(?:(?P<{name}>{_YEAR})|(?P<{name}r>{relatives}))"
 
         return (
-            r"(?<![\w-])(?:(?P<prep>" + alternation(v.prepositions) + r")\s+)?(?:"
+            r"(?P<all>(?:(?P<prep>" + alternation(v.prepositions) + r")\s+)?(?:"
             rf"(?P<part>{alternation(v.parts)})[\s-]+{year('py', any_year)}"
             rf"|(?:the\s+)?(?P<span>{alternation(words_of)})\s+of\s+{year('sy', any_year)}"
             rf"|(?P<code>(?-i:{alternation(codes_of)}))[\s-]?{year('cy', relative)}"
@@ -72,17 +77,23 @@ class PeriodFinder:
             rf"|(?P<year>{_YEAR})"
             rf"|(?P<rel>{relative})"
             rf"|(?P<now>{alternation(v.now)})"
-            r")(?!\w)"
+            r"))(?!\w)"
         )
 
     def find(self, text: str, lo: int, hi: int, published_at: date) -> list[PeriodMention]:
         """Every time expression between lo and hi, in order."""
-        found = []
-        for m in self.pattern.finditer(text, lo, hi):
-            mention = self.resolve(m, text, published_at)
+        return list(self.iter_mentions(text, lo, hi, published_at))
+
+    def iter_mentions(self, text: str, lo: int, hi: int, pub: date) -> Iterator[PeriodMention]:
+        matches: Iterable[re.Match[str]] = self._scan.finditer(text, max(0, lo - 1), hi)
+        if lo == 0:
+            first = self.pattern.match(text, 0, hi)
+            if first is not None:
+                matches = chain([first], self._scan.finditer(text, first.end(), hi))
+        for m in matches:
+            mention = self.resolve(m, text, pub)
             if mention is not None:
-                found.append(mention)
-        return found
+                yield mention
 
     def parse(self, phrase: str, published_at: date) -> PeriodMention | None:
         """Resolve a phrase that is exactly one time expression ("in Q3 2024"); else None."""
@@ -103,9 +114,10 @@ class PeriodFinder:
             kind = "deadline"
             if end >= pub:
                 start = pub
-        elif prep == "for" and self._horizon.search(text, max(0, m.start() - 24), m.start()):
+        elif prep == "for" and self._horizon.search(text, max(0, m.start("all") - 24),
+                                                    m.start("all")):
             kind = "horizon"
-        return PeriodMention(start, end, m.group(), m.start(), m.end(), kind)
+        return PeriodMention(start, end, m.group("all"), m.start("all"), m.end("all"), kind)
 
     def _year(self, m: re.Match[str], name: str, pub: date) -> int:
         if m.group(name):
