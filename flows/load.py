@@ -153,6 +153,23 @@ def replace_table_claims(
         insert_records(con, "raw.claims", list(claims), extra={"run_id": run_id})
 
 
+def forget_documents(con: duckdb.DuckDBPyConnection, files: Sequence[str]) -> None:
+    """Remove these documents and their rows, so that the next run takes them as new.
+
+    Used for a document whose extraction failed: left in raw.documents it would count as
+    unchanged next time and never be extracted.
+    """
+    if not files:
+        return
+    with transaction(con):
+        for table in ("raw.claims", "raw.events", "raw.documents"):
+            con.execute(
+                f"""delete from {table} where doc_id in
+                    (select doc_id from raw.documents where list_contains(?::varchar[], file))""",
+                [list(files)],
+            )
+
+
 def record_rejections(
     con: duckdb.DuckDBPyConnection, run_id: str, rejections: Sequence[Rejection]
 ) -> None:

@@ -76,26 +76,50 @@ def ingest(
     retries=1,
     cache_policy=NO_CACHE,
 )
-def extract_batch(documents: list[Document], catalogue_dir: Path, label: str) -> Extraction:
-    """Extract claims and events from one batch of documents."""
+def extract_batch(
+    documents: list[Document], catalogue_dir: Path, label: str
+) -> tuple[Extraction, list[Rejection]]:
+    """Extract claims and events from one batch of documents.
+
+    A document whose extraction raises is recorded as a rejection and the batch goes on:
+    one bad document must not cost the others their run.
+    """
     extractor = Extractor(load_catalogue(catalogue_dir))
-    claims, events = [], []
+    claims, events, failures = [], [], []
     for doc in documents:
-        found = extractor.extract(doc)
+        try:
+            found = extractor.extract(doc)
+        except Exception as exc:
+            failures.append(
+                Rejection(
+                    "extract",
+                    doc.file,
+                    "extraction_error",
+                    f"{doc.file}: extraction raised {type(exc).__name__}: {exc}",
+                )
+            )
+            continue
         claims.extend(found.claims)
         events.extend(found.events)
-    return Extraction(claims=claims, events=events)
+    return Extraction(claims=claims, events=events), failures
 
 
 @task(name="load-extractions", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def load_extractions(
-    settings: Settings, run_id: str, documents: list[Document], extractions: list[Extraction]
-) -> int:
-    claims = [c for e in extractions for c in e.claims]
-    events = [v for e in extractions for v in e.events]
+    settings: Settings,
+    run_id: str,
+    documents: list[Document],
+    results: list[tuple[Extraction, list[Rejection]]],
+) -> tuple[int, list[Rejection]]:
+    """Write the batches' claims and events; forget the documents that failed to extract."""
+    claims = [c for extraction, _ in results for c in extraction.claims]
+    events = [v for extraction, _ in results for v in extraction.events]
+    failures = [r for _, rejections in results for r in rejections]
     with warehouse(settings) as con:
         load.replace_extractions(con, [d.doc_id for d in documents], claims, events, run_id)
-    return len(claims)
+        load.forget_documents(con, [r.file for r in failures])
+        load.record_rejections(con, run_id, failures)
+    return len(claims), failures
 
 
 @task(name="load-claim-tables", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -141,8 +165,12 @@ def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> Ru
             extract_batch.submit(batch, settings.catalogue_dir, f"batch {i + 1} of {len(parts)}")
             for i, batch in enumerate(parts)
         ]
-        extractions = [f.result() for f in futures]
-        counts["claims_extracted"] = load_extractions(settings, run_id, to_extract, extractions)
+        extracted, failures = load_extractions(
+            settings, run_id, to_extract, [f.result() for f in futures]
+        )
+        counts["claims_extracted"] = extracted
+        counts["documents_rejected"] += len(failures)
+        rejections += failures
         table_counts, table_rejections = load_claim_tables(settings, run_id)
         counts.update(table_counts)
         rejections += table_rejections

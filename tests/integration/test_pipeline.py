@@ -109,3 +109,43 @@ def test_a_bad_document_is_recorded_and_the_run_goes_on(first_run) -> None:
     )
     assert rejected == [("broken.txt", "invalid_utf8")]
     assert rows(summary.warehouse, "select count(*) from raw.documents") == [(3,)]
+
+
+def test_a_document_whose_extraction_raises_is_recorded_and_retried_next_run(
+    prefect_server: None, seed_raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.extract import Extractor
+
+    real_extract = Extractor.extract
+
+    def extract_failing_on_001(self, doc):
+        if doc.file.startswith("001_"):
+            raise RuntimeError("injected fault")
+        return real_extract(self, doc)
+
+    monkeypatch.setattr(Extractor, "extract", extract_failing_on_001)
+    curated = tmp_path / "curated"
+    first = pipeline(raw_dir=seed_raw, curated_dir=curated)
+    assert first.counts["documents_rejected"] == 1
+    assert rows(
+        first.warehouse,
+        f"select file, stage, reason, detail from audit.rejections where run_id = '{first.run_id}'",
+    ) == [
+        (
+            "001_bc59e844c230bfbc.txt",
+            "extract",
+            "extraction_error",
+            "001_bc59e844c230bfbc.txt: extraction raised RuntimeError: injected fault",
+        )
+    ]
+    assert rows(first.warehouse, "select count(*) from raw.documents") == [(2,)]
+    assert rows(first.warehouse, "select count(*) from raw.claims where quote like '%40th%'") == [
+        (0,)
+    ]
+
+    monkeypatch.setattr(Extractor, "extract", real_extract)
+    second = pipeline(raw_dir=seed_raw, curated_dir=curated)
+    assert second.counts["documents_new"] == 1
+    assert rows(second.warehouse, "select count(*) from raw.claims where quote like '%40th%'") == [
+        (2,)
+    ]
