@@ -23,22 +23,19 @@ dated as (
     join documents using (doc_id)
 ),
 
+-- per part: the hull of its claims; bounds only, so this pass stays cheap
 part_hulls as (
     select
-        entity,
+        dated.entity,
         part_of.total_metric,
         part_of.part_count,
-        metric as part_metric,
-        period_start,
-        period_end,
-        min(value_lo) as lo,
-        max(value_hi) as hi,
-        arg_min(lo_open, value_lo) as lo_open,
-        arg_max(hi_open, value_hi) as hi_open,
-        list(claim_id order by claim_id) as claim_ids,
-        list(file order by claim_id) as files,
-        list(quote order by claim_id) as quotes,
-        string_agg(metric || ' "' || value_text || '"', ' + ' order by claim_id) as words
+        dated.metric as part_metric,
+        dated.period_start,
+        dated.period_end,
+        min(dated.value_lo) as lo,
+        max(dated.value_hi) as hi,
+        arg_min(dated.lo_open, dated.value_lo) as lo_open,
+        arg_max(dated.hi_open, dated.value_hi) as hi_open
     from dated
     join part_of on part_of.part_metric = dated.metric
     group by all
@@ -53,11 +50,7 @@ sums as (
         sum(lo) as lo,
         sum(hi) as hi,
         bool_or(lo_open) as lo_open,
-        bool_or(hi_open) as hi_open,
-        flatten(list(claim_ids order by part_metric)) as part_claim_ids,
-        flatten(list(files order by part_metric)) as part_files,
-        flatten(list(quotes order by part_metric)) as part_quotes,
-        string_agg(words, ' + ' order by part_metric) as part_words
+        bool_or(hi_open) as hi_open
     from part_hulls
     group by entity, total_metric, part_count, period_start, period_end
     having count(*) = part_count
@@ -83,6 +76,25 @@ mismatches as (
         or (total.value_hi = sums.lo and (total.hi_open or sums.lo_open))
 ),
 
+-- only now, for the few mismatches, gather the parts' claims, files and quotes
+named_parts as (
+    select
+        mismatches.total_claim_id,
+        list(part.claim_id order by part.metric, part.claim_id) as part_claim_ids,
+        list(part.file order by part.metric, part.claim_id) as part_files,
+        list(part.quote order by part.metric, part.claim_id) as part_quotes,
+        string_agg(part.metric || ' "' || part.value_text || '"', ' + '
+                   order by part.metric, part.claim_id) as part_words
+    from mismatches
+    join part_of on part_of.total_metric = mismatches.total_metric
+    join dated as part
+        on part.entity = mismatches.entity
+        and part.metric = part_of.part_metric
+        and part.period_start = mismatches.period_start
+        and part.period_end = mismatches.period_end
+    group by mismatches.total_claim_id
+),
+
 final as (
     select
         list_prepend(total_claim_id, part_claim_ids) as claim_ids,
@@ -93,8 +105,10 @@ final as (
             entity, total_metric, total_value_text, total_file, period_start, period_end,
             part_words, lo, hi
         ) as message,
-        *
+        mismatches.*,
+        named_parts.* exclude (total_claim_id)
     from mismatches
+    join named_parts using (total_claim_id)
 )
 
 select * from final
