@@ -42,7 +42,7 @@ def new_run_id() -> str:
 
 @contextmanager
 def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect(settings.warehouse_path)
+    con = connect(settings.warehouse_path, settings.duckdb_memory_limit)
     try:
         yield con
     finally:

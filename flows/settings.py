@@ -24,6 +24,9 @@ class Settings:
     max_document_bytes: int = 5_000_000
     """A document file larger than this is rejected (recorded in the audit, not loaded)."""
 
+    duckdb_memory_limit: str = "1GB"
+    """DuckDB's memory cap for the warehouse (it spills to disk beyond it)."""
+
     run_id: str | None = field(default=None)
     """Set by the pipeline for each run; None outside a run."""
 

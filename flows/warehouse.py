@@ -12,11 +12,16 @@ import pyarrow as pa
 SCHEMA_SQL = Path(__file__).parent / "sql" / "schema.sql"
 
 
-def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) a warehouse and make sure its tables exist."""
+def connect(path: Path | str, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) a warehouse and make sure its tables exist.
+
+    memory_limit (e.g. "1GB") caps DuckDB's buffer pool; beyond it DuckDB spills to disk,
+    which is what keeps a 10M-claim validation under 2 GB of RSS.
+    """
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    config = {"memory_limit": memory_limit} if memory_limit else {}
+    con = duckdb.connect(str(path), config=config)
     con.execute(SCHEMA_SQL.read_text())
     return con
 
