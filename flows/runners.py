@@ -1,0 +1,91 @@
+"""Which Prefect task runner a run uses: threads on this machine (default) or a Dask cluster.
+
+Only the extraction batches are submitted (`extract_batch.submit`), so the runner decides where
+extraction runs; every other stage runs in the flow's own process either way, next to DuckDB.
+
+Usage (a flow's task runner is fixed at definition, so choose it per run with `with_options`):
+
+    from flows.pipeline import pipeline
+    from flows.runners import make_task_runner
+
+    runner = make_task_runner("dask", dask_address=None, workers=2)   # a local cluster
+    runner = make_task_runner("dask", "tcp://10.0.0.5:8786")          # an existing cluster
+    summary = pipeline.with_options(task_runner=runner)(raw_dir=..., curated_dir=...)
+
+An existing cluster's workers must have factledger installed (they import `flows` to run
+the task) and must be able to reach the Prefect API the flow uses (PREFECT_API_URL); the
+documents travel with the task, so the workers need no access to the raw directory.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+
+RunnerKind = Literal["default", "dask"]
+RUNNER_KINDS: tuple[str, ...] = get_args(RunnerKind)
+
+
+def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> TaskRunner:
+    """The task runner for `kind`: "default" (threads) or "dask".
+
+    For "dask", `dask_address` (e.g. tcp://host:8786) connects to a running scheduler; without
+    it a LocalCluster of `workers` processes with one thread each is started for the run and
+    torn down after it. Processes, not threads: extraction is pure-Python regex work that the
+    GIL would serialise. The dashboard is off (no listening port beyond the scheduler's).
+    """
+    if kind == "default":
+        if dask_address:
+            raise ValueError("--dask-address needs --task-runner dask")
+        return ThreadPoolTaskRunner()
+    if kind != "dask":
+        raise ValueError(f"unknown task runner {kind!r}: expected one of {', '.join(RUNNER_KINDS)}")
+    from prefect_dask import DaskTaskRunner  # imported here: dask adds ~1 s to start-up
+
+    if dask_address:
+        return DaskTaskRunner(address=dask_address)
+    if workers < 1:
+        raise ValueError(f"a local Dask cluster needs at least one worker, got {workers}")
+    return _local_dask_runner_class()(
+        cluster_class="distributed.LocalCluster",
+        cluster_kwargs={
+            "n_workers": workers,
+            "processes": True,
+            "threads_per_worker": 1,
+            "dashboard_address": None,
+            # Loopback only: the local cluster must not listen on other interfaces.
+            "host": "127.0.0.1",
+        },
+    )
+
+
+def current_prefect_api_url() -> str:
+    """The API this process reports to: PREFECT_API_URL, or the temporary server it started."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return str(client.api_url)
+
+
+def _local_dask_runner_class() -> type[TaskRunner]:
+    from prefect_dask import DaskTaskRunner
+
+    class LocalDaskTaskRunner(DaskTaskRunner):
+        """A DaskTaskRunner whose local workers report to the flow's own Prefect API.
+
+        Without PREFECT_API_URL (a `factledger run` on Prefect's temporary server) each worker
+        process would start a temporary server of its own (~5 s each) and record its task runs
+        there, out of the flow's sight. The URL is known only once the flow runs, so it is
+        handed to the workers' environment here, when the cluster starts.
+        """
+
+        def __enter__(self):  # type: ignore[no-untyped-def]
+            env = {
+                **self.cluster_kwargs.get("env", {}),
+                "PREFECT_API_URL": current_prefect_api_url(),
+            }
+            self.cluster_kwargs = {**self.cluster_kwargs, "env": env}
+            return super().__enter__()
+
+    return LocalDaskTaskRunner
