@@ -56,6 +56,10 @@ def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> T
             "dashboard_address": None,
             # Loopback only: the local cluster must not listen on other interfaces.
             "host": "127.0.0.1",
+            # dashboard_address=None alone still binds the scheduler's HTTP routes to :8787
+            # (distributed 2026.8), which collides between concurrent runs: no dashboard, and
+            # those routes on a free loopback port.
+            "scheduler_kwargs": {"dashboard": False, "dashboard_address": "127.0.0.1:0"},
         },
     )
 
