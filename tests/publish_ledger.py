@@ -32,6 +32,8 @@ class Fact:
     period: tuple[str, str] | None = None  # default: the publication date
     lo_open: bool = False
     status: str = "reported"
+    entity: str = "smart"
+    occurrence: int = 0  # which appearance of the quote in the text (0 = the first)
 
 
 @dataclass(frozen=True)
@@ -178,12 +180,14 @@ def write_doc(con: duckdb.DuckDBPyConnection, doc: Doc, run_id: str) -> None:
 
 
 def to_claim(doc: Document, fact: Fact, unit: str) -> Claim:
-    start = doc.text.index(fact.quote)
+    start = -1
+    for _ in range(fact.occurrence + 1):
+        start = doc.text.index(fact.quote, start + 1)
     period = fact.period or (doc.published_at.isoformat(),) * 2
     return Claim(
         doc_id=doc.doc_id,
         file=doc.file,
-        entity="smart",
+        entity=fact.entity,
         metric=fact.metric,
         value_lo=fact.lo,
         value_hi=fact.lo if fact.hi is None else fact.hi,

@@ -1,0 +1,198 @@
+"""The report: files and the latest link, the summary, failures in context, changes between runs,
+escaping of document text, no network, and a run with 5,000 violations."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from publish_ledger import (
+    CONSISTENT_CORPUS,
+    SMART_DECREASE,
+    Doc,
+    Fact,
+    Warehouse,
+    settings_for,
+)
+
+from flows.publish import publish
+from flows.report import ReportError, ReportResult, failures_table, markdown_summary, write_report
+
+RUN_1, RUN_2, RUN_3 = (
+    "20260101T000000Z-aaaaaa",
+    "20260201T000000Z-bbbbbb",
+    "20260301T000000Z-cccccc",
+)
+
+
+def run_and_report(warehouse: Warehouse, docs: tuple[Doc, ...], run_id: str) -> ReportResult:
+    publish(warehouse.settings, warehouse.run(docs, run_id))
+    return write_report(warehouse.settings, run_id)
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Warehouse:
+    return Warehouse(settings_for(tmp_path))
+
+
+@pytest.fixture
+def failing(warehouse: Warehouse) -> ReportResult:
+    """Run 1 consistent; run 2 adds a document whose claim contradicts the 40th market."""
+    run_and_report(warehouse, CONSISTENT_CORPUS, RUN_1)
+    return run_and_report(warehouse, (*CONSISTENT_CORPUS, SMART_DECREASE), RUN_2)
+
+
+def test_writes_html_and_json_and_points_latest_at_the_newest(
+    warehouse: Warehouse, failing: ReportResult
+) -> None:
+    reports = warehouse.settings.curated_dir / "reports"
+    assert failing.html_path == reports / RUN_2 / "index.html"
+    assert failing.json_path.read_text(encoding="utf-8")
+    assert failing.latest.is_symlink() and failing.latest.resolve() == (reports / RUN_2).resolve()
+    assert (reports / "latest" / "index.html").read_text() == failing.html_path.read_text()
+    assert (reports / RUN_1 / "index.html").exists()  # earlier reports stay
+    assert sorted(p.name for p in reports.iterdir()) == [RUN_1, RUN_2, "latest"]
+
+
+def test_json_twin_holds_the_verdict_counts_and_failures(failing: ReportResult) -> None:
+    data = json.loads(failing.json_path.read_text(encoding="utf-8"))
+    assert data["verdict"] == "fail"
+    assert data["documents"] | {"published": 0} == {
+        "new": 1,
+        "changed": 0,
+        "unchanged": 4,
+        "rejected": 0,
+        "published": 0,
+    }
+    assert data["claims"] == {
+        "total": 7,
+        "published": 5,
+        "warned": 0,
+        "quarantined": 2,
+        "events": 2,
+    }
+    assert data["check_summary"]["error"]["fail"] == 1
+    (failure,) = data["failures"]
+    assert failure["check_id"] == "cumulative_never_decreases"
+    (group,) = failure["groups"]
+    (violation,) = group["violations"]
+    assert [s["quote"] for s in violation["sides"]] == [
+        "its 40th global market",
+        "now operates in 39 markets",
+    ]
+    # unbounded upper bounds are null in JSON (which has no infinity)
+    stores = next(t for t in data["timelines"] if t["metric"] == "stores_count")
+    assert stores["claims"][0]["value_hi"] is None
+
+
+def test_top_of_the_page_says_what_passed_and_failed(failing: ReportResult) -> None:
+    page = failing.html_path.read_text(encoding="utf-8")
+    top = page[: page.index('id="failures"')]
+    assert re.search(r'class="verdict fail".*<strong>FAIL</strong>', top)
+    assert "1 error-severity failed (cumulative_never_decreases)" in top
+    for label, n in (("new", 1), ("changed", 0), ("unchanged", 4), ("rejected", 0)):
+        assert f"<tr><td>{label}</td><td>{n}</td></tr>" in top
+    assert "<tr><td>quarantined</td><td>2</td></tr>" in top
+
+
+def test_each_failure_shows_both_quotes_in_their_sentences_with_source_and_rule(
+    failing: ReportResult,
+) -> None:
+    page = failing.html_path.read_text(encoding="utf-8")
+    section = page[page.index('id="check-cumulative_never_decreases"') :]
+    assert "<mark>its 40th global market</mark>" in section
+    assert "smart entered Malaysia, <mark>its 40th global market</mark>." in section
+    assert "<mark>now operates in 39 markets</mark>" in section
+    assert "Company Press Release · 2026-01-05" in section
+    assert "Rumours &amp; &quot;Co&quot; &lt;Ltd&gt; · 2026-02-01" in section
+    assert "<strong>Rule:</strong> A cumulative metric never decreases" in section
+
+
+def test_document_text_is_escaped_everywhere(failing: ReportResult) -> None:
+    page = failing.html_path.read_text(encoding="utf-8")
+    assert '<script>alert("x")</script>' not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert page.count("<script") == 1  # ours, at the end
+    assert "<b>" not in page and "<i>" not in page  # markup in documents stays text
+
+
+def test_the_page_needs_no_network(failing: ReportResult) -> None:
+    page = failing.html_path.read_text(encoding="utf-8")
+    assert not re.search(r"\s(src|href)=", page)
+    assert "@import" not in page and "url(" not in page
+    assert "default-src 'none'" in page  # and the browser is told to fetch nothing
+
+
+def test_changes_list_new_and_resolved_violations(warehouse: Warehouse) -> None:
+    first = run_and_report(warehouse, CONSISTENT_CORPUS, RUN_1)
+    assert first.data["changes"] == {"previous_run_id": None, "new": [], "resolved": []}
+    second = run_and_report(warehouse, (*CONSISTENT_CORPUS, SMART_DECREASE), RUN_2)
+    assert second.data["changes"]["previous_run_id"] == RUN_1
+    assert [v["check_id"] for v in second.data["changes"]["new"]] == ["cumulative_never_decreases"]
+    third = run_and_report(warehouse, CONSISTENT_CORPUS, RUN_3)
+    assert third.data["changes"]["new"] == []
+    assert [v["check_id"] for v in third.data["changes"]["resolved"]] == [
+        "cumulative_never_decreases"
+    ]
+    page = third.html_path.read_text(encoding="utf-8")
+    assert "<strong>0</strong> new violation(s), <strong>1</strong> resolved" in page
+    assert third.verdict == "pass"
+
+
+def test_timeline_chart_marks_the_conflict(failing: ReportResult) -> None:
+    page = failing.html_path.read_text(encoding="utf-8")
+    charts = re.findall(r'<svg[^>]*aria-label="smart markets_count over time".*?</svg>', page)
+    assert len(charts) == 1
+    assert charts[0].count('class="conflict"') == 2  # the 40th market and the 39
+    assert charts[0].count('class="claim"') == 5  # 22, 38 (two documents), the 40th, 39
+    assert charts[0].count('class="reconciled"') == 3  # 22, 31 implied, 38 (40 is quarantined)
+
+
+def test_markdown_summary_and_failures_table(failing: ReportResult) -> None:
+    text = markdown_summary(failing)
+    assert text.startswith(f"## factledger run `{RUN_2}`: FAIL")
+    assert "| 1 | 0 | 4 | 0 | 5 | 2 |" in text
+    assert failing.html_path.resolve().as_uri() in text
+    (row,) = failures_table(failing)
+    assert row["check"] == "cumulative_never_decreases" and row["violations"] == 1
+    assert row["rule"].startswith("A cumulative metric never decreases")
+
+
+def test_report_before_publish_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match="publish runs first"):
+        write_report(settings_for(tmp_path), RUN_1)
+
+
+def many_conflicts(entities: int, claims_each: int) -> Doc:
+    """Claims that pairwise disagree on the same date: n(n-1)/2 violations per entity."""
+    sentences, facts = [], []
+    for e in range(entities):
+        for n in range(1, claims_each + 1):
+            quote = f"Entity{e} has {n} markets"
+            sentences.append(f"{quote} <i>today</i>.")
+            facts.append(Fact(quote, "markets_count", n, entity=f"entity{e}"))
+    return Doc("many.txt", "2026-03-01", " ".join(sentences), facts=tuple(facts))
+
+
+def test_a_run_with_5000_violations_stays_readable(warehouse: Warehouse) -> None:
+    doc = many_conflicts(entities=4, claims_each=51)  # 4 × 1275 = 5100 violations
+    publish(warehouse.settings, warehouse.run((doc,), RUN_1))
+    started = time.perf_counter()
+    report = write_report(warehouse.settings, RUN_1)
+    elapsed = time.perf_counter() - started
+    (failure,) = [f for f in report.data["failures"] if f["check_id"] == "same_time_claims_agree"]
+    assert failure["violation_count"] == 5100
+    assert [g["entity"] for g in failure["groups"]] == [f"entity{e}" for e in range(4)]
+    page = report.html_path.read_text(encoding="utf-8")
+    assert page.count('<details class="group"') == 4
+    assert page.count('class="violation"') == 4 * 25  # capped per group, the rest counted
+    assert page.count("… and 1250 more violation(s)") == 4
+    assert len(page) < 2_000_000
+    assert elapsed < 30, f"report took {elapsed:.1f}s"
+    data = json.loads(report.json_path.read_text(encoding="utf-8"))
+    assert sum(len(g["violations"]) for g in data["failures"][0]["groups"]) == 5100
+    assert html.escape("<i>today</i>") in page

@@ -1,0 +1,140 @@
+"""The report in a real browser: Debian's headless Chromium loads the page from file:// (no
+network) and the tests assert on what it renders, after the page's script has run."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from publish_ledger import CONSISTENT_CORPUS, SMART_DECREASE, Warehouse, settings_for
+from test_report import RUN_1, RUN_2, many_conflicts, run_and_report
+
+from flows.publish import publish
+from flows.report import write_report
+
+CHROMIUM = "/usr/bin/chromium"
+# Appended to a copy of the page: innerText is what is rendered (closed <details> bodies and
+# hidden elements are left out), written into the DOM so --dump-dom carries it out.
+VISIBLE_TEXT_PROBE = (
+    "<script>var probe = document.createElement('pre'); probe.id = 'seen';"
+    "probe.textContent = document.querySelector('main').innerText;"
+    "document.body.appendChild(probe);</script>"
+)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium, installed here when missing (the tests run as root)."""
+    if not Path(CHROMIUM).exists():
+        subprocess.run(
+            "apt-get update -qq && apt-get install -y -qq chromium",
+            shell=True,
+            check=True,
+            timeout=1800,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+    return CHROMIUM
+
+
+def chromium_argv(chromium: str, profile: Path) -> list[str]:
+    return [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--window-size=1200,2000",
+    ]
+
+
+def visible_text(chromium: str, page: Path, tmp_path: Path) -> tuple[str, str]:
+    """(the DOM after scripts ran, the text a reader sees) for a copy of `page`."""
+    probe = tmp_path / "probe.html"
+    probe.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", VISIBLE_TEXT_PROBE + "</body>")
+    )
+    done = subprocess.run(
+        [*chromium_argv(chromium, tmp_path / "profile"), "--dump-dom", probe.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    dom = done.stdout
+    match = re.search(r'<pre id="seen">(.*?)</pre>', dom, re.S)
+    assert match, "the probe did not run: " + dom[-500:]
+    return dom, unescape(match.group(1))
+
+
+def unescape(text: str) -> str:
+    return html.unescape(text)
+
+
+@pytest.fixture
+def failing(tmp_path: Path) -> Path:
+    warehouse = Warehouse(settings_for(tmp_path / "ledger"))
+    run_and_report(warehouse, CONSISTENT_CORPUS, RUN_1)
+    return run_and_report(warehouse, (*CONSISTENT_CORPUS, SMART_DECREASE), RUN_2).latest
+
+
+def test_the_page_renders_offline_with_its_verdict_and_failures(
+    chromium: str, failing: Path, tmp_path: Path
+) -> None:
+    dom, seen = visible_text(chromium, failing / "index.html", tmp_path)
+    assert 'data-ready="1"' in dom  # the inline script ran
+    assert "FAIL" in seen
+    assert "1 error-severity failed (cumulative_never_decreases)" in seen
+    assert "Rule: A cumulative metric never decreases" in seen
+    assert "smart entered Malaysia, its 40th global market." in seen
+    # the hostile document is shown as text, and its script never became an element
+    assert (
+        "Analysts wrote: <script>alert(\"x\")</script> & 'smart now operates in 39 markets'" in seen
+    )
+    assert len(re.findall(r"<script", dom)) == 2  # the page's own and the probe
+    assert "1 of 1 groups shown" in seen
+    assert "Compared with run " + RUN_1 in seen
+
+
+def test_latest_link_opens_in_the_browser(chromium: str, failing: Path, tmp_path: Path) -> None:
+    assert failing.name == "latest" and failing.is_symlink()
+    _, seen = visible_text(chromium, failing / "index.html", tmp_path)
+    assert f"factledger run {RUN_2}" in seen
+
+
+def test_screenshot_shows_a_page(chromium: str, failing: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [
+            *chromium_argv(chromium, tmp_path / "profile"),
+            f"--screenshot={shot}",
+            (failing / "index.html").as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size > 20_000  # a blank page is a few kilobytes
+    keep = os.environ.get("FACTLEDGER_KEEP_SCREENSHOT")
+    if keep:
+        shutil.copy(shot, keep)
+
+
+def test_5000_violations_render_collapsed_and_capped(chromium: str, tmp_path: Path) -> None:
+    warehouse = Warehouse(settings_for(tmp_path / "ledger"))
+    publish(warehouse.settings, warehouse.run((many_conflicts(4, 51),), RUN_1))
+    page = write_report(warehouse.settings, RUN_1).html_path
+    dom, seen = visible_text(chromium, page, tmp_path)
+    assert "4 of 4 groups shown" in seen
+    assert "5100 violation(s)" in seen
+    # the groups start collapsed: their violations are in the DOM, not on the screen
+    assert "Entity0 has 1 markets" in dom and "Entity0 has 1 markets" not in seen
