@@ -1,0 +1,63 @@
+"""The five queries of docs/queries.md run, through the duckdb CLI, on a published database."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+from publish_ledger import CONSISTENT_CORPUS, SMART_DECREASE, Warehouse, settings_for
+
+from flows.publish import publish, published_path, shell_command
+from flows.settings import Settings
+
+QUERIES = Path(__file__).resolve().parents[1] / "docs" / "queries.md"
+
+
+def documented_queries() -> list[tuple[str, str]]:
+    text = QUERIES.read_text(encoding="utf-8")
+    found = re.findall(r"^## (.+?)\n.*?```sql\n(.*?)```", text, re.S | re.M)
+    return [(title.strip(), sql.strip()) for title, sql in found]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Two runs: the second adds a contradicting claim (a conflict, a failure, a change)."""
+    warehouse = Warehouse(settings_for(tmp_path_factory.mktemp("queries")))
+    warehouse.run(CONSISTENT_CORPUS, "20260101T000000Z-aaaaaa")
+    publish(
+        warehouse.settings,
+        warehouse.run((*CONSISTENT_CORPUS, SMART_DECREASE), "20260201T000000Z-bbbbbb"),
+    )
+    return warehouse.settings
+
+
+def test_there_are_five_queries() -> None:
+    assert len(documented_queries()) == 5
+
+
+@pytest.mark.parametrize("title,sql", documented_queries(), ids=lambda v: v[:3])
+def test_each_query_runs_and_finds_rows(published: Settings, title: str, sql: str) -> None:
+    with duckdb.connect(str(published_path(published)), read_only=True) as con:
+        rows = con.execute(sql).fetchall()
+    assert rows, title
+    done = subprocess.run(shell_command(published, sql), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_queries_answer_what_they_say(published: Settings) -> None:
+    queries = dict(documented_queries())
+    with duckdb.connect(str(published_path(published)), read_only=True) as con:
+        run = lambda title: con.execute(queries[title]).fetchall()  # noqa: E731
+        timeline = run("1. The market timeline of an entity")
+        assert [r[1] for r in timeline] == ["22", "31", "38"]  # the 40th is quarantined
+        (conflict,) = run("2. Conflicts: claims that contradict each other in the last run")
+        assert conflict[5] == ["d_2026.txt", "e_2026_hostile.txt"]
+        sources = run("3. A fact's sources")
+        assert {r[4] for r in sources} == {"b_2025.txt", "c_2025_wire.txt"}
+        (failure,) = run("4. The last run's failures")
+        assert failure[:3] == ("cumulative_never_decreases", "error", "fail")
+        (change,) = run("5. What changed between the last two runs")
+        assert change[:2] == ("new", "cumulative_never_decreases")
