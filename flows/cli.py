@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from pathlib import Path
 
 EXIT_NOT_COMPLETED = 2
+
+
+def _command(commands, name: str, summary: str, description: str, example: str):
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=textwrap.dedent(description),
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _directories(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw", type=Path, default=None, help="input directory (default data/raw)")
+    parser.add_argument(
+        "--curated", type=Path, default=None, help="output directory (default data/curated)"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,75 +36,152 @@ def _parser() -> argparse.ArgumentParser:
         epilog="example:\n  factledger run --raw data/raw --curated data/curated",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = commands.add_parser(
+    run = _command(
+        commands,
         "run",
-        help="run the pipeline once on a raw directory",
-        description=textwrap.dedent(
-            """\
-            Run the pipeline once: ingest the documents and manifest under --raw, extract
-            dated claims and events from new or changed documents, load claim tables from
-            claims/*.csv, run the consistency checks (pandera, SQL, Great Expectations),
-            quarantine the claims that fail an error-severity check, and record the run in
-            the warehouse under --curated.
+        "run the pipeline once on a raw directory",
+        """\
+        Run the pipeline once: ingest the documents and manifest under --raw, extract dated
+        claims and events from new or changed documents, load claim tables from claims/*.csv,
+        run the consistency checks (pandera, SQL, Great Expectations), quarantine the claims
+        that fail an error-severity check, publish the curated DuckDB atomically and write
+        the report, all under --curated.
 
-            Exit status: 0 no check at or above --fail-on failed; 1 one did (its claims are
-            quarantined, the rest is kept); 2 the run could not complete."""
-        ),
-        epilog="example:\n  factledger run --raw data/raw --curated data/curated",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        Exit status: 0 no check at or above --fail-on failed; 1 one did (its claims are
+        quarantined, the rest is published); 2 the run could not complete (the previous
+        publication is left as it was).""",
+        "factledger run --raw data/raw --curated data/curated --fail-on warn",
     )
-    run.add_argument("--raw", type=Path, default=None, help="input directory (default data/raw)")
-    run.add_argument(
-        "--curated", type=Path, default=None, help="output directory (default data/curated)"
-    )
+    _directories(run)
     run.add_argument(
         "--fail-on",
         choices=("error", "warn", "never"),
         default="error",
         help="exit 1 when a check of this severity or worse fails (default error)",
     )
+    _task_runner_options(run)
+
+    sql = _command(
+        commands,
+        "sql",
+        "open a read-only SQL shell on the published database",
+        """\
+        Open the duckdb shell, read-only, on the published database (<curated>/factledger.duckdb);
+        with -c, run one query and print its result. Runs never block a shell and a shell
+        never blocks a run: a run swaps in a new file, which the next shell opens.""",
+        'factledger sql -c "select * from curated.footprint order by entity, date"',
+    )
+    sql.add_argument("--curated", type=Path, default=None, help="output directory")
+    sql.add_argument("-c", dest="query", default=None, help="run this query and exit")
+
+    serve = _command(
+        commands,
+        "serve",
+        "serve the pipeline as a scheduled Prefect deployment (blocks)",
+        """\
+        Register the pipeline as the Prefect deployment 'pipeline/factledger-scheduled' with a
+        cron schedule and run its flow runs until stopped (Ctrl-C). Needs a Prefect server that
+        outlives runs: start one with `prefect server start` and set PREFECT_API_URL.""",
+        'factledger serve --cron "0 6 * * *"',
+    )
+    _directories(serve)
+    serve.add_argument("--cron", default="0 6 * * *", help='schedule (default "0 6 * * *")')
+    _task_runner_options(serve)
     return parser
 
 
+def _task_runner_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--task-runner",
+        choices=("default", "dask"),
+        default="default",
+        help="where extraction batches run: threads here (default) or a Dask cluster",
+    )
+    parser.add_argument(
+        "--dask-address",
+        default=None,
+        help="tcp://HOST:PORT of an existing Dask scheduler (default: start a local cluster)",
+    )
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from flows.pipeline import pipeline  # imported here: Prefect is slow to import
+    # Imported here: Prefect and the stages take seconds to import, and `--help` should not.
+    from flows.pipeline import pipeline
+    from flows.runlock import PipelineBusy
+    from flows.runners import make_task_runner
     from flows.validate import exit_code
 
     try:
-        summary = pipeline(raw_dir=args.raw, curated_dir=args.curated)
+        runner = make_task_runner(args.task_runner, args.dask_address)
+        flow = pipeline.with_options(task_runner=runner)
+        summary = flow(raw_dir=args.raw, curated_dir=args.curated)
+    except PipelineBusy as busy:
+        print(f"factledger: {busy}", file=sys.stderr)
+        return EXIT_NOT_COMPLETED
     except Exception as exc:  # the run could not complete: say why, exit 2
-        print(f"factledger: run failed: {exc}", file=sys.stderr)
+        print(f"factledger: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_NOT_COMPLETED
     for rejection in summary.rejections:
-        print(f"rejected {rejection.file}: {rejection.detail}", file=sys.stderr)
-    c = summary.counts
-    print(f"run {summary.run_id}")
-    print(
-        f"documents: {c.get('documents_new', 0)} new, {c.get('documents_changed', 0)} changed, "
-        f"{c.get('documents_unchanged', 0)} unchanged, {c.get('documents_removed', 0)} removed, "
-        f"{c.get('documents_rejected', 0)} rejected"
-    )
-    print(f"ledger: {c.get('claims', 0)} claims, {c.get('events', 0)} events")
-    print(f"warehouse: {summary.warehouse}")
-    outcome = summary.validation
-    failed = [r for r in outcome.results if r.status in ("fail", "error")]
-    for result in failed:
-        print(
-            f"check {result.check_id} ({result.severity}): {result.status}, "
-            f"{result.violation_count} violation(s)"
-        )
-    code = exit_code(outcome, args.fail_on)
-    passed = len(outcome.by_status("pass"))
-    excepted = len(outcome.by_status("excepted"))
-    verdict = "FAILED" if code else "OK"
-    print(
-        f"verdict: {verdict}: {passed} checks passed, {len(failed)} failed, {excepted} excepted; "
-        f"{outcome.claims_quarantined} claims quarantined"
-    )
+        row = f" row {rejection.row_number}" if rejection.row_number else ""
+        print(f"rejected{row}: {rejection.detail}", file=sys.stderr)
+    print(run_lines(summary))
+    code = exit_code(summary.validation, args.fail_on)
+    print(f"verdict: {'FAILED' if code else 'OK'}: {summary.report.headline}")
     return code
 
 
-COMMANDS = {"run": cmd_run}
+def run_lines(summary) -> str:
+    c = summary.counts
+    outcome = summary.validation
+    lines = [
+        f"run {summary.run_id}",
+        f"documents: {c.get('documents_new', 0)} new, {c.get('documents_changed', 0)} changed, "
+        f"{c.get('documents_unchanged', 0)} unchanged, {c.get('documents_removed', 0)} removed, "
+        f"{c.get('documents_rejected', 0)} rejected",
+        f"ledger: {c.get('claims', 0)} claims, {c.get('events', 0)} events, "
+        f"{outcome.claims_quarantined} claims quarantined",
+    ]
+    for result in outcome.results:
+        if result.status in ("fail", "error"):
+            lines.append(
+                f"check {result.check_id} ({result.severity}): {result.status}, "
+                f"{result.violation_count} violation(s)"
+            )
+    lines += [
+        f"database: {summary.publication.database}",
+        f"report:   {summary.report.html_path}",
+    ]
+    return "\n".join(lines)
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from flows.publish import published_path, shell_command
+    from flows.settings import load_settings
+
+    settings = load_settings().with_(curated_dir=args.curated)
+    if not published_path(settings).exists():
+        print(
+            f"factledger: nothing published yet at {published_path(settings)} "
+            "(run `factledger run` first)",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_COMPLETED
+    argv = shell_command(settings, args.query)
+    os.execv(argv[0], argv)  # the shell replaces this process: signals and exit code are its own
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.runners import make_task_runner
+    from flows.schedule import serve_pipeline
+    from flows.settings import load_settings
+
+    settings = load_settings().with_(raw_dir=args.raw, curated_dir=args.curated)
+    runner = make_task_runner(args.task_runner, args.dask_address)
+    serve_pipeline(args.cron, settings.raw_dir, settings.curated_dir, task_runner=runner)
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "sql": cmd_sql, "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows import audit, load
@@ -18,6 +19,9 @@ from flows.catalogue import load_catalogue
 from flows.extract import Extraction, Extractor
 from flows.ingest import ingest_documents
 from flows.model import Document, Rejection
+from flows.publish import PublishResult, publish
+from flows.report import ReportResult, failures_table, markdown_summary, write_report
+from flows.runlock import LockHolder, pipeline_lock
 from flows.settings import Settings, load_settings
 from flows.validate import ValidationOutcome, validate
 from flows.warehouse import connect
@@ -34,6 +38,8 @@ class RunSummary:
     counts: dict[str, int] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
     validation: ValidationOutcome | None = None
+    publication: PublishResult | None = None
+    report: ReportResult | None = None
 
 
 def new_run_id() -> str:
@@ -142,53 +148,92 @@ def run_checks(settings: Settings, run_id: str) -> ValidationOutcome:
         return validate(con, settings, run_id)
 
 
+@task(name="publish", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def publish_ledger(settings: Settings, run_id: str) -> PublishResult:
+    """Build the next curated DuckDB and Parquet copies; swap them in atomically."""
+    return publish(settings, run_id)
+
+
+@task(name="report", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def report_run(settings: Settings, run_id: str, counts: dict[str, int]) -> ReportResult:
+    """Write the HTML and JSON report; attach its summary to the flow run as artifacts."""
+    report = write_report(settings, run_id, counts)
+    create_markdown_artifact(
+        markdown_summary(report), key="factledger-report", description="factledger run report"
+    )
+    failures = failures_table(report)
+    if failures:
+        create_table_artifact(failures, key="factledger-failures", description="failed checks")
+    return report
+
+
 def batches(documents: list[Document], size: int) -> list[list[Document]]:
     return [documents[i : i + size] for i in range(0, len(documents), size)]
 
 
+def record_run_end(
+    settings: Settings, run_id: str, status: str, counts: dict[str, int], error: str | None
+) -> None:
+    with warehouse(settings) as con:
+        if status == "completed":
+            counts.update(audit.ledger_counts(con))
+        audit.finish_run(con, run_id, status, counts, error)
+
+
 @flow(name="pipeline", flow_run_name="factledger {raw_dir}", log_prints=False)
 def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> RunSummary:
-    """Ingest → extract → load → validate, recording the run in audit.runs."""
+    """Ingest → extract → load → validate → publish → report, one run at a time."""
     settings = load_settings().with_(raw_dir=raw_dir, curated_dir=curated_dir).resolved()
     run_id = new_run_id()
     logger = get_run_logger()
-    with warehouse(settings) as con:
-        audit.start_run(con, run_id, settings.raw_dir)
-    counts: dict[str, int] = {}
-    rejections: list[Rejection] = []
-    try:
-        to_extract, ingest_counts, ingest_rejections = ingest(settings, run_id)
-        counts.update(ingest_counts)
-        rejections += ingest_rejections
-        parts = batches(to_extract, EXTRACT_BATCH_SIZE)
-        futures = [
-            extract_batch.submit(batch, settings.catalogue_dir, f"batch {i + 1} of {len(parts)}")
-            for i, batch in enumerate(parts)
-        ]
-        extracted, failures = load_extractions(
-            settings, run_id, to_extract, [f.result() for f in futures]
-        )
-        counts["claims_extracted"] = extracted
-        counts["documents_rejected"] += len(failures)
-        rejections += failures
-        table_counts, table_rejections = load_claim_tables(settings, run_id)
-        counts.update(table_counts)
-        rejections += table_rejections
-        outcome = run_checks(settings, run_id)
-        counts["claims_quarantined"] = outcome.claims_quarantined
+
+    def say_waiting(holder: LockHolder | None) -> None:
+        logger.warning("waiting for the run that holds the pipeline: %s", holder)
+
+    with pipeline_lock(
+        settings.curated_dir, settings.lock_wait_seconds, run_id=run_id, on_wait=say_waiting
+    ):
         with warehouse(settings) as con:
-            counts.update(audit.ledger_counts(con))
-    except Exception as exc:
-        with warehouse(settings) as con:
-            audit.finish_run(con, run_id, "failed", counts, f"{type(exc).__name__}: {exc}")
-        raise
-    with warehouse(settings) as con:
-        audit.finish_run(con, run_id, "completed", counts, None)
+            audit.start_run(con, run_id, settings.raw_dir)
+        counts: dict[str, int] = {}
+        try:
+            summary = run_stages(settings, run_id, counts)
+        except Exception as exc:
+            record_run_end(settings, run_id, "failed", counts, f"{type(exc).__name__}: {exc}")
+            raise
     logger.info("run %s: %s", run_id, counts)
+    return summary
+
+
+def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSummary:
+    """The stages in order, as tasks of the current flow run; `counts` fills as they go."""
+    to_extract, ingest_counts, rejections = ingest(settings, run_id)
+    counts.update(ingest_counts)
+    parts = batches(to_extract, EXTRACT_BATCH_SIZE)
+    futures = [
+        extract_batch.submit(batch, settings.catalogue_dir, f"batch {i + 1} of {len(parts)}")
+        for i, batch in enumerate(parts)
+    ]
+    extracted, failures = load_extractions(
+        settings, run_id, to_extract, [f.result() for f in futures]
+    )
+    counts["claims_extracted"] = extracted
+    counts["documents_rejected"] += len(failures)
+    table_counts, table_rejections = load_claim_tables(settings, run_id)
+    counts.update(table_counts)
+    outcome = run_checks(settings, run_id)
+    counts["claims_quarantined"] = outcome.claims_quarantined
+    # Completed before publishing, so that the publication's audit.runs shows this run whole;
+    # a failure after this point marks it failed again.
+    record_run_end(settings, run_id, "completed", counts, None)
+    published = publish_ledger(settings, run_id)
+    report = report_run(settings, run_id, counts)
     return RunSummary(
         run_id=run_id,
         warehouse=settings.warehouse_path,
         counts=counts,
-        rejections=rejections,
+        rejections=[*rejections, *failures, *table_rejections],
         validation=outcome,
+        publication=published,
+        report=report,
     )

@@ -27,6 +27,10 @@ class Settings:
     duckdb_memory_limit: str = "1GB"
     """DuckDB's memory cap for the warehouse (it spills to disk beyond it)."""
 
+    lock_wait_seconds: float = 600.0
+    """How long a run waits for another run on the same curated directory before giving up
+    (exit 2). Two runs never interleave on the same data."""
+
     run_id: str | None = field(default=None)
     """Set by the pipeline for each run; None outside a run."""
 
@@ -64,6 +68,8 @@ def _coerce(name: str, value: object) -> object:
     kind = {f.name: f.type for f in fields(Settings)}[name]
     if "Path" in str(kind):
         return Path(str(value))
+    if "float" in str(kind):
+        return float(value)  # type: ignore[arg-type]
     if "int" in str(kind):
         try:
             return int(value)  # type: ignore[arg-type]
