@@ -1,0 +1,97 @@
+"""The Dask task runner gives the same ledger as the default one.
+
+One batch per document, so the seed corpus fans out over both workers of a local cluster of two
+processes; the default (thread pool) run on a second copy of the corpus is the reference.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import flows.pipeline
+from flows.pipeline import pipeline
+from flows.runners import make_task_runner
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Columns that differ between two runs of the same input by design.
+RUN_SPECIFIC = {"run_id", "loaded_run_id"}
+
+
+def comparable_rows(database: Path, table: str) -> list[tuple]:
+    """All rows of `table`, sorted, without run ids and timestamps."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        schema, name = table.split(".")
+        columns = [
+            column
+            for column, kind in con.execute(
+                """select column_name, data_type from information_schema.columns
+                   where table_schema = ? and table_name = ? order by ordinal_position""",
+                [schema, name],
+            ).fetchall()
+            if column not in RUN_SPECIFIC and not kind.startswith("TIMESTAMP")
+        ]
+        listed = ", ".join(f'"{c}"' for c in columns)
+        return con.execute(f"select {listed} from {table} order by all").fetchall()
+
+
+def curated_tables(database: Path) -> list[str]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return [
+            f"curated.{name}"
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'curated' order by 1"
+            ).fetchall()
+        ]
+
+
+@pytest.fixture(scope="module")
+def runs(prefect_server: None, tmp_path_factory: pytest.TempPathFactory):
+    """One run per runner, on two copies of the seed corpus (module-wide: runs take seconds)."""
+    tmp_path = tmp_path_factory.mktemp("dask-vs-default")
+    raws = [tmp_path / "raw-default", tmp_path / "raw-dask"]
+    for raw in raws:
+        shutil.copytree(REPO / "data" / "raw", raw)
+        for path in raw.rglob("*"):
+            path.chmod(0o644 if path.is_file() else 0o755)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flows.pipeline, "EXTRACT_BATCH_SIZE", 1)
+        default = pipeline(raw_dir=raws[0], curated_dir=tmp_path / "curated-default")
+        on_dask = pipeline.with_options(task_runner=make_task_runner("dask", None, workers=2))(
+            raw_dir=raws[1], curated_dir=tmp_path / "curated-dask"
+        )
+    return default, on_dask, tmp_path
+
+
+def test_dask_and_default_runners_extract_the_same_claims_and_events(runs) -> None:
+    default, on_dask, _ = runs
+    assert on_dask.counts["documents_new"] == default.counts["documents_new"] == 3
+    for table in ("raw.claims", "raw.events"):
+        expected = comparable_rows(default.warehouse, table)
+        assert expected, f"{table} is empty: the comparison would prove nothing"
+        assert comparable_rows(on_dask.warehouse, table) == expected, table
+
+
+def test_dask_and_default_runners_publish_the_same_curated_tables(runs) -> None:
+    _, _, tmp_path = runs
+    published = [tmp_path / d / "factledger.duckdb" for d in ("curated-default", "curated-dask")]
+    if not published[0].exists():
+        pytest.skip("the pipeline does not publish yet")
+    tables = curated_tables(published[0])
+    assert tables == curated_tables(published[1])
+    for table in tables:
+        assert comparable_rows(published[1], table) == comparable_rows(published[0], table), table
+
+
+def test_unknown_runner_kinds_and_misplaced_addresses_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown task runner 'ray'"):
+        make_task_runner("ray", None)
+    with pytest.raises(ValueError, match="--dask-address needs --task-runner dask"):
+        make_task_runner("default", "tcp://127.0.0.1:8786")
+    with pytest.raises(ValueError, match="at least one worker"):
+        make_task_runner("dask", None, workers=0)
