@@ -10,7 +10,9 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: help run test test-fast lint bench lock clean
+CRON ?= 0 6 * * *
+
+.PHONY: help run test test-fast lint bench serve lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,14 +34,20 @@ test: $(BIN)/factledger  ## set up .venv if needed, then run the whole test suit
 test-fast: $(BIN)/factledger  ## unit tests only (no Prefect flow runs)
 	$(BIN)/python -m pytest -m "not integration"
 
+serve: $(BIN)/factledger  ## serve the pipeline as a scheduled Prefect deployment (CRON="0 6 * * *")
+	$(BIN)/factledger serve --cron "$(CRON)"
+
 lint: $(BIN)/factledger  ## ruff over the code
 	$(BIN)/ruff check flows checks tests bench
 
-bench: $(BIN)/factledger  ## run the benchmarks in bench/ (minutes; see bench/README.md)
+bench: $(BIN)/factledger  ## run the benchmarks in bench/ (tens of minutes; see bench/README.md)
 	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_validate.py
+	$(BIN)/python bench/bench_dask.py
+	$(BIN)/python bench/bench_e2e.py
 
 lock: $(BIN)/factledger  ## re-pin requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
 clean:  ## remove the environment and everything generated under data/curated
-	rm -rf $(VENV) .prefect data/curated/*.duckdb data/curated/*.wal data/curated/reports data/curated/parquet
+	rm -rf $(VENV) .prefect data/curated/*.duckdb data/curated/*.wal data/curated/reports data/curated/parquet* data/curated/gx

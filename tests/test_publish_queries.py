@@ -1,4 +1,4 @@
-"""The five queries of docs/queries.md run, through the duckdb CLI, on a published database."""
+"""The five queries of the README run, through the duckdb CLI, on a published database."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from publish_ledger import CONSISTENT_CORPUS, SMART_DECREASE, Warehouse, setting
 from flows.publish import publish, published_path, shell_command
 from flows.settings import Settings
 
-QUERIES = Path(__file__).resolve().parents[1] / "docs" / "queries.md"
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def documented_queries() -> list[tuple[str, str]]:
-    text = QUERIES.read_text(encoding="utf-8")
-    found = re.findall(r"^## (.+?)\n.*?```sql\n(.*?)```", text, re.S | re.M)
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Five useful queries") :]
+    section = section[: section.index("\n## ", 1)]
+    found = re.findall(r"^### (.+?)\n.*?```sql\n(.*?)```", section, re.S | re.M)
     return [(title.strip(), sql.strip()) for title, sql in found]
 
 
