@@ -1,0 +1,197 @@
+"""Extraction of the 10,000-document synthetic corpus through the default and the Dask task runner.
+
+    .venv/bin/python bench/bench_dask.py                        # sizes 200,1000,2500; 3 repeats
+    .venv/bin/python bench/bench_dask.py --sizes 500 --repeats 5 --workers 2
+
+The corpus is generated once (bench/make_corpus.py, seeded) under bench/out/dask/corpus and
+ingested once with the plain ingest function; what is timed is the pipeline's own fan-out:
+a flow that submits the pipeline's `extract_batch` task per batch of documents, through
+`make_task_runner(kind, None, workers)`, and gathers the results, as `pipeline` does.
+
+Per flow run two figures: `extract` (first submit to last result, with the runner started:
+what the runner changes) and `flow` (the whole flow run, which for Dask includes starting the
+local cluster, its workers importing the pipeline, and stopping it). A serial baseline (the
+extractor in a plain loop, no Prefect) is measured in every round too. Each round measures
+every (size, runner) once, alternating, so all see the same machine load; speed-ups are taken
+within a round, then the median across rounds. Prefect runs on its temporary server (started
+once per process) unless PREFECT_API_URL is set.
+Results: a table on stdout and bench/out/bench_dask.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import flows  # noqa: F401  (telemetry off before Prefect is imported)
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out"
+CORPUS = OUT / "dask" / "corpus"
+
+
+@dataclass(frozen=True)
+class Timing:
+    extract_seconds: float
+    flow_seconds: float
+    claims: int
+
+
+def ensure_corpus(docs: int, corpus: Path = CORPUS) -> Path:
+    """bench/make_corpus.py's corpus of `docs` documents (generated once; seeded, so stable)."""
+    documents = corpus / "documents"
+    if not (corpus / "manifest.csv").exists() or sum(1 for _ in documents.iterdir()) != docs:
+        subprocess.run(
+            [sys.executable, str(REPO / "bench" / "make_corpus.py"), "--docs", str(docs),
+             "--out", str(corpus)],
+            check=True,
+        )  # fmt: skip
+    return corpus
+
+
+def ingested_documents(corpus: Path) -> list:
+    from flows.ingest import ingest_documents
+    from flows.settings import load_settings
+
+    settings = load_settings().with_(raw_dir=corpus).resolved()
+    result = ingest_documents(settings, {}, {})
+    return [*result.new, *result.changed]
+
+
+def serial_seconds(documents: list, catalogue_dir: Path) -> tuple[float, int]:
+    """The extractor in a plain loop in this process: the per-document cost, no Prefect."""
+    from flows.catalogue import load_catalogue
+    from flows.extract import Extractor
+
+    extractor = Extractor(load_catalogue(catalogue_dir))
+    started = time.perf_counter()
+    claims = sum(len(extractor.extract(doc).claims) for doc in documents)
+    return time.perf_counter() - started, claims
+
+
+# Documents by corpus path: a flow's parameters go to the Prefect API (at most 512 KB), so the
+# flow takes the corpus path and finds the documents ingested beforehand here.
+DOCUMENTS: dict[str, list] = {}
+
+
+def make_fan_out_flow():
+    """A flow doing what `pipeline` does for extraction: one `extract_batch` task per batch."""
+    from prefect import flow, task
+
+    from flows.pipeline import batches, extract_batch
+
+    @task
+    def ready() -> None:
+        """Returns once the runner can run a task: Prefect starts a task runner lazily."""
+
+    @flow(name="bench-extract-fan-out")
+    def fan_out(corpus: str, catalogue_dir: Path, batch_size: int) -> tuple[float, int]:
+        documents = DOCUMENTS[corpus]
+        ready.submit().result()  # the Dask cluster is up and its workers have imported flows
+        started = time.perf_counter()
+        parts = batches(documents, batch_size)
+        futures = [
+            extract_batch.submit(part, catalogue_dir, f"batch {i + 1} of {len(parts)}")
+            for i, part in enumerate(parts)
+        ]
+        results = [future.result() for future in futures]
+        claims = sum(len(extraction.claims) for extraction, _ in results)
+        return time.perf_counter() - started, claims
+
+    return fan_out
+
+
+def timed_run(fan_out, runner_kind: str, workers: int, corpus: Path, catalogue_dir, size) -> Timing:
+    from flows.runners import make_task_runner
+
+    runner = make_task_runner(runner_kind, None, workers)
+    started = time.perf_counter()
+    extract_seconds, claims = fan_out.with_options(task_runner=runner)(
+        str(corpus), catalogue_dir, size
+    )
+    return Timing(extract_seconds, time.perf_counter() - started, claims)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--sizes", default="200,1000,2500", help="batch sizes, comma-separated")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="Dask worker processes")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    from flows.settings import load_settings
+
+    catalogue_dir = load_settings().resolved().catalogue_dir
+    corpus = ensure_corpus(args.docs)
+    documents = DOCUMENTS[str(corpus)] = ingested_documents(corpus)
+    text_mb = sum(len(d.text.encode()) for d in documents) / 1e6
+    print(f"{len(documents)} documents, {text_mb:.1f} MB of text; cores: {os.cpu_count()}")
+    fan_out = make_fan_out_flow()
+
+    rounds: list[dict] = []
+    for repeat in range(args.repeats):
+        serial, serial_claims = serial_seconds(documents, catalogue_dir)
+        row: dict = {"serial_seconds": serial, "claims": serial_claims, "runs": {}}
+        for size in sizes:
+            for kind in ("default", "dask"):
+                t = timed_run(fan_out, kind, args.workers, corpus, catalogue_dir, size)
+                assert t.claims == serial_claims, f"{kind} {size}: {t.claims} != {serial_claims}"
+                row["runs"][f"{kind}/{size}"] = t.__dict__
+                print(
+                    f"round {repeat + 1} {kind:>7} batch {size:>5}: extract "
+                    f"{t.extract_seconds:6.2f} s, flow {t.flow_seconds:6.2f} s "
+                    f"(serial {serial:.2f} s)",
+                    flush=True,
+                )
+        rounds.append(row)
+
+    summary = summarise(rounds, sizes, len(documents), text_mb)
+    print(json.dumps(summary, indent=2))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "bench_dask.json").write_text(
+        json.dumps({"summary": summary, "rounds": rounds}, indent=2)
+    )
+
+
+def summarise(rounds: list[dict], sizes: list[int], docs: int, text_mb: float) -> dict:
+    median = statistics.median
+    serial = median(r["serial_seconds"] for r in rounds)
+    result: dict = {
+        "machine": f"{platform.node()} {os.cpu_count()} cores, {platform.python_version()}",
+        "documents": docs,
+        "text_mb": round(text_mb, 1),
+        "serial_seconds": round(serial, 2),
+        "serial_ms_per_document": round(1000 * serial / docs, 3),
+        "rounds": len(rounds),
+        "by_batch_size": {},
+    }
+    for size in sizes:
+        runs = [r["runs"] for r in rounds]
+        d_ext = [r[f"default/{size}"]["extract_seconds"] for r in runs]
+        k_ext = [r[f"dask/{size}"]["extract_seconds"] for r in runs]
+        d_flow = [r[f"default/{size}"]["flow_seconds"] for r in runs]
+        k_flow = [r[f"dask/{size}"]["flow_seconds"] for r in runs]
+        result["by_batch_size"][size] = {
+            "batches": -(-docs // size),
+            "default_extract_s": round(median(d_ext), 2),
+            "dask_extract_s": round(median(k_ext), 2),
+            "speedup_extract": round(median(a / b for a, b in zip(d_ext, k_ext, strict=True)), 2),
+            "default_flow_s": round(median(d_flow), 2),
+            "dask_flow_s": round(median(k_flow), 2),
+            "speedup_flow": round(median(a / b for a, b in zip(d_flow, k_flow, strict=True)), 2),
+        }
+    return result
+
+
+if __name__ == "__main__":
+    main()
