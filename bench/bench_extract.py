@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import gc
 import hashlib
 import io
@@ -108,6 +109,12 @@ def thirty_regexes(texts: list[str]) -> int:
     return n
 
 
+def numbers_per_kb(texts: list[str]) -> float:
+    """Digit runs per 1000 bytes: how number-dense the text is (each may be a candidate)."""
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    return round(single_regex(texts) / (size / 1000), 2) if size else 0.0
+
+
 def extract_all(extractor: Extractor, docs: list[Document]) -> tuple[list, list, int]:
     """Claims and events of every document, kept as the pipeline's batches keep them."""
     claims: list = []
@@ -130,7 +137,8 @@ def extract_all(extractor: Extractor, docs: list[Document]) -> tuple[list, list,
 def ensure_corpus(corpus: Path, docs: int, seed: int) -> None:
     """Generate the corpus unless one with these parameters is already there."""
     marker = corpus / ".params"
-    wanted = f"docs={docs} seed={seed}\n"
+    generator = hashlib.sha256(Path(make_corpus.__file__).read_bytes()).hexdigest()[:16]
+    wanted = f"docs={docs} seed={seed} generator={generator}\n"
     if marker.is_file() and marker.read_text() == wanted:
         return
     print(f"generating {docs} documents under {corpus} ...", flush=True)
@@ -188,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     ensure_corpus(args.corpus, args.docs, args.seed)
     blobs, texts = read_corpus(args.corpus)
     mb = sum(map(len, blobs)) / 1e6
+    density = {"corpus": numbers_per_kb(texts), "seeds (data/raw)": numbers_per_kb(
+        [p.read_text(encoding="utf-8") for p in sorted(Path("data/raw/documents").glob("*"))])}
     settings = load_settings().with_(raw_dir=args.corpus, curated_dir=OUT / "bench_curated")
     catalogue = load_catalogue(settings.catalogue_dir)
     w, _, extractor = timed(Extractor, catalogue)
@@ -253,10 +263,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"round {round_no}: {line}", flush=True)
 
     report = summarise(samples, mb, args, info, counts)
+    report["digit_runs_per_kb"] = density
     print_table(report)
     if args.profile:
         assert last_ingest is not None
-        report["profile"] = profile(extractor, last_ingest.new[: args.profile])
+        subset = last_ingest.new[: args.profile]
+        report["profile"] = profile(extractor, subset)
+        print(f"breakdown over {len(subset)} documents (medians of 3):")
+        report["breakdown"] = breakdown(catalogue, subset)
     info["loadavg_end"] = list(os.getloadavg())
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n")
@@ -350,6 +364,53 @@ def print_table(report: dict) -> None:
         print(f"  target {key}: {t['target']}, median {t['median_wall']} -> "
               f"{'met' if t['met'] else 'NOT met'}")
     print(f"  extraction: {report['extraction']}; baselines (s): {base}")
+    print(f"  digit runs per KB: {report.get('digit_runs_per_kb')}")
+
+
+def breakdown(catalogue: object, docs: list[Document], repeats: int = 3) -> dict[str, object]:
+    """Where extract time goes: the candidate scan alone, and per-entity caches cold vs warm.
+
+    Uses two internals of flows.extract (Extractor.candidates and the per-entity lru caches);
+    when they change, this part is skipped rather than failing the benchmark.
+    """
+    cold, warm = Extractor(catalogue), Extractor(catalogue)  # type: ignore[arg-type]
+    try:
+        scan = warm.candidates
+        warm.entities._matcher = functools.lru_cache(maxsize=None)(
+            warm.entities._build_matcher)
+        warm.events._products = functools.lru_cache(maxsize=None)(
+            warm.events._product_patterns)
+        clear = (cold.entities._matcher.cache_clear, cold.events._products.cache_clear)
+    except AttributeError as exc:
+        print(f"breakdown skipped: flows.extract internals changed ({exc})")
+        return {"skipped": str(exc)}
+    extract_all(warm, docs)  # fill the unbounded caches
+
+    def scan_only() -> int:
+        return sum(1 for doc in docs for _ in scan(doc.text))
+
+    def cold_extract() -> object:
+        for c in clear:
+            c()
+        return extract_all(cold, docs)
+
+    mb = sum(d.size_bytes for d in docs) / 1e6
+    samples: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        for name, fn in (
+            ("extract, per-entity caches as shipped (cold)", cold_extract),
+            ("extract, per-entity caches unbounded (warm)", lambda: extract_all(warm, docs)),
+            ("candidate scan only (Extractor.candidates)", scan_only),
+        ):
+            wall, _, _ = timed(fn)
+            samples.setdefault(name, []).append(wall)
+    out: dict[str, object] = {"docs": len(docs), "mb": round(mb, 2),
+                              "candidates": scan_only()}
+    for name, walls in samples.items():
+        median = statistics.median(walls)
+        out[name] = {"median_wall_s": round(median, 3), "mb_per_s": round(mb / median, 2)}
+        print(f"  {name:48} {median:7.2f} s {mb / median:7.1f} MB/s")
+    return out
 
 
 def profile(extractor: Extractor, docs: list[Document]) -> dict[str, object]:

@@ -423,6 +423,47 @@ class Writer:
     # filler: numbers that are not facts --------------------------------
 
     def filler(self) -> str:
+        if self.rng.random() < 0.55:
+            return self.prose()
+        return self.numeric_filler()
+
+    def prose(self) -> str:
+        """Filler without numbers, as most of a real article is."""
+        r, co = self.rng, self.co
+        return r.choice([
+            f"{self.me_cap()} has made significant strides in research and development, "
+            "enhancing its long-term value and meeting diverse customer needs.",
+            f"The brand’s renewed image has resonated with younger buyers in {r.choice(CITIES)} "
+            "and beyond.",
+            f"Dealers in {r.choice(COUNTRIES)} reported strong interest in the "
+            f"{r.choice(co.products)}, especially among first-time customers.",
+            "The company remains focused on delivering exceptional experiences through market "
+            "expansion, innovative partnerships, and product excellence.",
+            f"Critics have questioned whether {self.me()} can keep up the pace of its "
+            "expansion without sacrificing quality or service.",
+            f"{co.ceo} joined the company from a rival and has led its international "
+            "business since then.",
+            "Aftersales coverage, customer engagement and ownership support are expected to "
+            "play a key role as the brand enters additional markets.",
+            f"The {r.choice(co.products)} emphasises interior space, refined styling and "
+            "advanced in-vehicle technology.",
+            "Industry observers see the move as part of a broader push into new regions while "
+            "strengthening customer-focused services.",
+            f"{self.me_cap()} declined to give a timetable for profitability.",
+            "Local partners handle distribution, while the brand keeps control of pricing, "
+            "marketing and the customer relationship.",
+            f"Through its “{r.choice(['open your mind', 'move freely', 'made for more'])}” "
+            "campaign, the company wants to create emotional connections with customers.",
+            "The strategy reflects a focused approach toward sustainable growth and regional "
+            "product alignment.",
+            f"Reviewers praised the {r.choice(co.products)} for its build quality, though some "
+            "found the software less polished than rivals’.",
+            "Competition in the segment has intensified as established players and start-ups "
+            "chase the same customers.",
+        ])
+
+    def numeric_filler(self) -> str:
+        """Filler with numbers that are not facts: years, phones, versions, percentages."""
         r, co = self.rng, self.co
         return r.choice([
             f"Founded in {co.founded}, {co.name} is headquartered in {co.city}.",
@@ -506,7 +547,7 @@ FACTS = ["markets_now", "new_markets", "ordinal_market", "stores", "deliveries",
 
 def _sentence(w: Writer) -> str:
     r = w.rng
-    if r.random() < 0.3:
+    if r.random() < 0.22:
         kind = r.choice(FACTS)
         if kind == "deliveries" and not w.co.sector.delivers and r.random() < 0.7:
             kind = "stores"
