@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,8 +79,11 @@ def serial_seconds(documents: list, catalogue_dir: Path) -> tuple[float, int]:
 
 
 # Documents by corpus path: a flow's parameters go to the Prefect API (at most 512 KB), so the
-# flow takes the corpus path and finds the documents ingested beforehand here.
+# flow takes the corpus path and finds the documents ingested beforehand here. Kept in a module
+# of its own, read through sys.modules: Prefect ships the flow function with each Dask task and
+# a function of __main__ is pickled by value with the globals it names (here, 37 MB of text).
 DOCUMENTS: dict[str, list] = {}
+sys.modules["bench_dask_documents"] = types.SimpleNamespace(by_corpus=DOCUMENTS)  # type: ignore[assignment]
 
 
 def make_fan_out_flow():
@@ -94,7 +98,7 @@ def make_fan_out_flow():
 
     @flow(name="bench-extract-fan-out")
     def fan_out(corpus: str, catalogue_dir: Path, batch_size: int) -> tuple[float, int]:
-        documents = DOCUMENTS[corpus]
+        documents = sys.modules["bench_dask_documents"].by_corpus[corpus]
         ready.submit().result()  # the Dask cluster is up and its workers have imported flows
         started = time.perf_counter()
         parts = batches(documents, batch_size)
