@@ -31,6 +31,43 @@ from flows.settings import Settings
 
 FAIL_ON = ("error", "warn", "never")
 
+# The reported claims with their document's publication date and only the columns the
+# consistency checks read: built once per run, so the SQL checks do not each join 10M claims
+# to raw.documents and carry every column of raw.claims through their pairwise joins.
+CLAIMS_DATED_SQL = """
+create or replace table staging.claims_dated as
+with
+
+claims as (
+    select * from raw.claims where status = 'reported'
+),
+
+documents as (
+    select doc_id, published_at from raw.documents
+),
+
+final as (
+    select
+        claims.claim_id,
+        claims.file,
+        claims.entity,
+        claims.metric,
+        claims.value_lo,
+        claims.value_hi,
+        claims.lo_open,
+        claims.hi_open,
+        claims.value_text,
+        claims.period_start,
+        claims.period_end,
+        claims.quote,
+        documents.published_at
+    from claims
+    join documents using (doc_id)
+)
+
+select * from final
+"""
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -127,8 +164,8 @@ def prepare_staging(
     exceptions: list[ReviewedException],
     as_of: date,
 ) -> None:
-    """Load what the checks read besides raw.*: the metric catalogue, the reference date,
-    the reviewed exceptions, and an empty pending-violations table."""
+    """Load what the checks read besides raw.*: the metric catalogue, staging.claims_dated,
+    the reference date, the reviewed exceptions, and an empty pending-violations table."""
     metrics = list(catalogue.metrics.values())
     con.register(
         "_metric_catalogue",
@@ -152,6 +189,7 @@ def prepare_staging(
         )
     finally:
         con.unregister("_metric_catalogue")
+    con.execute(CLAIMS_DATED_SQL)
     con.execute("create or replace table staging.validation_context (as_of date not null)")
     con.execute("insert into staging.validation_context values (?)", [as_of])
     con.execute(PENDING_DDL)

@@ -2,7 +2,8 @@
 
 Per guarded table, DuckDB first computes the window and join results as boolean columns
 (checks/pandera_schemas.py, DERIVED_SQL) into a temp table, once, so pandera's per-check
-queries scan a few narrow columns instead of recomputing joins. Both schemas are then
+queries scan a few narrow columns instead of recomputing joins (for raw.claims, every row rule
+and only the rows that break one). Both schemas are then
 validated lazily. pandera files a check that could not run (e.g. a window function inside a
 custom check) as a "CHECK_ERROR" failure case instead of raising: that is counted as an error
 of the check, never as violations."""
@@ -28,20 +29,30 @@ LEFT_OUT_OF_DETAIL = ("text",)
 def run_pandera_check(con: duckdb.DuckDBPyConnection, spec: CheckSpec) -> EngineRun:
     raw_schema, derived_schema = SCHEMAS[spec.table]
     derived_table = "pandera_" + spec.table.replace(".", "_")
-    con.execute(f"create or replace temp table {derived_table} as {DERIVED_SQL[spec.table]}")
-    backend = ibis.duckdb.from_connection(con)
-    schema_name, table_name = spec.table.split(".")
+    try:
+        con.execute(f"create or replace temp table {derived_table} as {DERIVED_SQL[spec.table]}")
+    except duckdb.Error as exc:  # e.g. a column of the wrong type: the raw schema says which
+        found, failed_to_run = validate_in_duckdb(
+            raw_schema, _raw_relation(con, spec), ID_COLUMN[spec.table]
+        )
+        reason = f"{spec.table}: derived columns could not be computed: {exc}"
+        return EngineRun(add_violations(con, spec.id, found), (*failed_to_run, reason))
     violations: list[Violation] = []
     errors: list[str] = []
     for schema, relation in (
-        (raw_schema, backend.table(table_name, database=schema_name)),
-        (derived_schema, backend.table(derived_table)),
+        (raw_schema, _raw_relation(con, spec)),
+        (derived_schema, ibis.duckdb.from_connection(con).table(derived_table)),
     ):
         found, failed_to_run = validate_in_duckdb(schema, relation, ID_COLUMN[spec.table])
         violations.extend(found)
         errors.extend(failed_to_run)
     con.execute(f"drop table if exists {derived_table}")
     return EngineRun(add_violations(con, spec.id, violations), tuple(errors))
+
+
+def _raw_relation(con: duckdb.DuckDBPyConnection, spec: CheckSpec) -> ibis.Table:
+    schema_name, table_name = spec.table.split(".")
+    return ibis.duckdb.from_connection(con).table(table_name, database=schema_name)
 
 
 def validate_in_duckdb(

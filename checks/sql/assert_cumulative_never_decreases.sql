@@ -5,22 +5,19 @@
 -- Returns one row per violating pair (a earlier, b later).
 with
 
-claims as (
-    select * from raw.claims where status = 'reported'
-),
-
-documents as (
-    select doc_id, published_at from raw.documents
-),
 
 cumulative_metrics as (
     select metric from staging.metric_catalogue where cumulative
 ),
 
+-- reported claims with their document's publication date (built once per run)
+dated as (
+    select * from staging.claims_dated
+),
+
 series as (
-    select claims.*, documents.published_at
-    from claims
-    join documents using (doc_id)
+    select dated.*
+    from dated
     semi join cumulative_metrics using (metric)
 ),
 

@@ -10,22 +10,14 @@
 -- Returns one row per violation, naming the flow, the end stock and the other claim.
 with
 
-claims as (
-    select * from raw.claims where status = 'reported'
-),
-
-documents as (
-    select doc_id, published_at from raw.documents
-),
 
 catalogue as (
     select metric, stock_of, cumulative from staging.metric_catalogue
 ),
 
+-- reported claims with their document's publication date (built once per run)
 dated as (
-    select claims.*, documents.published_at
-    from claims
-    join documents using (doc_id)
+    select * from staging.claims_dated
 ),
 
 flows as (

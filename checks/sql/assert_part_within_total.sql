@@ -3,23 +3,15 @@
 -- either of those bounds is excluded.
 with
 
-claims as (
-    select * from raw.claims where status = 'reported'
-),
-
-documents as (
-    select doc_id, published_at from raw.documents
-),
 
 part_of as (
     select metric as total_metric, unnest(parts) as part_metric
     from staging.metric_catalogue
 ),
 
+-- reported claims with their document's publication date (built once per run)
 dated as (
-    select claims.*, documents.published_at
-    from claims
-    join documents using (doc_id)
+    select * from staging.claims_dated
 ),
 
 exceeding as (

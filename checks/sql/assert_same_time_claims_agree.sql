@@ -4,18 +4,10 @@
 -- Returns one row per disagreeing pair; a is the earlier published (then the smaller id).
 with
 
-claims as (
-    select * from raw.claims where status = 'reported'
-),
 
-documents as (
-    select doc_id, published_at from raw.documents
-),
-
+-- reported claims with their document's publication date (built once per run)
 dated as (
-    select claims.*, documents.published_at
-    from claims
-    join documents using (doc_id)
+    select * from staging.claims_dated
 ),
 
 -- all intervals of a group overlap pairwise iff the highest lower bound does not pass the

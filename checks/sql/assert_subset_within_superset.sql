@@ -5,13 +5,6 @@
 -- are equal and either of those bounds is excluded.
 with
 
-claims as (
-    select * from raw.claims where status = 'reported'
-),
-
-documents as (
-    select doc_id, published_at from raw.documents
-),
 
 subset_of as (
     select subsets.metric as subset_metric, subsets.subset_of as superset_metric,
@@ -20,10 +13,9 @@ subset_of as (
     join staging.metric_catalogue as supersets on supersets.metric = subsets.subset_of
 ),
 
+-- reported claims with their document's publication date (built once per run)
 dated as (
-    select claims.*, documents.published_at
-    from claims
-    join documents using (doc_id)
+    select * from staging.claims_dated
 ),
 
 exceeding as (
