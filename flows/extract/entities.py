@@ -3,21 +3,62 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from flows.catalogue import Catalogue
-from flows.extract.patterns import SuffixMatch, WordSearch
+from flows.extract.patterns import SuffixMatch, WordSearch, phrase_source
 from flows.model import Document
+
+ALIAS_SEPARATORS = r"[^\w#]"  # "#5" is a product, so "#" cannot come before an alias
+_SEPARATOR = re.compile(ALIAS_SEPARATORS)
+
+
+class OwnName:
+    """The name of a document entity that the catalogue does not know ("Calora Home").
+
+    Most documents of a large corpus are about such an entity, each with a different name, so
+    this is compiled per entity: a literal-led pattern (cheap to compile, and the engine finds
+    its first word with a fast substring search); the boundary before it is checked here.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._pattern = re.compile(phrase_source(name) + r"(?![\w])")
+
+    def finditer(self, text: str, lo: int, hi: int) -> Iterator[tuple[int, int, str]]:
+        for m in self._pattern.finditer(text, lo, hi):
+            s = m.start()
+            if s == 0 or _SEPARATOR.match(text, s - 1):
+                yield s, m.end(), self.name  # as the canonical key, whatever the whitespace
+
+    def match(self, text: str, pos: int) -> re.Match[str] | None:
+        """The name written at pos (no boundary check: the caller is at a word start)."""
+        return self._pattern.match(text, pos)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one per entity, cached by the resolver
 class EntityMatcher:
     """Aliases of every catalogued entity, plus the document's own when its hint is new."""
 
-    aliases: WordSearch
+    catalogued: WordSearch  # every catalogued alias: one pattern, compiled once
+    own: OwnName | None  # the document entity's name, when the catalogue does not know it
     canonical: dict[str, str]  # alias as written → entity name
     products: tuple[str, ...]  # the document entity's catalogued products
+
+    def finditer(self, text: str, lo: int, hi: int) -> Iterator[tuple[int, int, str]]:
+        """Aliases between lo and hi, in order, not overlapping (the longer one at a tie)."""
+        if self.own is None:
+            yield from self.catalogued.finditer(text, lo, hi)
+            return
+        hits = sorted([*self.catalogued.finditer(text, lo, hi), *self.own.finditer(text, lo, hi)],
+                      key=lambda h: (h[0], h[0] - h[1]))
+        end = -1
+        for hit in hits:
+            if hit[0] >= end:
+                yield hit
+                end = hit[1]
 
 
 class EntityResolver:
@@ -26,35 +67,38 @@ class EntityResolver:
         self._canonical = {a: e.name for e in catalogue.entities.values() for a in e.aliases}
         self._canonical.update({e.name: e.name for e in catalogue.entities.values()})
         self._folded = {a.casefold(): name for a, name in self._canonical.items()}
+        self.catalogued_aliases = tuple(sorted(self._canonical))
+        self._catalogued = WordSearch(self._canonical, separators=ALIAS_SEPARATORS)
         self._not_subject = SuffixMatch(
             [*not_subject_after, *(f"{p} the" for p in not_subject_after)], re.IGNORECASE
         )
-        self._matcher = lru_cache(maxsize=256)(self._build_matcher)
+        # One matcher per distinct document entity; a corpus may name thousands of them.
+        self._matcher = lru_cache(maxsize=4096)(self._build_matcher)
 
     def document_entity(self, doc: Document) -> str | None:
         """The manifest hint (canonicalised), else the first catalogued alias in the text."""
         if doc.entity_hint:
             hint = doc.entity_hint.strip()
             return self._folded.get(hint.casefold(), hint)
-        found = self.matcher(None).aliases.search(doc.text, 0, len(doc.text))
+        found = self._catalogued.search(doc.text, 0, len(doc.text))
         return self._canonical[found[2]] if found else None
 
     def matcher(self, entity: str | None) -> EntityMatcher:
         return self._matcher(entity)
 
     def _build_matcher(self, entity: str | None) -> EntityMatcher:
-        canonical = dict(self._canonical)
-        if entity is not None and entity not in self._entities:
-            canonical[entity] = entity  # a hint that names a new entity is its own alias
+        canonical, own = self._canonical, None
+        if entity is not None and entity not in self._canonical:
+            canonical = {**self._canonical, entity: entity}  # a new entity is its own alias
+            own = OwnName(entity)
         known = self._entities.get(entity) if entity else None
-        aliases = WordSearch(canonical, separators=r"[^\w#]")
-        return EntityMatcher(aliases, canonical, known.products if known else ())
+        return EntityMatcher(self._catalogued, own, canonical, known.products if known else ())
 
     def subject(self, text: str, sentence_start: int, pos: int, matcher: EntityMatcher,
                 default: str) -> str:
         """The nearest entity named before pos in the sentence that is not an investor/partner."""
         chosen = default
-        for start, _, alias in matcher.aliases.finditer(text, sentence_start, pos):
+        for start, _, alias in matcher.finditer(text, sentence_start, pos):
             if self._not_subject.find(text, start, floor=sentence_start) is None:
                 chosen = matcher.canonical[alias]
         return chosen

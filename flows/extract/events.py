@@ -24,6 +24,7 @@ _NAME = rf"{_TOKEN}(?:[ \t]+(?:&[ \t]+)?{_TOKEN})*"
 _NAMES = re.compile(_NAME)
 _LIST = re.compile(rf"{_NAME}(?:(?:,[ \t]+and[ \t]+|,[ \t]+|[ \t]+and[ \t]+){_NAME})*")
 _SKIP_ARTICLES = r"(?:(?:the|its|their|a|an|new|all-new)\s+)*"
+_GAP = re.compile(r"\s+")
 
 
 def trigger_source(phrase: str) -> str:
@@ -52,6 +53,8 @@ class EventFinder:
         self._places = re.compile(r"(?<![\w])" + alternation(self._place_names) + r"(?![\w])")
         self._aliases = {a: n for n, aliases in vocab.subject_aliases.items() for a in aliases}
         self._anaphora = re.compile(alternation(vocab.anaphora) + r"\s")
+        self._articles = re.compile(rf"\s+{_SKIP_ARTICLES}")
+        # Keyed by a catalogued entity's products (or none): never one compile per document.
         self._products = lru_cache(maxsize=256)(self._product_patterns)
 
     def triggers(self) -> list[str]:
@@ -109,12 +112,12 @@ class EventFinder:
 
     def _launch(self, m: re.Match[str], page: Page, kind: str) -> list[Event]:
         text = page.text
-        after, anywhere = self._products(page.matcher)
+        after, anywhere = self._products(page.matcher.products, page.resolver.catalogued_aliases)
         if kind == LAUNCH_AFTER:
-            product = after.match(text, m.end())
+            product = self._product_after(text, m.end(), page.matcher, after, anywhere)
             if product is None:
                 return []
-            start, end, name = m.start(), product.end("p"), product.group("p")
+            start, (end, name) = m.start(), product
             rule_id = self.vocab.launch_after_id
         else:
             sentence = page.sentence(m.start())
@@ -156,16 +159,35 @@ class EventFinder:
         assert_provenance(event, text)
         return event
 
-    def _product_patterns(self, matcher: EntityMatcher) -> tuple[re.Pattern[str], re.Pattern[str]]:
-        """(product right after a trigger, product anywhere) for one document entity.
+    def _product_after(self, text: str, pos: int, matcher: EntityMatcher,
+                       after: re.Pattern[str], anywhere: re.Pattern[str]) -> tuple[int, str] | None:
+        """(end, name) of the product written right after a trigger at pos.
+
+        Articles first ("the new"), then maybe the entity's name ("smart #5"): the document's
+        own name when the catalogue does not know it (tried first), else a catalogued alias.
+        """
+        lead = self._articles.match(text, pos)
+        if lead is None:
+            return None
+        if matcher.own is not None and (own := matcher.own.match(text, lead.end())):
+            gap = _GAP.match(text, own.end())
+            product = anywhere.match(text, gap.end()) if gap else None
+            if product is not None:
+                return product.end(), product.group()
+        product = after.match(text, lead.end())
+        return (product.end("p"), product.group("p")) if product else None
+
+    def _product_patterns(self, products: tuple[str, ...], catalogued_aliases: tuple[str, ...]
+                          ) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        """(product after a catalogued alias or nothing, product anywhere) for an entity.
 
         An entity with catalogued products is matched on those only; any other entity's products
         are recognised by the generic model-name pattern of extraction.yaml.
         """
-        if matcher.products:
-            product = r"(?<![\w#])" + alternation(matcher.products) + r"(?![\w])"
+        if products:
+            product = r"(?<![\w#])" + alternation(products) + r"(?![\w])"
         else:
             product = r"(?<![\w#])" + self.vocab.generic_product + r"(?![\w])"
-        entity = alternation(matcher.canonical)
-        after = re.compile(rf"\s+{_SKIP_ARTICLES}(?:{entity}\s+)?(?P<p>{product})")
+        entity = alternation(catalogued_aliases)
+        after = re.compile(rf"(?:{entity}\s+)?(?P<p>{product})")
         return after, re.compile(product)
