@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import functools
 import gc
 import hashlib
 import io
@@ -270,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         subset = last_ingest.new[: args.profile]
         report["profile"] = profile(extractor, subset)
         print(f"breakdown over {len(subset)} documents (medians of 3):")
-        report["breakdown"] = breakdown(catalogue, subset)
+        report["breakdown"] = breakdown(extractor, subset)
     info["loadavg_end"] = list(os.getloadavg())
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n")
@@ -367,45 +366,30 @@ def print_table(report: dict) -> None:
     print(f"  digit runs per KB: {report.get('digit_runs_per_kb')}")
 
 
-def breakdown(catalogue: object, docs: list[Document], repeats: int = 3) -> dict[str, object]:
-    """Where extract time goes: the candidate scan alone, and per-entity caches cold vs warm.
+def breakdown(extractor: Extractor, docs: list[Document], repeats: int = 3) -> dict[str, object]:
+    """The floor under extract: its candidate scan alone (every number and trigger found).
 
-    Uses two internals of flows.extract (Extractor.candidates and the per-entity lru caches);
-    when they change, this part is skipped rather than failing the benchmark.
+    Uses Extractor.candidates, an internal of flows.extract; when it changes, this part is
+    skipped rather than failing the benchmark.
     """
-    cold, warm = Extractor(catalogue), Extractor(catalogue)  # type: ignore[arg-type]
-    try:
-        scan = warm.candidates
-        warm.entities._matcher = functools.lru_cache(maxsize=None)(
-            warm.entities._build_matcher)
-        warm.events._products = functools.lru_cache(maxsize=None)(
-            warm.events._product_patterns)
-        clear = (cold.entities._matcher.cache_clear, cold.events._products.cache_clear)
-    except AttributeError as exc:
-        print(f"breakdown skipped: flows.extract internals changed ({exc})")
-        return {"skipped": str(exc)}
-    extract_all(warm, docs)  # fill the unbounded caches
+    scan = getattr(extractor, "candidates", None)
+    if scan is None:
+        print("breakdown skipped: Extractor.candidates no longer exists")
+        return {"skipped": "Extractor.candidates no longer exists"}
 
     def scan_only() -> int:
         return sum(1 for doc in docs for _ in scan(doc.text))
 
-    def cold_extract() -> object:
-        for c in clear:
-            c()
-        return extract_all(cold, docs)
-
     mb = sum(d.size_bytes for d in docs) / 1e6
     samples: dict[str, list[float]] = {}
     for _ in range(repeats):
-        for name, fn in (
-            ("extract, per-entity caches as shipped (cold)", cold_extract),
-            ("extract, per-entity caches unbounded (warm)", lambda: extract_all(warm, docs)),
-            ("candidate scan only (Extractor.candidates)", scan_only),
+        for name, fn, arg in (
+            ("extract", extract_all, docs),
+            ("candidate scan only (Extractor.candidates)", None, None),
         ):
-            wall, _, _ = timed(fn)
+            wall, _, _ = timed(fn, extractor, arg) if fn else timed(scan_only)
             samples.setdefault(name, []).append(wall)
-    out: dict[str, object] = {"docs": len(docs), "mb": round(mb, 2),
-                              "candidates": scan_only()}
+    out: dict[str, object] = {"docs": len(docs), "mb": round(mb, 2), "candidates": scan_only()}
     for name, walls in samples.items():
         median = statistics.median(walls)
         out[name] = {"median_wall_s": round(median, 3), "mb_per_s": round(mb / median, 2)}
