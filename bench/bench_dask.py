@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -44,6 +45,13 @@ class Timing:
     extract_seconds: float
     flow_seconds: float
     claims: int
+    cpu_seconds: float  # this process and its (reaped) descendants: the Dask workers
+    load_average: float  # 1-minute load average when the run ended (2 cores here)
+
+    @property
+    def cores_used(self) -> float:
+        """CPU seconds per wall second over the flow run: how many cores the run really got."""
+        return self.cpu_seconds / self.flow_seconds
 
 
 def ensure_corpus(docs: int, corpus: Path = CORPUS) -> Path:
@@ -117,11 +125,28 @@ def timed_run(fan_out, runner_kind: str, workers: int, corpus: Path, catalogue_d
     from flows.runners import make_task_runner
 
     runner = make_task_runner(runner_kind, None, workers)
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     extract_seconds, claims = fan_out.with_options(task_runner=runner)(
         str(corpus), catalogue_dir, size
     )
-    return Timing(extract_seconds, time.perf_counter() - started, claims)
+    flow_seconds = time.perf_counter() - started
+    return Timing(
+        extract_seconds, flow_seconds, claims, cpu_seconds() - cpu_before, os.getloadavg()[0]
+    )
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process and of its descendants that have exited.
+
+    A local Dask cluster's workers are reaped by their nannies, the nannies by this process, when
+    the flow run closes the cluster, so their CPU is counted here after the run.
+    """
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main() -> None:
@@ -150,10 +175,11 @@ def main() -> None:
             for kind in ("default", "dask"):
                 t = timed_run(fan_out, kind, args.workers, corpus, catalogue_dir, size)
                 assert t.claims == serial_claims, f"{kind} {size}: {t.claims} != {serial_claims}"
-                row["runs"][f"{kind}/{size}"] = t.__dict__
+                row["runs"][f"{kind}/{size}"] = {**t.__dict__, "cores_used": t.cores_used}
                 print(
                     f"round {repeat + 1} {kind:>7} batch {size:>5}: extract "
-                    f"{t.extract_seconds:6.2f} s, flow {t.flow_seconds:6.2f} s "
+                    f"{t.extract_seconds:6.2f} s, flow {t.flow_seconds:6.2f} s, "
+                    f"{t.cores_used:.2f} cores used, load {t.load_average:.1f} "
                     f"(serial {serial:.2f} s)",
                     flush=True,
                 )
@@ -193,6 +219,11 @@ def summarise(rounds: list[dict], sizes: list[int], docs: int, text_mb: float) -
             "default_flow_s": round(median(d_flow), 2),
             "dask_flow_s": round(median(k_flow), 2),
             "speedup_flow": round(median(a / b for a, b in zip(d_flow, k_flow, strict=True)), 2),
+            "default_cores_used": round(
+                median(r[f"default/{size}"]["cores_used"] for r in runs), 2
+            ),
+            "dask_cores_used": round(median(r[f"dask/{size}"]["cores_used"] for r in runs), 2),
+            "load_average": round(median(r[f"dask/{size}"]["load_average"] for r in runs), 1),
         }
     return result
 

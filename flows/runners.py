@@ -41,13 +41,13 @@ def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> T
         return ThreadPoolTaskRunner()
     if kind != "dask":
         raise ValueError(f"unknown task runner {kind!r}: expected one of {', '.join(RUNNER_KINDS)}")
-    from prefect_dask import DaskTaskRunner  # imported here: dask adds ~1 s to start-up
+    from flows.dask_runner import FactledgerDaskTaskRunner  # imported here: Dask takes ~1 s
 
     if dask_address:
-        return DaskTaskRunner(address=dask_address)
+        return FactledgerDaskTaskRunner(address=dask_address)
     if workers < 1:
         raise ValueError(f"a local Dask cluster needs at least one worker, got {workers}")
-    return _local_dask_runner_class()(
+    return FactledgerDaskTaskRunner(
         cluster_class="distributed.LocalCluster",
         cluster_kwargs={
             "n_workers": workers,
@@ -65,34 +65,3 @@ def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> T
             "preload": ["flows.pipeline"],
         },
     )
-
-
-def current_prefect_api_url() -> str:
-    """The API this process reports to: PREFECT_API_URL, or the temporary server it started."""
-    from prefect.client.orchestration import get_client
-
-    with get_client(sync_client=True) as client:
-        return str(client.api_url)
-
-
-def _local_dask_runner_class() -> type[TaskRunner]:
-    from prefect_dask import DaskTaskRunner
-
-    class LocalDaskTaskRunner(DaskTaskRunner):
-        """A DaskTaskRunner whose local workers report to the flow's own Prefect API.
-
-        Without PREFECT_API_URL (a `factledger run` on Prefect's temporary server) each worker
-        process would start a temporary server of its own (~5 s each) and record its task runs
-        there, out of the flow's sight. The URL is known only once the flow runs, so it is
-        handed to the workers' environment here, when the cluster starts.
-        """
-
-        def __enter__(self):  # type: ignore[no-untyped-def]
-            env = {
-                **self.cluster_kwargs.get("env", {}),
-                "PREFECT_API_URL": current_prefect_api_url(),
-            }
-            self.cluster_kwargs = {**self.cluster_kwargs, "env": env}
-            return super().__enter__()
-
-    return LocalDaskTaskRunner

@@ -1,0 +1,58 @@
+"""prefect-dask's task runner, adjusted for factledger's extraction fan-out.
+
+A module of its own so that importing `flows.runners` does not import Dask (~1 s); only a run
+with `--task-runner dask` imports this. Two adjustments, both measured (bench/README.md):
+
+1. Local workers report to the flow's Prefect API. Without PREFECT_API_URL (a `factledger
+   run` on Prefect's temporary server) each worker process would start a temporary server of
+   its own (~5 s each) and record its task runs there, out of the flow's sight.
+2. No Dask client per task. Prefect re-creates the flow's context around every task it runs
+   on a worker, including entering a duplicate of the flow's task runner; for a Dask runner
+   that opens a new client connection to the scheduler per task (~0.3 s of a worker's time
+   per batch here). Our tasks submit no tasks of their own, so on a worker the duplicate is a
+   plain thread pool that is never used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import distributed
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect_dask import DaskTaskRunner
+
+
+def current_prefect_api_url() -> str:
+    """The API this process reports to: PREFECT_API_URL, or the temporary server it started."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return str(client.api_url)
+
+
+def running_on_a_dask_worker() -> bool:
+    try:
+        distributed.get_worker()
+    except ValueError:
+        return False
+    return True
+
+
+class FactledgerDaskTaskRunner(DaskTaskRunner):
+    """A DaskTaskRunner whose local workers report to the flow's API, with no per-task client."""
+
+    def __enter__(self) -> Any:
+        if self.address is None and self._cluster is None:
+            # The API URL is known only once the flow runs (a temporary server starts with
+            # it), so it is handed to the local workers' environment here, as they start.
+            env = {
+                **self.cluster_kwargs.get("env", {}),
+                "PREFECT_API_URL": current_prefect_api_url(),
+            }
+            self.cluster_kwargs = {**self.cluster_kwargs, "env": env}
+        return super().__enter__()
+
+    def duplicate(self) -> TaskRunner:
+        if running_on_a_dask_worker():
+            return ThreadPoolTaskRunner(max_workers=1)
+        return super().duplicate()
