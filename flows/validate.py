@@ -33,9 +33,11 @@ FAIL_ON = ("error", "warn", "never")
 
 # The reported claims with their document's publication date and only the columns the
 # consistency checks read: built once per run, so the SQL checks do not each join 10M claims
-# to raw.documents and carry every column of raw.claims through their pairwise joins.
+# to raw.documents and carry every column of raw.claims through their pairwise joins. A temp
+# table (this connection, this run, like pending_violations): written to the warehouse file
+# it took 6x as long (22.7 s vs 3.8 s at 10M claims), and nothing reads it after the run.
 CLAIMS_DATED_SQL = """
-create or replace table staging.claims_dated as
+create or replace temp table claims_dated as
 with
 
 claims as (
@@ -164,7 +166,7 @@ def prepare_staging(
     exceptions: list[ReviewedException],
     as_of: date,
 ) -> None:
-    """Load what the checks read besides raw.*: the metric catalogue, staging.claims_dated,
+    """Load what the checks read besides raw.*: the metric catalogue, claims_dated,
     the reference date, the reviewed exceptions, and an empty pending-violations table."""
     metrics = list(catalogue.metrics.values())
     con.register(

@@ -5,14 +5,14 @@
 -- Returns one row per violating pair (a earlier, b later).
 with
 
-
 cumulative_metrics as (
     select metric from staging.metric_catalogue where cumulative
 ),
 
--- reported claims with their document's publication date (built once per run)
-dated as (
-    select * from staging.claims_dated
+-- reported claims with their document's publication date (a temp table built once per run by
+-- flows.validate.prepare_staging); not materialized, so each use keeps only its metrics' rows
+dated as not materialized (
+    select * from claims_dated
 ),
 
 series as (

@@ -10,14 +10,14 @@
 -- Returns one row per violation, naming the flow, the end stock and the other claim.
 with
 
-
 catalogue as (
     select metric, stock_of, cumulative from staging.metric_catalogue
 ),
 
--- reported claims with their document's publication date (built once per run)
-dated as (
-    select * from staging.claims_dated
+-- reported claims with their document's publication date (a temp table built once per run by
+-- flows.validate.prepare_staging); not materialized, so each use keeps only its metrics' rows
+dated as not materialized (
+    select * from claims_dated
 ),
 
 flows as (

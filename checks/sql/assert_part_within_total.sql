@@ -3,15 +3,15 @@
 -- either of those bounds is excluded.
 with
 
-
 part_of as (
     select metric as total_metric, unnest(parts) as part_metric
     from staging.metric_catalogue
 ),
 
--- reported claims with their document's publication date (built once per run)
-dated as (
-    select * from staging.claims_dated
+-- reported claims with their document's publication date (a temp table built once per run by
+-- flows.validate.prepare_staging); not materialized, so each use keeps only its metrics' rows
+dated as not materialized (
+    select * from claims_dated
 ),
 
 exceeding as (

@@ -4,10 +4,10 @@
 -- Returns one row per disagreeing pair; a is the earlier published (then the smaller id).
 with
 
-
--- reported claims with their document's publication date (built once per run)
-dated as (
-    select * from staging.claims_dated
+-- reported claims with their document's publication date (a temp table built once per run by
+-- flows.validate.prepare_staging); not materialized, so each use keeps only its metrics' rows
+dated as not materialized (
+    select * from claims_dated
 ),
 
 -- all intervals of a group overlap pairwise iff the highest lower bound does not pass the

@@ -5,7 +5,6 @@
 -- are equal and either of those bounds is excluded.
 with
 
-
 subset_of as (
     select subsets.metric as subset_metric, subsets.subset_of as superset_metric,
         supersets.cumulative as superset_cumulative
@@ -13,9 +12,10 @@ subset_of as (
     join staging.metric_catalogue as supersets on supersets.metric = subsets.subset_of
 ),
 
--- reported claims with their document's publication date (built once per run)
-dated as (
-    select * from staging.claims_dated
+-- reported claims with their document's publication date (a temp table built once per run by
+-- flows.validate.prepare_staging); not materialized, so each use keeps only its metrics' rows
+dated as not materialized (
+    select * from claims_dated
 ),
 
 exceeding as (
