@@ -32,6 +32,7 @@ import platform
 import pstats
 import re
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -151,6 +152,18 @@ def read_corpus(corpus: Path) -> tuple[list[bytes], list[str]]:
     return blobs, [b.decode("utf-8") for b in blobs]
 
 
+def code_state() -> dict[str, object]:
+    """Which code was measured: HEAD, and whether flows/ had uncommitted edits at the time."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], capture_output=True, text=True,
+                                  check=False).stdout.rstrip()
+        except OSError:
+            return ""
+    return {"head": git("rev-parse", "--short", "HEAD"),
+            "uncommitted_in_flows": git("status", "--porcelain", "flows").splitlines()}
+
+
 def machine() -> dict[str, object]:
     model = "unknown"
     try:
@@ -192,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--repeats must be at least 5 (medians on a noisy machine)")
 
     info = machine()
+    print(f"code: {code_state()}")
     ensure_corpus(args.corpus, args.docs, args.seed)
     blobs, texts = read_corpus(args.corpus)
     mb = sum(map(len, blobs)) / 1e6
@@ -263,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
 
     report = summarise(samples, mb, args, info, counts)
     report["digit_runs_per_kb"] = density
+    report["code"] = code_state()
     print_table(report)
     if args.profile:
         assert last_ingest is not None
