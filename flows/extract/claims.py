@@ -43,9 +43,22 @@ class ClaimFinder:
             rf"\s+(?:{modifiers}\s+){{0,2}}(?P<noun>{alternation(self._by_noun)})(?![\w-])",
             re.IGNORECASE,
         )
+        # Without a currency, a number is a claim only with a metric noun after it, unless some
+        # rule needs no noun: then any number may be one (see noun_after_source).
+        self._noun_required = all(r.nouns or r.money for r in rules.metric_rules)
         cues = [c for r in rules.metric_rules for c in r.cues]
         self._cue = WordSearch(cues, re.IGNORECASE)
         self._lead_in = SuffixMatch(rules.quote_lead_ins, re.IGNORECASE)
+
+    def noun_after_source(self) -> str | None:
+        """Regex source of what must follow a number with no currency for a rule to take it.
+
+        The scan uses it as a look-ahead, so that years, phone numbers and percentages, most
+        of the numbers in news, never reach Python. None when some rule needs no noun.
+        """
+        if not self._noun_required:
+            return None
+        return self._noun.pattern.replace("(?P<noun>", "(?:")
 
     def find(self, m: re.Match[str], page: Page) -> Claim | None:
         text = page.text

@@ -19,7 +19,7 @@ from flows.extract.entities import EntityResolver
 from flows.extract.events import EventFinder, trigger_source
 from flows.extract.numbers import NumberReader
 from flows.extract.page import Page
-from flows.extract.patterns import prefilter_source, rests_by_first_char
+from flows.extract.patterns import phrase_source, prefilter_source, rests_by_first_char
 from flows.extract.periods import PeriodFinder
 from flows.extract.rules import Rules, load_rules
 from flows.model import Claim, Document, Event
@@ -49,12 +49,25 @@ class Extractor:
         self.scan = re.compile(self._prefilter())
 
     def _prefilter(self) -> str:
-        """Where a number or trigger may start; `reader` then reads it there (see patterns)."""
+        """Where a number or trigger may start; `reader` then reads it there (see patterns).
+
+        Most numbers in news are years, dates, phone numbers, percentages: no metric noun
+        follows them. Digits and ordinal words (never money, never chained with other number
+        words) are only candidates when a noun may follow, checked by a look-ahead in the scan
+        itself, so the engine skips them without a call into Python. Cardinal words keep no
+        look-ahead: "two hundred and fifty" must be read whole from its first word.
+        """
         n = self.rules.numbers
-        words = rests_by_first_char([*n.words, *n.multipliers, *n.ordinal_words])
-        for first, rests in rests_by_first_char(self.events.triggers(), trigger_source).items():
+        noun = self.claims.noun_after_source()
+        ahead = f"(?=(?i:{noun}))" if noun else ""
+        words = rests_by_first_char([*n.words, *n.multipliers])
+        ordinals = rests_by_first_char(
+            n.ordinal_words, lambda rest: phrase_source(rest) + r"(?![\w])" + ahead)
+        for first, rests in [*ordinals.items(),
+                             *rests_by_first_char(self.events.triggers(), trigger_source).items()]:
             words.setdefault(first, []).extend(rests)
-        return prefilter_source(words, sorted(n.currencies))
+        digits = rf"\d[\d,.]*(?=(?i:{self.numbers.suffix_source()}{noun}))" if noun else None
+        return prefilter_source(words, sorted(n.currencies), *([digits] if digits else []))
 
     def candidates(self, text: str) -> Iterator[re.Match[str]]:
         """Every number and trigger in the text, read in full, in order, not overlapping."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from flows.extract.dating import DocumentDating
 from flows.extract.entities import EntityMatcher, EntityResolver
-from flows.extract.text import clause_bounds, sentence_bounds
+from flows.extract.text import Sentences, clause_bounds
 from flows.model import Claim, Document, Event
 
 
@@ -18,6 +18,7 @@ class Page:
     dating: DocumentDating
     resolver: EntityResolver
     _sentences: dict[int, tuple[int, int]] = field(default_factory=dict)
+    _stops: Sentences | None = None  # built on the first sentence asked for
 
     @property
     def text(self) -> str:
@@ -26,7 +27,9 @@ class Page:
     def sentence(self, pos: int) -> tuple[int, int]:
         found = self._sentences.get(pos)
         if found is None:
-            found = self._sentences[pos] = sentence_bounds(self.doc.text, pos)
+            if self._stops is None:
+                self._stops = Sentences(self.doc.text)
+            found = self._sentences[pos] = self._stops.bounds(pos)
         return found
 
     def clause(self, pos: int, sentence: tuple[int, int]) -> tuple[int, int]:

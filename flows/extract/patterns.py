@@ -43,7 +43,8 @@ def words_pattern(phrases: Iterable[str]) -> str:
     return r"(?<![\w#])" + alternation(phrases) + r"(?![\w])"
 
 
-def prefilter_source(phrase_sources: dict[str, list[str]], symbols: Iterable[str]) -> str:
+def prefilter_source(phrase_sources: dict[str, list[str]], symbols: Iterable[str],
+                     digits: str = r"\d[\d,.]*") -> str:
     """A scan for where a candidate may start, shaped so the regex engine can skip ahead.
 
     Python's engine jumps straight between positions whose character can begin a match when
@@ -52,10 +53,10 @@ def prefilter_source(phrase_sources: dict[str, list[str]], symbols: Iterable[str
     separators (about one character in six), not at every letter. The candidate itself begins
     one character after the start of the match (a candidate at offset 0 is the caller's job).
     `phrase_sources` maps a lower-case first character to regex sources of the phrases' rests;
-    digits and `symbols` (currency markers, case-sensitive, glued to the amount) are
-    alternatives of their own.
+    `digits` (a number written in digits, with any look-ahead the caller needs) and `symbols`
+    (currency markers, case-sensitive, glued to the amount) are alternatives of their own.
     """
-    branches = [r"\d[\d,.]*", *(re.escape(s) for s in symbols)]
+    branches = [digits, *(re.escape(s) for s in symbols)]
     for first, rests in sorted(phrase_sources.items()):
         rest = "(?:" + "|".join(sorted(set(rests), key=lambda r: (-len(r), r))) + ")"
         first_class = re.escape(first) if first.lower() == first.upper() else (
