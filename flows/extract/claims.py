@@ -38,6 +38,7 @@ class ClaimFinder:
                 self._cue_only.append(rule)
             for cue in rule.cues:
                 self._by_cue.setdefault(norm(cue), set()).add(rule.id)
+        self._modifiers = rules.noun_modifiers
         modifiers = alternation(rules.noun_modifiers)
         self._noun = re.compile(
             rf"\s+(?:{modifiers}\s+){{0,2}}(?P<noun>{alternation(self._by_noun)})(?![\w-])",
@@ -58,7 +59,9 @@ class ClaimFinder:
         """
         if not self._noun_required:
             return None
-        return self._noun.pattern.replace("(?P<noun>", "(?:")
+        modifiers = alternation(m.lower() for m in self._modifiers)
+        nouns = alternation(n.lower() for n in self._by_noun)
+        return rf"\s+(?:{modifiers}\s+){{0,2}}{nouns}(?![\w-])"  # lower case, as the scan's text
 
     def find(self, m: re.Match[str], page: Page) -> Claim | None:
         text = page.text

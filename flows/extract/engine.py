@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 from flows.catalogue import Catalogue
 from flows.extract.claims import ClaimFinder
@@ -19,7 +20,12 @@ from flows.extract.entities import EntityResolver
 from flows.extract.events import EventFinder, trigger_source
 from flows.extract.numbers import NumberReader
 from flows.extract.page import Page
-from flows.extract.patterns import phrase_source, prefilter_source, rests_by_first_char
+from flows.extract.patterns import (
+    fold_case,
+    phrase_source,
+    prefilter_source,
+    rests_by_first_char,
+)
 from flows.extract.periods import PeriodFinder
 from flows.extract.rules import Rules, load_rules
 from flows.model import Claim, Document, Event
@@ -59,24 +65,24 @@ class Extractor:
         """
         n = self.rules.numbers
         noun = self.claims.noun_after_source()
-        ahead = f"(?=(?i:{noun}))" if noun else ""
+        ahead = f"(?={noun})" if noun else ""
         words = rests_by_first_char([*n.words, *n.multipliers])
         ordinals = rests_by_first_char(
             n.ordinal_words, lambda rest: phrase_source(rest) + r"(?![\w])" + ahead)
         for first, rests in [*ordinals.items(),
                              *rests_by_first_char(self.events.triggers(), trigger_source).items()]:
             words.setdefault(first, []).extend(rests)
-        digits = rf"\d[\d,.]*(?=(?i:{self.numbers.suffix_source()}{noun}))" if noun else None
+        digits = rf"\d[\d,.]*(?={self.numbers.suffix_source()}{noun})" if noun else None
         return prefilter_source(words, sorted(n.currencies), *([digits] if digits else []))
 
     def candidates(self, text: str) -> Iterator[re.Match[str]]:
         """Every number and trigger in the text, read in full, in order, not overlapping."""
-        scan, reader = self.scan.search, self.reader.match
+        scan, reader = partial(self.scan.search, fold_case(text)), self.reader.match
         first = reader(text, 0)
         if first is not None:
             yield first
         pos = first.end() if first is not None else 0
-        while (hit := scan(text, max(0, pos - 1))) is not None:
+        while (hit := scan(max(0, pos - 1))) is not None:
             start = hit.start() + 1  # the scan matches from the separator before a candidate
             m = reader(text, start)
             if m is None:

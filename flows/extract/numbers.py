@@ -71,11 +71,12 @@ class NumberReader:
     def suffix_source(self) -> str:
         """Regex source of what may come between digits and the next word: a suffix, a scale.
 
-        ("40th", "10k", "1.2 million"); case-insensitive, for the scan's look-ahead (engine.py).
+        ("40th", "10k", "1.2 million"); lower case, for the scan's look-ahead (engine.py).
         """
         v = self.vocab
-        return (rf"(?:{alternation([*v.ordinal_suffixes, *v.attached_scales])})?"
-                rf"(?:\s+{alternation(v.scales)}(?!\w))?")
+        suffixes = [s.lower() for s in [*v.ordinal_suffixes, *v.attached_scales]]
+        return (rf"(?:{alternation(suffixes)})?"
+                rf"(?:\s+{alternation(s.lower() for s in v.scales)}(?!\w))?")
 
     def _anchor_source(self) -> str:
         """Regex source with named groups cur, num, ord, att, words, ordword (see read())."""
