@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flows.extract.numbers import Amount, NumberReader, QualifierReader, interval_for
 from flows.extract.page import Page, assert_provenance
-from flows.extract.patterns import SuffixMatch, WordSearch, alternation, norm
+from flows.extract.patterns import SuffixMatch, WordSearch, alternation, folded_phrases, norm
 from flows.extract.rules import MetricRule, Rules
 from flows.model import Claim
 
@@ -48,7 +48,7 @@ class ClaimFinder:
         # rule needs no noun: then any number may be one (see noun_after_source).
         self._noun_required = all(r.nouns or r.money for r in rules.metric_rules)
         cues = [c for r in rules.metric_rules for c in r.cues]
-        self._cue = WordSearch(cues, re.IGNORECASE)
+        self._cue = WordSearch(folded_phrases(cues))  # searched in page.folded
         self._lead_in = SuffixMatch(rules.quote_lead_ins, re.IGNORECASE)
 
     def noun_after_source(self) -> str | None:
@@ -74,7 +74,7 @@ class ClaimFinder:
             return None
         sentence = page.sentence(amount.start)
         clause = page.clause(amount.start, sentence)
-        chosen = self._choose(candidates, text, clause, amount.start)
+        chosen = self._choose(candidates, page.folded, clause, amount.start)
         if chosen is None:
             return None
         return self._claim(page, amount, noun, chosen, sentence, clause)
@@ -84,7 +84,7 @@ class ClaimFinder:
         pool = self._by_noun[norm(noun.group("noun"))] if noun else self._cue_only
         return [r for r in pool if r.money == money and (noun or r.cues)]
 
-    def _choose(self, candidates: list[MetricRule], text: str, clause: tuple[int, int],
+    def _choose(self, candidates: list[MetricRule], folded: str, clause: tuple[int, int],
                 pos: int) -> RuleMatch | None:
         """The rule whose cue is nearest (rules without cues rank after those with one)."""
         cue_hits = None
@@ -94,7 +94,7 @@ class ClaimFinder:
             if rule.cues:
                 if cue_hits is None:
                     cue_hits = [(s, e, self._by_cue[norm(w)])
-                                for s, e, w in self._cue.finditer(text, *clause)]
+                                for s, e, w in self._cue.finditer(folded, *clause)]
                 near = [(pos - e if e <= pos else s - pos, s, e)
                         for s, e, ids in cue_hits if rule.id in ids]
                 if not near:

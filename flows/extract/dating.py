@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from flows.extract.patterns import WordSearch
+from flows.extract.patterns import WordSearch, fold_case, folded_phrases
 from flows.extract.periods import PeriodFinder, PeriodMention
 
 Span = tuple[int, int]
@@ -26,10 +25,11 @@ class DocumentDating:
     """Dates facts in one document. Holds per-document caches; make one per document."""
 
     def __init__(self, finder: PeriodFinder, planned: WordSearch, text: str,
-                 published_at: date) -> None:
+                 published_at: date, folded: str | None = None) -> None:
         self._finder = finder
-        self._planned = planned
+        self._planned = planned  # built by planned_pattern: searched in the folded text
         self._text = text
+        self._folded = fold_case(text) if folded is None else folded
         self._pub = published_at
         self._by_sentence: dict[Span, list[PeriodMention]] = {}
         self._reference: PeriodMention | bool | None = False  # False: not looked for yet
@@ -44,7 +44,7 @@ class DocumentDating:
             text = None
         else:
             start, end, text = mention.start, mention.end, mention.text
-        planned = start > self._pub or self._planned.search(self._text, *clause) is not None
+        planned = start > self._pub or self._planned.search(self._folded, *clause) is not None
         if not planned:
             # A reported fact is "as of" publication: it cannot be about a later time.
             start, end = min(start, self._pub), min(end, self._pub)
@@ -95,4 +95,4 @@ def _distance(mention: PeriodMention, pos: int) -> int:
 
 
 def planned_pattern(cues: tuple[str, ...]) -> WordSearch:
-    return WordSearch(cues, re.IGNORECASE)
+    return WordSearch(folded_phrases(cues))

@@ -75,9 +75,13 @@ class Extractor:
         digits = rf"\d[\d,.]*(?={self.numbers.suffix_source()}{noun})" if noun else None
         return prefilter_source(words, sorted(n.currencies), *([digits] if digits else []))
 
-    def candidates(self, text: str) -> Iterator[re.Match[str]]:
-        """Every number and trigger in the text, read in full, in order, not overlapping."""
-        scan, reader = partial(self.scan.search, fold_case(text)), self.reader.match
+    def candidates(self, text: str, folded: str | None = None) -> Iterator[re.Match[str]]:
+        """Every number and trigger in the text, read in full, in order, not overlapping.
+
+        `folded` is fold_case(text), when the caller has it already.
+        """
+        folded = fold_case(text) if folded is None else folded
+        scan, reader = partial(self.scan.search, folded), self.reader.match
         first = reader(text, 0)
         if first is not None:
             yield first
@@ -96,15 +100,18 @@ class Extractor:
         entity = self.entities.document_entity(doc)
         if entity is None:
             return Extraction()  # no subject to state facts about: nothing can be attributed
+        folded = fold_case(doc.text)
         page = Page(
             doc=doc,
             entity=entity,
             matcher=self.entities.matcher(entity),
-            dating=DocumentDating(self.periods, self._planned, doc.text, doc.published_at),
+            dating=DocumentDating(self.periods, self._planned, doc.text, doc.published_at,
+                                  folded),
             resolver=self.entities,
+            folded=folded,
         )
         found = Extraction()
-        for m in self.candidates(doc.text):
+        for m in self.candidates(doc.text, folded):
             if m.group("trigger") is not None:
                 found.events.extend(self.events.find(m, page))
             else:

@@ -17,6 +17,7 @@ class Page:
     matcher: EntityMatcher
     dating: DocumentDating
     resolver: EntityResolver
+    folded: str  # fold_case(text), for phrases matched in any case
     _sentences: dict[int, tuple[int, int]] = field(default_factory=dict)
     _stops: Sentences | None = None  # built on the first sentence asked for
 

@@ -52,6 +52,11 @@ def fold_case(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
+def folded_phrases(phrases: Iterable[str]) -> list[str]:
+    """Phrases in lower case, to match in fold_case(text) in place of re.IGNORECASE."""
+    return [p.lower() for p in phrases]
+
+
 def prefilter_source(phrase_sources: dict[str, list[str]], symbols: Iterable[str],
                      digits: str = r"\d[\d,.]*") -> str:
     """A scan of fold_case(text) for where a candidate may start, shaped for the regex engine.
@@ -91,6 +96,10 @@ def rests_by_first_char(
 
 class WordSearch:
     """Whole-word search for a list of phrases in a window, fast on long windows.
+
+    For phrases matched in any case, build it with `folded_phrases` and search
+    fold_case(text): case-sensitive literals are much cheaper to the engine than IGNORECASE
+    (see prefilter_source). Spans are the same; the phrase comes back in lower case.
 
     The compiled pattern starts at the separator before a phrase (see prefilter_source for
     why); a phrase at offset 0 of the text, which has no separator, is tried on its own.
