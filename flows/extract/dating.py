@@ -54,7 +54,8 @@ class DocumentDating:
     def _own_period(self, pos: int, clause: Span, sentence: Span) -> PeriodMention | None:
         mentions = self._by_sentence.get(sentence)
         if mentions is None:
-            mentions = self._finder.find(self._text, sentence[0], sentence[1], self._pub)
+            mentions = self._finder.find(self._text, sentence[0], sentence[1], self._pub,
+                                         self._folded)
             self._by_sentence[sentence] = mentions
         if not mentions:
             return None
@@ -85,7 +86,8 @@ class DocumentDating:
         return self._reference  # type: ignore[return-value]
 
     def _iter_all(self) -> Iterator[PeriodMention]:
-        yield from self._finder.iter_mentions(self._text, 0, len(self._text), self._pub)
+        yield from self._finder.iter_mentions(self._text, 0, len(self._text), self._pub,
+                                              self._folded)
 
 
 def _distance(mention: PeriodMention, pos: int) -> int:

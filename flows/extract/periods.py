@@ -7,9 +7,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain
 
-from flows.extract.patterns import alternation, norm
+from flows.extract.patterns import alternation, fold_case, norm
 from flows.extract.rules import PeriodVocabulary
 
 _YEAR = r"(?:19|20)\d{2}(?![\w-])"
@@ -47,53 +46,72 @@ class PeriodFinder:
         self._relative = {norm(k): v for k, v in vocab.relative_years.items()}
         self._relative.update({norm(k): 0 for k in vocab.implied_year})
         self._deadline = {norm(p) for p in vocab.deadline_prepositions}
-        body = self._source()
-        self.pattern = re.compile(r"(?<![\w-])" + body, re.IGNORECASE)
-        # Starts at the separator before an expression, so the engine can skip (patterns.py).
-        self._scan = re.compile(r"[^\w-]" + body, re.IGNORECASE)
+        self.pattern = re.compile(r"(?<![\w-])" + self._source(), re.IGNORECASE)
+        # Where an expression may start: the same expression in lower case, searched in the
+        # folded text from the separator before it, so the engine skips between separators
+        # and rejects most of them with literal comparisons (see patterns.prefilter_source).
+        # It also accepts "may 2025"; self.pattern then reads the original text there.
+        self._scan = re.compile(r"[^\w-]" + self._source(fold=True))
         self._horizon = re.compile(
             r"(?<!\w)" + alternation(vocab.horizon_nouns) + r"\s+$", re.IGNORECASE
         )
 
-    def _source(self) -> str:
+    def _source(self, fold: bool = False) -> str:
+        """The expression; with fold, every phrase in lower case, for the folded text."""
         v = self.vocab
+
+        def phrases(values: Iterable[str]) -> str:
+            return alternation(p.lower() for p in values) if fold else alternation(values)
+
         words_of = [k for k in {**v.halves, **v.quarters} if " " in k]
         codes_of = [k for k in {**v.halves, **v.quarters} if " " not in k]
-        months = "(?-i:" + alternation(v.months) + r")\.?(?!\w)"
-        relative = alternation(v.relative_years)
-        any_year = alternation([*v.relative_years, *v.implied_year])
+        months = "(?-i:" + phrases(v.months) + r")\.?(?!\w)"
+        relative = phrases(v.relative_years)
+        any_year = phrases([*v.relative_years, *v.implied_year])
 
         def year(name: str, relatives: str) -> str:
             return rf"(?:(?P<{name}>{_YEAR})|(?P<{name}r>{relatives}))"
 
         return (
-            r"(?P<all>(?:(?P<prep>" + alternation(v.prepositions) + r")\s+)?(?:"
-            rf"(?P<part>{alternation(v.parts)})[\s-]+{year('py', any_year)}"
-            rf"|(?:the\s+)?(?P<span>{alternation(words_of)})\s+of\s+{year('sy', any_year)}"
-            rf"|(?P<code>(?-i:{alternation(codes_of)}))[\s-]?{year('cy', relative)}"
+            r"(?P<all>(?:(?P<prep>" + phrases(v.prepositions) + r")\s+)?(?:"
+            rf"(?P<part>{phrases(v.parts)})[\s-]+{year('py', any_year)}"
+            rf"|(?:the\s+)?(?P<span>{phrases(words_of)})\s+of\s+{year('sy', any_year)}"
+            rf"|(?P<code>(?-i:{phrases(codes_of)}))[\s-]?{year('cy', relative)}"
             rf"|(?P<month>{months})(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?!\d))?"
             rf"(?:,?\s+(?P<my>{_YEAR}))?"
             rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{months})(?:,?\s+(?P<my2>{_YEAR}))?"
             rf"|(?P<year>{_YEAR})"
             rf"|(?P<rel>{relative})"
-            rf"|(?P<now>{alternation(v.now)})"
+            rf"|(?P<now>{phrases(v.now)})"
             r"))(?!\w)"
         )
 
-    def find(self, text: str, lo: int, hi: int, published_at: date) -> list[PeriodMention]:
-        """Every time expression between lo and hi, in order."""
-        return list(self.iter_mentions(text, lo, hi, published_at))
+    def find(self, text: str, lo: int, hi: int, published_at: date,
+             folded: str | None = None) -> list[PeriodMention]:
+        """Every time expression between lo and hi, in order (folded: fold_case(text))."""
+        return list(self.iter_mentions(text, lo, hi, published_at, folded))
 
-    def iter_mentions(self, text: str, lo: int, hi: int, pub: date) -> Iterator[PeriodMention]:
-        matches: Iterable[re.Match[str]] = self._scan.finditer(text, max(0, lo - 1), hi)
-        if lo == 0:
-            first = self.pattern.match(text, 0, hi)
-            if first is not None:
-                matches = chain([first], self._scan.finditer(text, first.end(), hi))
-        for m in matches:
+    def iter_mentions(self, text: str, lo: int, hi: int, pub: date,
+                      folded: str | None = None) -> Iterator[PeriodMention]:
+        for m in self._matches(text, fold_case(text) if folded is None else folded, lo, hi):
             mention = self.resolve(m, text, pub)
             if mention is not None:
                 yield mention
+
+    def _matches(self, text: str, folded: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
+        """Matches of self.pattern between lo and hi: leftmost first, not overlapping."""
+        pos = max(0, lo - 1)  # the separator before the next expression is at pos or after
+        if lo == 0 and (first := self.pattern.match(text, 0, hi)) is not None:
+            yield first
+            pos = first.end()
+        while (hit := self._scan.search(folded, pos, hi)) is not None:
+            start = hit.start() + 1
+            m = self.pattern.match(text, start, hi)
+            if m is None:  # only the folded text reads as a time here ("may 2025")
+                pos = start
+                continue
+            yield m
+            pos = m.end()
 
     def parse(self, phrase: str, published_at: date) -> PeriodMention | None:
         """Resolve a phrase that is exactly one time expression ("in Q3 2024"); else None."""
