@@ -24,10 +24,9 @@ class Sentences:
 
     def __init__(self, text: str) -> None:
         self._text = text
-        stops = list(_STOP.finditer(text))
-        self._starts = [m.start() for m in stops]
-        self._ends = [m.end() for m in stops]  # sorted too: stops never overlap
-        self._cuts = [m.start() + (1 if m.group()[0] in ".!?" else 0) for m in stops]
+        spans = [m.span() for m in _STOP.finditer(text)]
+        self._starts = [s for s, _ in spans]
+        self._ends = [e for _, e in spans]  # sorted too: stops never overlap
 
     def bounds(self, pos: int) -> tuple[int, int]:
         """[start, end) of the sentence holding pos, without the surrounding whitespace."""
@@ -39,7 +38,8 @@ class Sentences:
             start = self._ends[before]
         after = bisect_left(self._starts, pos)  # the first stop starting at or after pos
         if after < len(self._starts) and self._ends[after] <= ceiling:
-            end = self._cuts[after]
+            end = self._starts[after]
+            end += 1 if text[end] in ".!?" else 0  # the full stop belongs to the sentence
         start = floor if start is None else start
         end = ceiling if end is None else end
         while start < end and text[start] in _WHITESPACE:
