@@ -99,15 +99,9 @@ DOCUMENTS: dict[str, list] = {}
 sys.modules["bench_dask_documents"] = types.SimpleNamespace(by_corpus=DOCUMENTS)  # type: ignore[assignment]
 
 
-def make_fan_out_flow(quoted: bool = False):
-    """A flow doing what `pipeline` does for extraction: one `extract_batch` task per batch.
-
-    `quoted`: pass each batch wrapped in prefect's `quote`, which tells Prefect not to walk the
-    batch looking for futures (it otherwise visits every field of every document, twice with
-    Dask: in Task.submit and in prefect-dask's client).
-    """
+def make_fan_out_flow():
+    """A flow doing what `pipeline` does for extraction: one `extract_batch` task per batch."""
     from prefect import flow, task
-    from prefect.utilities.annotations import quote
 
     from flows.pipeline import batches, extract_batch
 
@@ -123,9 +117,7 @@ def make_fan_out_flow(quoted: bool = False):
         started = time.perf_counter()
         parts = batches(documents, batch_size)
         futures = [
-            extract_batch.submit(
-                quote(part) if quoted else part, catalogue_dir, f"batch {i + 1} of {len(parts)}"
-            )
+            extract_batch.submit(part, catalogue_dir, f"batch {i + 1} of {len(parts)}")
             for i, part in enumerate(parts)
         ]
         results = [future.result() for future in futures]
@@ -207,9 +199,6 @@ def main() -> None:
     parser.add_argument("--sizes", default="200,1000,2500", help="batch sizes, comma-separated")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="Dask worker processes")
-    parser.add_argument(
-        "--quote", action="store_true", help="submit batches wrapped in prefect's quote()"
-    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -220,7 +209,7 @@ def main() -> None:
     documents = DOCUMENTS[str(corpus)] = ingested_documents(corpus)
     text_mb = sum(len(d.text.encode()) for d in documents) / 1e6
     print(f"{len(documents)} documents, {text_mb:.1f} MB of text; cores: {os.cpu_count()}")
-    fan_out = make_fan_out_flow(quoted=args.quote)
+    fan_out = make_fan_out_flow()
 
     rounds: list[dict] = []
     for repeat in range(args.repeats):
@@ -249,8 +238,7 @@ def main() -> None:
     summary = summarise(rounds, sizes, len(documents), text_mb)
     print(json.dumps(summary, indent=2))
     OUT.mkdir(parents=True, exist_ok=True)
-    summary["quoted_batches"] = args.quote
-    (OUT / ("bench_dask_quoted.json" if args.quote else "bench_dask.json")).write_text(
+    (OUT / "bench_dask.json").write_text(
         json.dumps({"summary": summary, "rounds": rounds}, indent=2)
     )
 
