@@ -4,8 +4,9 @@
     .venv/bin/python bench/bench_validate.py --sizes 1000000 --repeats 5
 
 A synthetic warehouse is generated in DuckDB SQL (seconds), with violations injected at known
-rows. Each measurement runs in its own subprocess so its peak RSS (os.wait4's ru_maxrss) is
-its own; the baseline and the validate stage alternate within a repeat, so both see the same
+rows. The data is generated in a subprocess, and each measurement runs in its own subprocess
+so its peak RSS (os.wait4's ru_maxrss) is its own (the parent stays small, so no child inherits
+a high-water mark at fork); the baseline and the validate stage alternate within a repeat, so both see the same
 machine noise. Module imports (GX alone takes seconds) are timed apart from the stage.
 """
 
@@ -183,7 +184,11 @@ def measure(kind: str, db: Path, curated: Path, run_id: str) -> dict:
 def bench(claims: int, repeats: int, workdir: Path) -> dict:
     db = workdir / f"claims_{claims}.duckdb"
     started = time.perf_counter()
-    generate(db, claims)
+    # In its own process: a child forked from a parent that generated 10M rows would inherit
+    # the parent's RSS high-water mark, and ru_maxrss would report that instead of its own.
+    subprocess.run(
+        [sys.executable, __file__, "--generate", str(claims), "--db", str(db)], check=True, cwd=REPO
+    )
     generated = time.perf_counter() - started
     rows: list[tuple[dict, dict]] = []
     for repeat in range(repeats):
@@ -219,10 +224,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--child", choices=["baseline", "validate"], help=argparse.SUPPRESS)
+    parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--curated", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--run-id", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.generate:
+        generate(args.db, args.generate)
+        return
     if args.child:
         print(json.dumps(child(args.child, args.db, args.curated, args.run_id), default=str))
         return

@@ -55,31 +55,47 @@ WITNESS_LIMIT = 20  # duplicated keys / worst series points shown per expectatio
 SERIES_SQL = """
 with
 
-claims as (
-    select * from {table} where status = 'reported'
-),
-
+-- the reported cumulative claims, with only the columns the headroom reads: the window below
+-- sorts these rows, not every column of the table
 series as (
-    select claims.*
-    from claims
+    select claim_id, entity, metric, value_lo, value_hi, period_start, period_end
+    from {table}
     semi join (select metric from staging.metric_catalogue where cumulative) using (metric)
+    where status = 'reported'
 ),
 
--- the highest lower bound stated by claims ending on or before each date
-floors as (
-    select entity, metric, period_end,
-        max(max(value_lo)) over (partition by entity, metric order by period_end) as floor_lo
+-- each claim against the highest lower bound stated by claims of its series ending before it
+-- starts: the series' ends and starts on one timeline (at one date a start sorts before the
+-- ends: "ending before" is strict), one window instead of a grouped window and an asof join
+timeline as (
+    select
+        entity, metric, period_end as moment, 1 as side, value_lo as stated_lo,
+        null::varchar as claim_id, null::double as value_hi
     from series
-    group by entity, metric, period_end
+    union all
+    select
+        entity, metric, period_start as moment, 0 as side, null::double as stated_lo,
+        claim_id, value_hi
+    from series
+),
+
+floored as (
+    select
+        claim_id,
+        side,
+        value_hi,
+        max(stated_lo) over (
+            partition by entity, metric
+            order by moment, side
+            rows between unbounded preceding and current row
+        ) as floor_lo
+    from timeline
 ),
 
 headrooms as (
-    select later.claim_id, later.value_hi - floor.floor_lo as headroom
-    from series as later
-    asof join floors as floor
-        on floor.entity = later.entity
-        and floor.metric = later.metric
-        and later.period_start > floor.period_end
+    select claim_id, value_hi - floor_lo as headroom
+    from floored
+    where side = 0 and floor_lo is not null
 )
 
 select claim_id, headroom from headrooms order by headroom, claim_id limit {limit}

@@ -7,7 +7,9 @@
 -- An unconfirmed plan may simply be unreported yet, hence severity warn.
 with
 
-claims as (
+-- not materialized: used twice (plans, facts), each use reads only its rows and columns
+-- rather than a materialized copy of every claim with every column
+claims as not materialized (
     select * from raw.claims
 ),
 
@@ -29,6 +31,18 @@ due_claims as (
     where claims.status = 'planned' and claims.period_end < context.as_of
 ),
 
+-- the reported claims that could confirm a due plan: the plans (few) are the build side and
+-- the claims stream past them once, so no hash table of every reported claim is built (and
+-- with no plan due, nothing is)
+candidate_facts as (
+    select fact.*
+    from claims as fact
+    semi join due_claims as plan
+        on fact.entity = plan.entity
+        and fact.metric = plan.metric
+    where fact.status = 'reported'
+),
+
 unconfirmed_claims as (
     select
         plan.claim_id as a_id,
@@ -41,9 +55,8 @@ unconfirmed_claims as (
         plan.entity,
         plan.doc_id
     from due_claims as plan
-    anti join claims as fact
-        on fact.status = 'reported'
-        and fact.entity = plan.entity
+    anti join candidate_facts as fact
+        on fact.entity = plan.entity
         and fact.metric = plan.metric
         and fact.period_end >= plan.period_start
         and not (
