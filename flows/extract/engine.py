@@ -1,9 +1,13 @@
 """The extract stage: one compiled scan per document, rule work only around what it finds.
 
-The scan is a single regular expression built from catalogue/extraction.yaml that finds every
-number (digits, number words, ordinals, money) and every event trigger in one pass. Sentence
-and clause boundaries, metric nouns, qualifiers, periods and entities are then looked up only in
-the window around each hit, so the cost per megabyte does not grow with the number of rules.
+The scan is a single regular expression built from catalogue/extraction.yaml that finds, in
+one pass over a lower-cased copy of the text, every event trigger, every money amount and every
+number that a metric noun may follow (digits, number words, ordinals). Sentence and clause
+boundaries, metric nouns, qualifiers, periods and entities are then looked up only in the window
+around each hit, so the cost per megabyte does not grow with the number of rules.
+
+Where the time goes (10,000 synthetic articles, ~3.6 KB and ~10 facts each): about a fifth in
+the scan, the rest in the work per fact (dating, subject, quote, the row itself).
 """
 
 from __future__ import annotations
