@@ -5,9 +5,10 @@
 
 A synthetic warehouse is generated in DuckDB SQL (seconds), with violations injected at known
 rows. The data is generated in a subprocess, and each measurement runs in its own subprocess
-so its peak RSS (os.wait4's ru_maxrss) is its own (the parent stays small, so no child inherits
-a high-water mark at fork); the baseline and the validate stage alternate within a repeat, so both see the same
-machine noise. Module imports (GX alone takes seconds) are timed apart from the stage.
+so its peak RSS (os.wait4's ru_maxrss) is its own (the parent stays small, so no child
+inherits a high-water mark at fork); the baseline and the validate stage alternate within a
+repeat, so both see the same machine noise. Module imports (GX alone takes seconds) are
+timed apart from the stage.
 """
 
 from __future__ import annotations
