@@ -8,9 +8,12 @@ with `--task-runner dask` imports this. Two adjustments, both measured (bench/RE
    its own (~5 s each) and record its task runs there, out of the flow's sight.
 2. No Dask client per task. Prefect re-creates the flow's context around every task it runs
    on a worker, including entering a duplicate of the flow's task runner; for a Dask runner
-   that opens a new client connection to the scheduler per task (~0.3 s of a worker's time
-   per batch here). Our tasks submit no tasks of their own, so on a worker the duplicate is a
-   plain thread pool that is never used.
+   that would open a new client connection to the scheduler per task. Our tasks submit no
+   tasks of their own, so on a worker the duplicate is a plain thread pool that is never used.
+3. No content hash per submission. Dask names a task by hashing its arguments unless told the
+   call is impure; hashing a batch means pickling every document once more in the flow
+   process (~1.6 CPU-s per 10,000 documents, bench/README.md). A batch is submitted once, so
+   a random key loses nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 import distributed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect_dask import DaskTaskRunner
+from prefect_dask.task_runners import PrefectDaskFuture
 
 
 def current_prefect_api_url() -> str:
@@ -51,6 +55,20 @@ class FactledgerDaskTaskRunner(DaskTaskRunner):
             }
             self.cluster_kwargs = {**self.cluster_kwargs, "env": env}
         return super().__enter__()
+
+    def submit(self, task, parameters, wait_for=None, dependencies=None):  # type: ignore[no-untyped-def, override]
+        # DaskTaskRunner.submit (prefect-dask 0.3.7) with pure=False; see the module docstring.
+        if not self._started:
+            raise RuntimeError("The task runner must be started before submitting work.")
+        future = self.client.submit(
+            task,
+            parameters=self._optimize_futures(parameters),
+            wait_for=self._optimize_futures(wait_for) if wait_for else None,
+            dependencies=dependencies,
+            return_type="state",
+            pure=False,
+        )
+        return PrefectDaskFuture(wrapped_future=future, task_run_id=future.task_run_id)
 
     def duplicate(self) -> TaskRunner:
         if running_on_a_dask_worker():
