@@ -35,5 +35,5 @@ def test_with_ignores_unset_values() -> None:
 
 def test_a_bad_number_in_the_environment_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FACTLEDGER_MAX_DOCUMENT_BYTES", "lots")
-    with pytest.raises(ValueError, match="FACTLEDGER_MAX_DOCUMENT_BYTES.*lots"):
+    with pytest.raises(ValueError, match=r"FACTLEDGER_MAX_DOCUMENT_BYTES.*lots"):
         load_settings()
