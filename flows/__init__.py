@@ -8,3 +8,6 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# Prefect's temporary server gets 20 s to start by default; on a busy 2-core machine it once
+# took longer and the run failed. A slow start should slow a run, not fail it.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
