@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -63,3 +64,33 @@ def test_the_queries_answer_what_they_say(published: Settings) -> None:
         assert failure[:3] == ("cumulative_never_decreases", "error", "fail")
         (change,) = run("5. What changed between the last two runs")
         assert change[:2] == ("new", "cumulative_never_decreases")
+
+
+def test_factledger_sql_runs_one_query_on_the_publication(published: Settings) -> None:
+    factledger = str(Path(sys.executable).with_name("factledger"))
+    command = [factledger, "sql", "--curated", str(published.curated_dir), "-c"]
+    done = subprocess.run(
+        [*command, "select count(*) as n from curated.documents"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "│" in done.stdout and "n" in done.stdout
+    refused = subprocess.run(
+        [*command, "create table curated.x as select 1"], capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode != 0
+    assert "read-only" in (refused.stdout + refused.stderr).lower()
+
+
+def test_factledger_sql_says_when_nothing_is_published(tmp_path: Path) -> None:
+    factledger = str(Path(sys.executable).with_name("factledger"))
+    done = subprocess.run(
+        [factledger, "sql", "--curated", str(tmp_path), "-c", "select 1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "nothing published yet" in done.stderr
