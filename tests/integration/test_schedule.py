@@ -237,6 +237,22 @@ def test_a_run_triggered_through_the_api_completes_and_fills_the_warehouse(
     names = {name for name, _ in task_runs}
     assert {"extract batch 1 of 1"} <= names
     assert all(state == "COMPLETED" for _, state in task_runs), task_runs
+    published = curated / "factledger.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select count(*) from curated.claims").fetchone()[0] > 0
+        assert con.execute("select status from audit.runs").fetchall() == [("completed",)]
+    artifacts = api(
+        prefect_server,
+        f"""
+        from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+        found = await client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[{run["id"]!r}]))
+        )
+        result = sorted((a.key, a.type, a.data) for a in found)
+        """,
+    )
+    report = [data for key, kind, data in artifacts if key == "factledger-report"]
+    assert report and report[0], artifacts  # the run's Markdown summary, in the UI
 
 
 def test_prefect_yaml_deploys_the_same_deployment_to_a_work_pool(
