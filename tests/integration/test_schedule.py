@@ -1,11 +1,12 @@
 """Scheduled runs against a real Prefect server on loopback, as in production.
 
 A `prefect server start` subprocess (its own PREFECT_HOME and SQLite database under tmp) is
-started once for the module. `serve_pipeline` runs in another subprocess and registers the
-deployment with its cron schedule; a run is triggered through the API and must complete, with
-the warehouse written. prefect.yaml is deployed to the same server through `prefect deploy`.
-Everything Prefect-side happens in subprocesses, so this module neither needs nor disturbs the
-in-process test harness the other integration tests share.
+started once for the module. `factledger serve` (flows.schedule.serve_pipeline) runs in another
+subprocess and registers the deployment with its cron schedule; a run is triggered through the
+API and must complete, with the warehouse written, the database published and the report
+attached to the run as an artifact. prefect.yaml is deployed to the same server through
+`prefect deploy`. Everything Prefect-side happens in subprocesses, so this module neither needs
+nor disturbs the in-process test harness the other integration tests share.
 """
 
 from __future__ import annotations
@@ -162,23 +163,20 @@ def wait_for_deployment(server: PrefectServer, name: str, watched: subprocess.Po
 
 @pytest.fixture(scope="module")
 def served(prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory):
-    """`serve_pipeline` running in a subprocess, on a copy of the seed corpus."""
+    """`factledger serve` (serve_pipeline) running in a subprocess, on a copy of the seeds."""
     work = tmp_path_factory.mktemp("served")
     raw, curated = work / "raw", work / "curated"
     shutil.copytree(REPO / "data" / "raw", raw)
     for path in raw.rglob("*"):
         path.chmod(0o644 if path.is_file() else 0o755)
     log = work / "serve.log"
-    script = (
-        "import sys\nfrom flows.schedule import serve_pipeline\n"
-        "serve_pipeline(sys.argv[1], sys.argv[2], sys.argv[3])\n"
-    )
     env = prefect_server.env()
     env["PREFECT_RUNNER_POLL_FREQUENCY"] = "1"  # pick a triggered run up within a second
     with log.open("wb") as out:
         # cwd elsewhere: the deployment's parameters must not depend on serve's directory.
         serve = subprocess.Popen(
-            [sys.executable, "-c", script, DEFAULT_CRON, str(raw), str(curated)],
+            [BIN / "factledger", "serve", "--cron", DEFAULT_CRON, "--raw", str(raw),
+             "--curated", str(curated)],
             env=env, stdout=out, stderr=subprocess.STDOUT, cwd=work, start_new_session=True,
         )  # fmt: skip
     try:
