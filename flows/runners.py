@@ -33,7 +33,7 @@ def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> T
     For "dask", `dask_address` (e.g. tcp://host:8786) connects to a running scheduler; without
     it a LocalCluster of `workers` processes with one thread each is started for the run and
     torn down after it. Processes, not threads: extraction is pure-Python regex work that the
-    GIL would serialise. The dashboard is off (no listening port beyond the scheduler's).
+    GIL would serialise. Everything listens on loopback only; no dashboard.
     """
     if kind == "default":
         if dask_address:
