@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import yaml
+from flows.catalogue import read_yaml_mapping
 
 ENGINES = ("pandera", "sql", "gx")
 SEVERITIES = ("error", "warn")
@@ -37,21 +37,13 @@ class ReviewedException:
     reviewed_on: date
 
 
-def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CheckCatalogueError(f"{path}: cannot read: {exc}") from exc
-    if not isinstance(data, dict):
-        raise CheckCatalogueError(f"{path}: expected a mapping at the top level")
-    return data
-
-
 def load_check_catalogue(checks_dir: Path) -> list[CheckSpec]:
     """The checks of checks_dir/catalogue.yaml, in file order; SQL checks must have their file."""
     path = checks_dir / "catalogue.yaml"
     specs: list[CheckSpec] = []
-    for number, entry in enumerate(_read_yaml(path).get("checks") or [], start=1):
+    for number, entry in enumerate(
+        read_yaml_mapping(path, CheckCatalogueError).get("checks") or [], start=1
+    ):
         try:
             spec = CheckSpec(
                 id=str(entry["id"]),
@@ -83,7 +75,9 @@ def load_exceptions(path: Path) -> list[ReviewedException]:
     if not path.exists():
         return []
     found = []
-    for number, entry in enumerate(_read_yaml(path).get("exceptions") or [], start=1):
+    for number, entry in enumerate(
+        read_yaml_mapping(path, CheckCatalogueError).get("exceptions") or [], start=1
+    ):
         try:
             reviewed_on = entry["date"]
             found.append(

@@ -48,19 +48,20 @@ class Catalogue:
             ) from None
 
 
-def _read_yaml(path: Path) -> dict:
+def read_yaml_mapping(path: Path, error: type[ValueError] = CatalogueError) -> dict:
+    """A YAML file whose top level is a mapping; `error` names the file and the problem."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise CatalogueError(f"{path}: cannot read catalogue file: {exc}") from exc
+        raise error(f"{path}: cannot read: {exc}") from exc
     if not isinstance(data, dict):
-        raise CatalogueError(f"{path}: expected a mapping at the top level")
+        raise error(f"{path}: expected a mapping at the top level")
     return data
 
 
 def _metrics(path: Path) -> dict[str, Metric]:
     metrics = {}
-    for metric_id, spec in _read_yaml(path).get("metrics", {}).items():
+    for metric_id, spec in read_yaml_mapping(path).get("metrics", {}).items():
         try:
             metrics[metric_id] = Metric(
                 id=metric_id,
@@ -86,7 +87,7 @@ def _metrics(path: Path) -> dict[str, Metric]:
 
 def _entities(path: Path) -> dict[str, Entity]:
     entities = {}
-    for name, spec in _read_yaml(path).get("entities", {}).items():
+    for name, spec in read_yaml_mapping(path).get("entities", {}).items():
         spec = spec or {}
         entities[name] = Entity(
             name=name,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flows.catalogue import Catalogue, CatalogueError, _read_yaml
+from flows.catalogue import Catalogue, CatalogueError, read_yaml_mapping
 
 INTERVAL_KINDS = ("above", "at_least", "up_to", "below", "just_below", "band")
 
@@ -175,7 +175,7 @@ def _events(spec: dict) -> EventVocabulary:
 def load_rules(catalogue: Catalogue) -> Rules:
     """Read catalogue.directory/extraction.yaml, checking it against the metric catalogue."""
     path = catalogue.directory / "extraction.yaml"
-    data = _read_yaml(path)
+    data = read_yaml_mapping(path)
     try:
         return Rules(
             numbers=_numbers(data["numbers"]),
