@@ -1,6 +1,7 @@
 """The `pipeline` flow: one Prefect task per stage. Flows orchestrate; the stages compute."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: `serve` pickles the flow function by value into
+# its run processes, where string annotations could not be resolved again.
 
 import secrets
 from collections.abc import Iterator

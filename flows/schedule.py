@@ -14,12 +14,10 @@ process that started it.
 
 from __future__ import annotations
 
-import typing
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from prefect import Flow
     from prefect.task_runners import TaskRunner
 
 DEPLOYMENT_NAME = "factledger-scheduled"
@@ -61,7 +59,7 @@ def serve_pipeline(
     from flows.pipeline import pipeline  # imported here: Prefect and the stages are slow
 
     flow = pipeline if task_runner is None else pipeline.with_options(task_runner=task_runner)
-    with_resolved_annotations(flow).serve(
+    flow.serve(
         name=name,
         cron=cron,
         parameters=deployment_parameters(raw_dir, curated_dir),
@@ -70,16 +68,3 @@ def serve_pipeline(
         limit=1,
     )
 
-
-def with_resolved_annotations(flow: Flow[..., Any]) -> Flow[..., Any]:
-    """The flow, its function's string annotations replaced by the types they name.
-
-    `serve` runs each flow run in a spawned process that gets the flow by cloudpickle. The
-    function is pickled by value (its module attribute is the Flow, not the function), with
-    only the globals its code uses, so annotations left as strings by `from __future__ import
-    annotations` ("Path | None") no longer resolve there and Prefect's parameter validation
-    fails ("PipelineModel is not fully defined; define Path"). Resolving them here, in the
-    function's own module, makes the pickled copy self-contained.
-    """
-    flow.fn.__annotations__ = typing.get_type_hints(flow.fn)
-    return flow
