@@ -19,6 +19,7 @@ import csv
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,6 +36,9 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # C0 controls other than tab, LF, VT, FF, CR, plus DEL. UTF-8 multibyte sequences never
 # contain bytes below 0x80, so searching the raw bytes finds exactly these characters.
 CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+# The same bytes as one string, for bytes.translate: deleting them is a cheaper screen than a
+# regex search (a document with none keeps its length), the regex then names the first one.
+_CONTROL_BYTE_SET = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
 
 
 class IngestError(RuntimeError):
@@ -93,8 +97,9 @@ def read_manifest(manifest_path: Path, documents_dir: Path) -> Manifest:
 
     manifest = Manifest(rows={}, listed=set(), rejections=[])
     first_row: dict[str, int] = {}
+    real_dir = os.path.realpath(documents_dir)  # once, not once per row
     for row_number, record in enumerate(records, start=1):
-        _read_manifest_row(record, row_number, documents_dir, manifest, first_row)
+        _read_manifest_row(record, row_number, documents_dir, real_dir, manifest, first_row)
     return manifest
 
 
@@ -102,6 +107,7 @@ def _read_manifest_row(
     record: dict[str, str | None],
     row_number: int,
     documents_dir: Path,
+    real_dir: str,
     manifest: Manifest,
     first_row: dict[str, int],
 ) -> None:
@@ -113,7 +119,10 @@ def _read_manifest_row(
         reject("manifest.csv", "missing_file", f"manifest.csv row {row_number} names no file.")
         return
     file = normalise_relative_path(raw_file)
-    if file is None or not _resolves_inside(documents_dir / file, documents_dir):
+    entry_stat = _lstat_plain_entry(real_dir, file) if file is not None else None
+    if file is None or (
+        entry_stat is None and not _resolves_inside(documents_dir / file, documents_dir, real_dir)
+    ):
         manifest.listed.add(file or raw_file)
         reject(
             raw_file,
@@ -144,9 +153,14 @@ def _read_manifest_row(
             f"{file} has published_at {published!r} in manifest.csv, not an ISO date (YYYY-MM-DD).",
         )
         return
-    path = documents_dir / file
-    if not path.is_file():
-        if os.path.lexists(path):
+    if entry_stat is not None:
+        is_file, exists = stat.S_ISREG(entry_stat.st_mode), True
+    else:
+        path = documents_dir / file
+        is_file = path.is_file()
+        exists = is_file or os.path.lexists(path)
+    if not is_file:
+        if exists:
             reject(file, "not_a_file", f"{file} is listed in manifest.csv but not a regular file.")
         else:
             reject(
@@ -180,6 +194,8 @@ def parse_iso_date(value: str) -> date | None:
 
 def normalise_relative_path(value: str) -> str | None:
     """A posix path under documents/, or None when it is absolute or climbs out with "..."."""
+    if "/" not in value and value not in ("", ".", "..") and not value.startswith("\\"):
+        return value  # a plain name: what PurePosixPath would give, without building one
     path = PurePosixPath(value)
     if path.is_absolute() or ".." in path.parts or value.startswith("\\"):
         return None
@@ -187,10 +203,26 @@ def normalise_relative_path(value: str) -> str | None:
     return None if normalised in ("", ".") else normalised
 
 
-def _resolves_inside(path: Path, directory: Path) -> bool:
-    """True when `path`, symlinks followed, stays under `directory`."""
-    real_dir = os.path.realpath(directory)
+def _resolves_inside(path: Path, directory: Path, real_dir: str | None = None) -> bool:
+    """True when `path`, symlinks followed, stays under `directory` (real_dir: its realpath)."""
+    real_dir = os.path.realpath(directory) if real_dir is None else real_dir
     return os.path.realpath(path).startswith(real_dir + os.sep)
+
+
+def _lstat_plain_entry(real_dir: str, file: str) -> os.stat_result | None:
+    """The lstat of documents/<file> when it is an entry of documents/ itself, not a symlink.
+
+    Such a path is inside documents/ with no need for realpath, which lstats every component
+    of the path from the root, twice per manifest row. None means "not shown this way": a
+    nested path, a symlink, or an entry that cannot be stat'ed; the caller then asks realpath.
+    """
+    if "/" in file:
+        return None
+    try:
+        found = os.lstat(os.path.join(real_dir, file))
+    except OSError:
+        return None
+    return None if stat.S_ISLNK(found.st_mode) else found
 
 
 # --- documents ----------------------------------------------------------------------------
@@ -220,7 +252,7 @@ def walk_documents(documents_dir: Path) -> Iterator[tuple[str, os.DirEntry[str]]
 @dataclass(frozen=True)
 class _Candidate:
     file: str
-    path: Path
+    path: str
     data: bytes
     doc_id: str
     fmt: str
@@ -293,7 +325,7 @@ def _read_candidate(
         if file not in manifest.listed:  # a listed one was already refused by the manifest
             reject("not_a_file", f"{file} is not a regular file.")
         return None
-    fmt = FORMATS.get(PurePosixPath(file).suffix.lower())
+    fmt = FORMATS.get(_suffix(file).lower())
     if fmt is None:
         reject(
             "unsupported_format",
@@ -322,7 +354,14 @@ def _read_candidate(
         reject("too_large", f"{file} is over the limit of {settings.max_document_bytes} bytes.")
         return None
     doc_id = hashlib.sha256(data).hexdigest()
-    return _Candidate(file, Path(entry.path), data, doc_id, fmt, row)
+    return _Candidate(file, entry.path, data, doc_id, fmt, row)
+
+
+def _suffix(file: str) -> str:
+    """PurePosixPath(file).suffix without building a path object per document."""
+    name = file.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def _is_hidden(file: str) -> bool:
@@ -361,7 +400,9 @@ def _to_document(candidate: _Candidate, result: IngestResult) -> Document | None
     def reject(reason: str, detail: str) -> None:
         result.rejections.append(Rejection("ingest", file, reason, detail))
 
-    control = CONTROL_BYTES.search(data)
+    control = None
+    if len(data.translate(None, _CONTROL_BYTE_SET)) != len(data):
+        control = CONTROL_BYTES.search(data)
     if control is not None:
         reject(
             "binary",
@@ -400,7 +441,8 @@ def normalise_text(decoded: str, fmt: str) -> str:
     """The stored text: every offset in raw.claims and raw.events refers to this string."""
     text = decoded.removeprefix("\ufeff")  # a UTF-8 BOM is encoding, not content
     # CRLF and lone CR become LF, so offsets do not depend on the editor that saved the file.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "html":
         return html_to_text(text)
     return text
@@ -418,6 +460,9 @@ LINE_TAGS = frozenset({"br"})
 CELL_TAGS = frozenset({"td", "th"})
 # Never readable text. `head` holds the title and metadata, which the manifest carries.
 SKIPPED_TAGS = frozenset({"script", "style", "head", "noscript", "template", "svg"})
+_WHITESPACE_RUN = re.compile(r"\s+")
+_SPACES = re.compile(r" {2,}")
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 class _TextExtractor(HTMLParser):
@@ -454,7 +499,7 @@ class _TextExtractor(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self.skip_depth:
             # Source line breaks and indentation are layout, not text: one space each run.
-            self.parts.append(re.sub(r"\s+", " ", data))
+            self.parts.append(_WHITESPACE_RUN.sub(" ", data))
 
 
 def html_to_text(html: str) -> str:
@@ -463,5 +508,5 @@ def html_to_text(html: str) -> str:
     parser.feed(html)
     parser.close()
     joined = "".join(parser.parts)
-    lines = [re.sub(r" {2,}", " ", line).strip(" ") for line in joined.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    lines = [_SPACES.sub(" ", line).strip(" ") for line in joined.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip("\n")
