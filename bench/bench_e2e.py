@@ -44,7 +44,9 @@ DRIVER = r"""
 import time, sys
 t_start = time.time()
 import flows.cli
-from flows.pipeline import pipeline  # what cmd_run imports first
+from checks.engines.gx_process import warm_up
+warm_up()  # what cmd_run does first, then its imports
+from flows.pipeline import pipeline
 t_imported = time.time()
 t_main = time.time()
 code = flows.cli.main(sys.argv[1:])

@@ -105,6 +105,12 @@ def _task_runner_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # First, before the imports below: the GX judge imports Great Expectations (~3 s) in a
+    # process of its own, on the other core, while this one imports Prefect and runs the
+    # stages before the checks (checks/engines/gx_process.py).
+    from checks.engines.gx_process import warm_up
+
+    warm_up()
     # Imported here: Prefect and the stages take seconds to import, and `--help` should not.
     from flows.pipeline import pipeline
     from flows.runlock import PipelineBusy

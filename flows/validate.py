@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from checks import CHECKS_DIR
+from checks.engines import gx
 from checks.engines.common import PENDING, PENDING_DDL, EngineRun
 from checks.engines.sql import run_sql_check
 from checks.registry import CheckSpec, ReviewedException, load_check_catalogue, load_exceptions
@@ -141,23 +142,31 @@ def validate(
     prepare_staging(con, catalogue, exceptions, as_of or date.today())
 
     results: list[CheckResult] = []
-    # Row-level and consistency checks judge raw.*; the published contract (GX) judges what
-    # will be published, so it runs after the quarantine has been decided.
+    gx_specs = [s for s in specs if s.engine == "gx"]
+    session = gx.GxSession(settings.curated_dir / "gx", catalogue) if gx_specs else None
+    # The raw tables are final before any check runs: their GX verdicts are prepared in the
+    # judge's process while this one runs pandera and SQL.
+    for spec in gx_specs:
+        if spec.table.startswith("raw."):
+            session.submit(con, spec)
+    # Row-level and consistency checks judge raw.*; the published contract (GX) on staging.*
+    # judges what will be published, so it runs after the quarantine has been decided.
     for spec in [s for s in specs if s.engine != "gx"]:
         results.append(run_check(con, spec, run_id, checks_dir, catalogue))
     quarantine_claims(con, run_id)
     publish_valid_claims(con, run_id)
+    for spec in gx_specs:
+        if not spec.table.startswith("raw."):
+            session.submit(con, spec)
+    for spec in gx_specs:
+        results.append(run_check(con, spec, run_id, checks_dir, catalogue, session))
     gx_docs = None
-    gx_specs = [s for s in specs if s.engine == "gx"]
-    if gx_specs:
-        from checks.engines import gx  # imported only when needed: GX takes seconds to import
-
-        gx_docs = settings.curated_dir / "gx"
-        session = gx.GxSession(gx_docs, catalogue)
-        for spec in gx_specs:
-            results.append(run_check(con, spec, run_id, checks_dir, catalogue, session))
-        session.build_docs()
-        gx_docs = session.index_path
+    if session is not None:
+        try:
+            session.build_docs()
+            gx_docs = session.index_path
+        except gx.JudgeError:  # the GX checks already say why (status error): no docs this run
+            gx_docs = None
     record_results(con, run_id, results)
     return summarise(con, run_id, results, gx_docs)
 

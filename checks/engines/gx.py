@@ -19,35 +19,34 @@ expectation logic reaches the same verdict as on the whole table:
 The frame is null-padded to one length; GX's column-map expectations ignore nulls.
 The verdicts are GX's; counts of failing rows come from the SQL and pandera checks.
 
-A GX result carrying exception_info is an error of the check, never a pass or a failure.
-GX usage statistics and progress bars are off: no network at run time.
+Why GX runs in a child process (checks/engines/gx_judge.py, started by gx_process.warm_up):
+importing it takes ~3 s, longer than a whole run on a small corpus. Started as a run begins,
+the judge imports GX on the other core while the run does everything before the GX checks;
+this module imports neither GX nor pandas. Reductions and verdicts cross the pipe as plain
+data: columns as lists, expectations as (GX class name, kwargs), results as GX's JSON dicts.
+
+A GX result carrying exception_info is an error of the check, never a pass or a failure; so
+is a judge that died or answered with an exception. GX usage statistics and progress bars are
+off: no network at run time.
 """
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # before GX is imported
-
 from pathlib import Path
 
 import duckdb
-import great_expectations as gx
-import pandas as pd
 import yaml
-from great_expectations.core.expectation_validation_result import (
-    ExpectationValidationResult,
-)
-from great_expectations.data_context.types.base import (
-    DataContextConfig,
-    InMemoryStoreBackendDefaults,
-    ProgressBarsConfig,
-)
 
 from checks import CHECKS_DIR
 from checks.engines.common import EngineRun, Violation, add_violations
+from checks.engines.gx_process import JudgeError, warm_up
 from checks.registry import CheckSpec
 from flows.catalogue import Catalogue
+
+Expectation = tuple[str, dict]  # (class in great_expectations.expectations, its kwargs)
+Columns = dict[str, list]  # one frame: column name → values
+
+__all__ = ["GxSession", "JudgeError", "judge", "raised", "warm_up"]
 
 SUITES_PATH = CHECKS_DIR / "gx" / "suites.yaml"
 WITNESS_LIMIT = 20  # duplicated keys / worst series points shown per expectation
@@ -107,71 +106,87 @@ def load_suites(path: Path = SUITES_PATH) -> dict[str, dict]:
 
 
 class GxSession:
-    """One ephemeral GX context per validate run, writing Data Docs under `docs_dir`."""
+    """One GX context (in the judge) per validate run, writing Data Docs under `docs_dir`.
+
+    `submit` reduces a check's table and hands it to the judge without waiting; `run` waits for
+    the verdict (submitting first if needed). Submitting early lets the judge work while this
+    process runs the other checks."""
 
     def __init__(self, docs_dir: Path, catalogue: Catalogue, suites_path: Path = SUITES_PATH):
         self.docs_dir = docs_dir
         self.catalogue = catalogue
         self.suites = load_suites(suites_path)
-        config = DataContextConfig(
-            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
-            analytics_enabled=False,
-            progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
-        )
-        self.context = gx.get_context(project_config=config, mode="ephemeral")
-        self.context.add_data_docs_site(
-            "local_site",
-            {
-                "class_name": "SiteBuilder",
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir),
-                },
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            },
-        )
-        self.source = self.context.data_sources.add_pandas("duckdb_reductions")
+        self.judge = warm_up()
+        self._begin: int | Exception | None
+        try:
+            self._begin = self.judge.submit("begin", str(docs_dir))
+        except JudgeError as exc:  # raised by the first check that needs the context
+            self._begin = exc
+        self._submitted: dict[str, tuple[int, Columns] | Exception] = {}
 
     @property
     def index_path(self) -> Path:
         return self.docs_dir / "index.html"
 
-    def run(self, con: duckdb.DuckDBPyConnection, spec: CheckSpec) -> EngineRun:
-        declared = self.suites[spec.id]
-        if "series" in declared:
-            frame, expectations = series_frame(con, spec.table)
+    def submit(self, con: duckdb.DuckDBPyConnection, spec: CheckSpec) -> None:
+        try:
+            columns, expectations = self.reduce(con, spec)
+            ticket = self.judge.submit("validate", spec.id, columns, expectations)
+        except Exception as exc:  # raised again by run(), where it makes the check an error
+            self._submitted[spec.id] = exc
         else:
-            frame, expectations = contract_frame(con, spec.table, declared, self.catalogue)
-        results = self.validate_frame(spec.id, frame, expectations)
-        violations, errors = judge(spec.id, results, frame)
+            self._submitted[spec.id] = (ticket, columns)
+
+    def run(self, con: duckdb.DuckDBPyConnection, spec: CheckSpec) -> EngineRun:
+        if spec.id not in self._submitted:
+            self.submit(con, spec)
+        submitted = self._submitted.pop(spec.id)
+        if isinstance(submitted, Exception):
+            raise submitted
+        ticket, columns = submitted
+        self._context_ready()
+        violations, errors = judge(spec.id, self.judge.answer(ticket), columns)  # type: ignore[arg-type]
         return EngineRun(add_violations(con, spec.id, violations), tuple(errors))
 
+    def reduce(
+        self, con: duckdb.DuckDBPyConnection, spec: CheckSpec
+    ) -> tuple[Columns, list[Expectation]]:
+        declared = self.suites[spec.id]
+        if "series" in declared:
+            return series_frame(con, spec.table)
+        return contract_frame(con, spec.table, declared, self.catalogue)
+
     def validate_frame(
-        self, name: str, frame: pd.DataFrame, expectations: list
-    ) -> list[ExpectationValidationResult]:
-        asset = self.source.add_dataframe_asset(name)
-        batch = asset.add_batch_definition_whole_dataframe("reduction")
-        suite = self.context.suites.add(gx.ExpectationSuite(name=name))
-        for expectation in expectations:
-            suite.add_expectation(expectation)
-        definition = self.context.validation_definitions.add(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite)
-        )
-        # No UpdateDataDocsAction: it rebuilt every page after each suite; the results are
-        # stored either way, and build_docs renders them all once at the end of the run.
-        checkpoint = self.context.checkpoints.add(
-            gx.Checkpoint(name=name, validation_definitions=[definition], actions=[])
-        )
-        outcome = checkpoint.run(batch_parameters={"dataframe": frame})
-        return [r for run in outcome.run_results.values() for r in run.results]
+        self, name: str, columns: Columns, expectations: list[Expectation]
+    ) -> list[dict]:
+        """GX's results (compact JSON dicts), one per expectation, on the frame of `columns`."""
+        return self._ask("validate", name, columns, expectations)  # type: ignore[return-value]
 
     def build_docs(self) -> None:
-        self.context.build_data_docs()
+        self._ask("docs")
+
+    def settings(self) -> dict:
+        """The judge's GX settings: analytics and progress bars (tests)."""
+        return self._ask("settings")  # type: ignore[return-value]
+
+    def _ask(self, *request: object) -> object:
+        ticket = self.judge.submit(*request)
+        self._context_ready()
+        return self.judge.answer(ticket)
+
+    def _context_ready(self) -> None:
+        """Raise, once, why the judge could not create this session's context (as the first
+        GX check's error; the judge names the reason in the later checks' errors too)."""
+        begin, self._begin = self._begin, None
+        if isinstance(begin, Exception):
+            raise begin
+        if begin is not None:
+            self.judge.answer(begin)
 
 
 def contract_frame(
     con: duckdb.DuckDBPyConnection, table: str, declared: dict, catalogue: Catalogue
-) -> tuple[pd.DataFrame, list]:
+) -> tuple[Columns, list[Expectation]]:
     """Reduce `table` in one aggregate scan (plus a lookup of duplicated keys, if any)."""
     keys = declared.get("keys", [])
     not_null = [*keys, *declared.get("not_null", [])]
@@ -203,24 +218,33 @@ def contract_frame(
         ],
     }
     expectations: list = [
-        gx.expectations.ExpectColumnDistinctValuesToEqualSet(
-            column="columns",
-            value_set=[f"{i} {name} {kind}" for i, (name, kind) in enumerate(declared["columns"])],
+        (
+            "ExpectColumnDistinctValuesToEqualSet",
+            dict(
+                column="columns",
+                value_set=[
+                    f"{i} {name} {kind}" for i, (name, kind) in enumerate(declared["columns"])
+                ],
+            ),
         )
     ]
     if "row_count" in declared:
         expectations.append(
-            gx.expectations.ExpectColumnValuesToBeBetween(
-                column="row_count",
-                min_value=declared["row_count"].get("min"),
-                max_value=declared["row_count"].get("max"),
+            (
+                "ExpectColumnValuesToBeBetween",
+                dict(
+                    column="row_count",
+                    min_value=declared["row_count"].get("min"),
+                    max_value=declared["row_count"].get("max"),
+                ),
             )
         )
     for column in not_null:
         columns[f"{column}__nulls"] = [summary[f"{column}__nulls"]]
         expectations.append(
-            gx.expectations.ExpectColumnValuesToBeBetween(
-                column=f"{column}__nulls", min_value=0, max_value=0
+            (
+                "ExpectColumnValuesToBeBetween",
+                dict(column=f"{column}__nulls", min_value=0, max_value=0),
             )
         )
     for key in keys:
@@ -235,22 +259,24 @@ def contract_frame(
                 for _ in range(2)
             ]
         columns[key] = duplicated
-        expectations.append(gx.expectations.ExpectColumnValuesToBeUnique(column=key))
+        expectations.append(("ExpectColumnValuesToBeUnique", dict(column=key)))
     for column, bounds in ranges.items():
         columns[column] = summary[f"{column}__range"]
         expectations.append(
-            gx.expectations.ExpectColumnValuesToBeBetween(
-                column=column, min_value=bounds.get("min"), max_value=bounds.get("max")
+            (
+                "ExpectColumnValuesToBeBetween",
+                dict(column=column, min_value=bounds.get("min"), max_value=bounds.get("max")),
             )
         )
     for column, allowed in value_sets.items():
         columns[column] = summary[f"{column}__values"] or []  # NULL on an empty table
         expectations.append(
-            gx.expectations.ExpectColumnValuesToBeInSet(
-                column=column, value_set=allowed_values(allowed, catalogue)
+            (
+                "ExpectColumnValuesToBeInSet",
+                dict(column=column, value_set=allowed_values(allowed, catalogue)),
             )
         )
-    return padded_frame(columns), expectations
+    return columns, expectations
 
 
 def _aggregate_names(not_null, keys, ranges, value_sets) -> list[str]:
@@ -271,28 +297,16 @@ def allowed_values(allowed: list | dict, catalogue: Catalogue) -> list:
     return list(allowed)
 
 
-def series_frame(con: duckdb.DuckDBPyConnection, table: str) -> tuple[pd.DataFrame, list]:
+def series_frame(con: duckdb.DuckDBPyConnection, table: str) -> tuple[Columns, list[Expectation]]:
     rows = con.sql(SERIES_SQL.format(table=table, limit=WITNESS_LIMIT)).fetchall()
-    frame = pd.DataFrame(
-        {"claim_id": [r[0] for r in rows], "headroom": [float(r[1]) for r in rows]}
-    )
-    return frame, [gx.expectations.ExpectColumnValuesToBeBetween(column="headroom", min_value=0)]
+    columns = {"claim_id": [r[0] for r in rows], "headroom": [float(r[1]) for r in rows]}
+    return columns, [("ExpectColumnValuesToBeBetween", {"column": "headroom", "min_value": 0})]
 
 
-def padded_frame(columns: dict[str, list]) -> pd.DataFrame:
-    length = max(1, *(len(v) for v in columns.values()))
-    return pd.DataFrame(
-        {
-            name: pd.Series([*values, *[None] * (length - len(values))], dtype=object)
-            for name, values in columns.items()
-        }
-    )
-
-
-def raised(result: ExpectationValidationResult) -> str | None:
+def raised(result: dict) -> str | None:
     """The exception message if GX could not evaluate the expectation. exception_info is
     either one {raised_exception, exception_message} or a mapping of metric id to those."""
-    info = result.exception_info or {}
+    info = result.get("exception_info") or {}
     entries = [info] if "raised_exception" in info else list(info.values())
     for entry in entries:
         if isinstance(entry, dict) and entry.get("raised_exception"):
@@ -300,31 +314,31 @@ def raised(result: ExpectationValidationResult) -> str | None:
     return None
 
 
-def judge(
-    suite: str, results: list[ExpectationValidationResult], frame: pd.DataFrame
-) -> tuple[list[Violation], list[str]]:
+def judge(suite: str, results: list[dict], columns: Columns) -> tuple[list[Violation], list[str]]:
+    """GX's results (JSON dicts) as violations, and as errors where GX could not evaluate."""
     violations: list[Violation] = []
     errors: list[str] = []
     for result in results:
-        config = result.expectation_config
-        column = config.kwargs.get("column")
+        kind = result["expectation_config"]["type"]
+        kwargs = result["expectation_config"]["kwargs"]
+        column = kwargs.get("column")
         error = raised(result)
         if error is not None:
-            errors.append(f"{suite}: {config.type} on {column} could not run: {error}")
+            errors.append(f"{suite}: {kind} on {column} could not run: {error}")
             continue
-        if result.success:
+        if result["success"]:
             continue
+        outcome = result.get("result") or {}
         observed = {
-            k: result.result.get(k)
+            k: outcome[k]
             for k in ("observed_value", "partial_unexpected_list", "details")
-            if result.result.get(k) is not None
+            if outcome.get(k) is not None
         }
         violations.append(
             Violation(
-                message=f"{config.type} on {column}: expected {expected(config.kwargs)}; "
-                f"observed {observed}",
-                claim_ids=named_ids(column, result, frame),
-                detail={"expectation": config.type, "kwargs": dict(config.kwargs), **observed},
+                message=f"{kind} on {column}: expected {expected(kwargs)}; observed {observed}",
+                claim_ids=named_ids(column, outcome, columns),
+                detail={"expectation": kind, "kwargs": dict(kwargs), **observed},
             )
         )
     return violations, errors
@@ -334,12 +348,14 @@ def expected(kwargs: dict) -> dict:
     return {k: v for k, v in kwargs.items() if k not in ("column", "batch_id") and v is not None}
 
 
-def named_ids(
-    column: str | None, result: ExpectationValidationResult, frame: pd.DataFrame
-) -> tuple[str, ...]:
+def named_ids(column: str | None, outcome: dict, columns: Columns) -> tuple[str, ...]:
     """Ids GX's verdict points at: duplicated keys, or claims below a series' earlier floor."""
     if column == "headroom":
-        return tuple(frame.loc[frame["headroom"] < 0, "claim_id"])
+        return tuple(
+            claim_id
+            for claim_id, headroom in zip(columns["claim_id"], columns["headroom"], strict=True)
+            if headroom < 0
+        )
     if column in ("claim_id", "event_id", "doc_id"):
-        return tuple(sorted({str(v) for v in result.result.get("partial_unexpected_list", [])}))
+        return tuple(sorted({str(v) for v in outcome.get("partial_unexpected_list", [])}))
     return ()

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import great_expectations as gx
 import pytest
 
-from checks.engines.gx import GxSession, judge
+from checks.engines.gx import GxSession, JudgeError, judge, raised
 from flows.catalogue import load_catalogue
 from flows.settings import Settings
 from flows.validate import ValidationOutcome, validate
@@ -132,30 +131,54 @@ def test_a_cumulative_series_that_falls_fails_naming_the_later_claim(
 def test_an_expectation_that_raises_is_an_error_never_a_pass_or_a_failure(
     settings: Settings,
 ) -> None:
-    import pandas as pd
-
     session = GxSession(settings.curated_dir / "gx", load_catalogue(settings.catalogue_dir))
-    frame = pd.DataFrame({"x": [1, 2]})
+    columns = {"x": [1, 2]}
     results = session.validate_frame(
         "probe",
-        frame,
+        columns,
         [
-            gx.expectations.ExpectColumnValuesToBeBetween(column="no_such_column", min_value=0),
-            gx.expectations.ExpectColumnValuesToBeBetween(column="x", min_value=0),
+            ("ExpectColumnValuesToBeBetween", {"column": "no_such_column", "min_value": 0}),
+            ("ExpectColumnValuesToBeBetween", {"column": "x", "min_value": 0}),
         ],
     )
-    assert any(r.exception_info for r in results)
-    violations, errors = judge("probe", results, frame)
+    assert [raised(r) is not None for r in results] == [True, False]
+    violations, errors = judge("probe", results, columns)
     assert violations == []
     assert len(errors) == 1 and "no_such_column" in errors[0]
+
+
+def test_a_judge_that_raises_makes_the_check_an_error(settings: Settings) -> None:
+    session = GxSession(settings.curated_dir / "gx", load_catalogue(settings.catalogue_dir))
+    with pytest.raises(JudgeError, match="NoSuchExpectation"):
+        session.validate_frame("probe", {"x": [1]}, [("NoSuchExpectation", {"column": "x"})])
+    # the judge goes on answering
+    assert session.validate_frame("probe2", {"x": [1]}, []) == []
+
+
+def test_a_judge_that_died_is_an_error_and_the_next_run_gets_a_new_one(
+    clean: Ledger, settings: Settings
+) -> None:
+    from checks.engines.gx_process import warm_up
+
+    judge_process = warm_up()
+    ticket = judge_process.submit("settings")
+    judge_process.process.kill()
+    judge_process.process.wait()
+    with pytest.raises(JudgeError, match="died"):
+        judge_process.answer(ticket)
+    outcome = run_gx(clean, settings)  # warm_up() starts a new judge
+    assert set(statuses(outcome).values()) == {"pass"}
+    assert warm_up() is not judge_process
 
 
 def test_gx_sends_no_usage_statistics_and_shows_no_progress_bars(settings: Settings) -> None:
     import os
 
     session = GxSession(settings.curated_dir / "gx", load_catalogue(settings.catalogue_dir))
-    assert session.context.variables.analytics_enabled is False
-    assert session.context.variables.progress_bars.globally is False
+    settings_in_judge = session.settings()
+    assert settings_in_judge["analytics_enabled"] is False
+    assert settings_in_judge["progress_bars"] is False
+    assert settings_in_judge["env"].lower() == "false"
     assert os.environ["GX_ANALYTICS_ENABLED"].lower() == "false"
 
 
