@@ -99,31 +99,11 @@ DOCUMENTS: dict[str, list] = {}
 sys.modules["bench_dask_documents"] = types.SimpleNamespace(by_corpus=DOCUMENTS)  # type: ignore[assignment]
 
 
-class OpaqueBatch:
-    """A batch of documents Prefect does not look into: iterable, but not a collection.
-
-    Prefect walks every task argument that is a list, dict or dataclass looking for futures,
-    field by field (three times per submission on Dask); an object of a plain class is a leaf.
-    """
-
-    def __init__(self, documents: list) -> None:
-        self.documents = documents
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self.documents)
-
-    def __len__(self) -> int:
-        return len(self.documents)
-
-
-def make_fan_out_flow(opaque: bool = False):
-    """A flow doing what `pipeline` does for extraction: one `extract_batch` task per batch.
-
-    `opaque`: each batch wrapped in OpaqueBatch (extract_batch only iterates over it).
-    """
+def make_fan_out_flow():
+    """A flow doing what `pipeline` does for extraction: one `extract_batch` task per batch."""
     from prefect import flow, task
 
-    from flows.pipeline import batches, extract_batch
+    from flows.pipeline import Parcel, batches, extract_batch
 
     @task
     def ready() -> None:
@@ -138,13 +118,13 @@ def make_fan_out_flow(opaque: bool = False):
         parts = batches(documents, batch_size)
         futures = [
             extract_batch.submit(
-                OpaqueBatch(part) if opaque else part,
+                Parcel(part),
                 catalogue_dir,
                 f"batch {i + 1} of {len(parts)}",
             )
             for i, part in enumerate(parts)
         ]
-        results = [future.result() for future in futures]
+        results = [future.result().value for future in futures]
         wall = time.perf_counter() - started
         cpu_after = cpu_by_process()
         return {
@@ -152,8 +132,6 @@ def make_fan_out_flow(opaque: bool = False):
             "claims": sum(len(extraction.claims) for extraction, _ in results),
             "extract_cpu": {k: cpu_after[k] - cpu_before[k] for k in cpu_before},
         }
-
-    return fan_out
 
     return fan_out
 
@@ -223,9 +201,6 @@ def main() -> None:
     parser.add_argument("--sizes", default="200,1000,2500", help="batch sizes, comma-separated")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="Dask worker processes")
-    parser.add_argument(
-        "--opaque", action="store_true", help="submit batches Prefect does not walk (OpaqueBatch)"
-    )
     parser.add_argument("--out", default="bench_dask.json", help="file name under bench/out")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -237,7 +212,7 @@ def main() -> None:
     documents = DOCUMENTS[str(corpus)] = ingested_documents(corpus)
     text_mb = sum(len(d.text.encode()) for d in documents) / 1e6
     print(f"{len(documents)} documents, {text_mb:.1f} MB of text; cores: {os.cpu_count()}")
-    fan_out = make_fan_out_flow(opaque=args.opaque)
+    fan_out = make_fan_out_flow()
 
     rounds: list[dict] = []
     for repeat in range(args.repeats):
@@ -266,7 +241,6 @@ def main() -> None:
     summary = summarise(rounds, sizes, len(documents), text_mb)
     print(json.dumps(summary, indent=2))
     OUT.mkdir(parents=True, exist_ok=True)
-    summary["opaque_batches"] = args.opaque
     (OUT / args.out).write_text(json.dumps({"summary": summary, "rounds": rounds}, indent=2))
 
 

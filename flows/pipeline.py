@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import duckdb
 from prefect import flow, get_run_logger, task
@@ -32,6 +33,24 @@ from flows.warehouse import connect
 # 10,000 documents; 2500 was best on threads and on a 2-worker Dask cluster, since a task costs
 # 0.05-0.25 s of overhead and two batches per worker still keep both busy to the end.
 EXTRACT_BATCH_SIZE = 2500
+
+T = TypeVar("T")
+
+
+class Parcel(Generic[T]):
+    """A value handed to a task, or back from it, that Prefect does not look into.
+
+    Prefect walks every argument and result that is a list, tuple, dict or dataclass looking
+    for futures, field by field: for an extraction batch that is thousands of documents going
+    in and tens of thousands of claims coming out, walked several times per task on Dask
+    (bench/README.md, Scale-out). An instance of a plain class is a leaf to it. Not Prefect's
+    `quote()`: prefect-dask 0.3.7 hands the task a mangled argument when it is used.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: T) -> None:
+        self.value = value
 
 
 @dataclass
@@ -63,7 +82,7 @@ def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
 @task(name="ingest", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def ingest(
     settings: Settings, run_id: str
-) -> tuple[list[Document], dict[str, int], list[Rejection]]:
+) -> tuple[Parcel[list[Document]], dict[str, int], list[Rejection]]:
     """Read documents and manifest, load what changed; return the documents to extract."""
     with warehouse(settings) as con:
         result = ingest_documents(
@@ -78,7 +97,7 @@ def ingest(
         "documents_removed": len(result.removed),
         "documents_rejected": len(result.rejections),
     }
-    return [*result.new, *result.changed], counts, result.rejections
+    return Parcel([*result.new, *result.changed]), counts, result.rejections
 
 
 @task(
@@ -88,8 +107,8 @@ def ingest(
     cache_policy=NO_CACHE,
 )
 def extract_batch(
-    documents: list[Document], catalogue_dir: Path, label: str
-) -> tuple[Extraction, list[Rejection]]:
+    documents: Parcel[list[Document]], catalogue_dir: Path, label: str
+) -> Parcel[tuple[Extraction, list[Rejection]]]:
     """Extract claims and events from one batch of documents.
 
     A document whose extraction raises is recorded as a rejection and the batch goes on:
@@ -97,7 +116,7 @@ def extract_batch(
     """
     extractor = Extractor(load_catalogue(catalogue_dir))
     claims, events, failures = [], [], []
-    for doc in documents:
+    for doc in documents.value:
         try:
             found = extractor.extract(doc)
         except Exception as exc:
@@ -112,22 +131,22 @@ def extract_batch(
             continue
         claims.extend(found.claims)
         events.extend(found.events)
-    return Extraction(claims=claims, events=events), failures
+    return Parcel((Extraction(claims=claims, events=events), failures))
 
 
 @task(name="load-extractions", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def load_extractions(
     settings: Settings,
     run_id: str,
-    documents: list[Document],
-    results: list[tuple[Extraction, list[Rejection]]],
+    doc_ids: Parcel[list[str]],
+    results: Parcel[list[tuple[Extraction, list[Rejection]]]],
 ) -> tuple[int, list[Rejection]]:
     """Write the batches' claims and events; forget the documents that failed to extract."""
-    claims = [c for extraction, _ in results for c in extraction.claims]
-    events = [v for extraction, _ in results for v in extraction.events]
-    failures = [r for _, rejections in results for r in rejections]
+    claims = [c for extraction, _ in results.value for c in extraction.claims]
+    events = [v for extraction, _ in results.value for v in extraction.events]
+    failures = [r for _, rejections in results.value for r in rejections]
     with warehouse(settings) as con:
-        load.replace_extractions(con, [d.doc_id for d in documents], claims, events, run_id)
+        load.replace_extractions(con, doc_ids.value, claims, events, run_id)
         load.forget_documents(con, [r.file for r in failures])
         load.record_rejections(con, run_id, failures)
     return len(claims), failures
@@ -215,13 +234,18 @@ def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSu
     """The stages in order, as tasks of the current flow run; `counts` fills as they go."""
     to_extract, ingest_counts, rejections = ingest(settings, run_id)
     counts.update(ingest_counts)
-    parts = batches(to_extract, EXTRACT_BATCH_SIZE)
+    parts = batches(to_extract.value, EXTRACT_BATCH_SIZE)
     futures = [
-        extract_batch.submit(batch, settings.catalogue_dir, f"batch {i + 1} of {len(parts)}")
+        extract_batch.submit(
+            Parcel(batch), settings.catalogue_dir, f"batch {i + 1} of {len(parts)}"
+        )
         for i, batch in enumerate(parts)
     ]
     extracted, failures = load_extractions(
-        settings, run_id, to_extract, [f.result() for f in futures]
+        settings,
+        run_id,
+        Parcel([d.doc_id for d in to_extract.value]),
+        Parcel([f.result().value for f in futures]),
     )
     counts["claims_extracted"] = extracted
     counts["documents_rejected"] += len(failures)
