@@ -129,7 +129,7 @@ def make_fan_out_flow():
         cpu_after = cpu_by_process()
         return {
             "extract_seconds": wall,
-            "claims": sum(len(extraction.claims) for extraction, _ in results),
+            "claims": sum(batch.claims.num_rows for batch in results),
             "extract_cpu": {k: cpu_after[k] - cpu_before[k] for k in cpu_before},
         }
 

@@ -44,9 +44,9 @@ from flows import load
 from flows.catalogue import load_catalogue
 from flows.extract import Extractor
 from flows.ingest import IngestResult, ingest_documents
-from flows.model import Document
+from flows.model import Claim, Document, Event
 from flows.settings import Settings, load_settings
-from flows.warehouse import connect
+from flows.warehouse import connect, records_table
 
 OUT = Path("bench/out")
 TARGET_MBPS = 10.0  # ingest + extract, per core
@@ -258,9 +258,7 @@ def main(argv: list[str] | None = None) -> int:
                 wall, cpu, _ = timed(load.load_documents, con, result, "bench-load")
                 record("load documents into DuckDB (once)", wall, cpu)
                 ids = [d.doc_id for d in result.new]
-                wall, cpu, _ = timed(
-                    load.replace_extractions, con, ids, claims, events, "bench-load"
-                )
+                wall, cpu, _ = timed(load_extractions, con, ids, claims, events)
                 record("load claims + events into DuckDB (once)", wall, cpu)
         wall, cpu, again = timed(rerun, db, settings)
         assert isinstance(again, IngestResult)
@@ -291,6 +289,12 @@ def main(argv: list[str] | None = None) -> int:
     args.json.write_text(json.dumps(report, indent=2) + "\n")
     print(f"written {args.json}")
     return 0
+
+
+def load_extractions(con, ids: list[str], claims: list, events: list) -> None:  # type: ignore[no-untyped-def]
+    """As the pipeline does: Arrow tables built (in the extraction tasks), then loaded."""
+    claim_rows, event_rows = records_table(claims, Claim), records_table(events, Event)
+    load.replace_extractions(con, ids, claim_rows, event_rows, "bench-load")
 
 
 def rerun(db: Path, settings: Settings) -> IngestResult:

@@ -10,11 +10,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import duckdb
+import pyarrow as pa
 
 from flows.claims_csv import read_claim_tables
 from flows.ingest import IngestResult, ManifestRow
-from flows.model import Claim, Document, Event, Rejection
-from flows.warehouse import insert_records
+from flows.model import Claim, Document, Rejection
+from flows.warehouse import insert_records, insert_table
 
 __all__ = [
     "all_documents",
@@ -109,17 +110,19 @@ def _delete_documents(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
 def replace_extractions(
     con: duckdb.DuckDBPyConnection,
     doc_ids: Sequence[str],
-    claims: Sequence[Claim],
-    events: Sequence[Event],
+    claims: pa.Table,
+    events: pa.Table,
     run_id: str,
 ) -> None:
-    """Swap the extractor's claims and events of these documents for the new ones.
+    """Swap the extractor's claims and events of these documents for the new ones: tables
+    of Claim and Event records (warehouse.records_table), as extraction tasks return them.
 
     Idempotent: the same input writes the same rows (claim_id and event_id are stable).
     Claims from claim tables (source other than 'rules') are left alone.
     """
     batch = set(doc_ids)
-    strays = sorted({r.doc_id for r in [*claims, *events] if r.doc_id not in batch})
+    named = {d for rows in (claims, events) if rows.num_rows for d in rows["doc_id"].to_pylist()}
+    strays = sorted(named - batch)
     if strays:
         # Rows for a document outside the batch would not be deleted on the next run and
         # would duplicate: refuse them rather than write them.
@@ -133,8 +136,8 @@ def replace_extractions(
                 f"delete from {table} where source = ? and list_contains(?::varchar[], doc_id)",
                 [RULES, list(batch)],
             )
-        insert_records(con, "raw.claims", list(claims), extra={"run_id": run_id})
-        insert_records(con, "raw.events", list(events), extra={"run_id": run_id})
+        insert_table(con, "raw.claims", claims, extra={"run_id": run_id})
+        insert_table(con, "raw.events", events, extra={"run_id": run_id})
 
 
 def replace_table_claims(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 import duckdb
+import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -19,15 +20,15 @@ from prefect.cache_policies import NO_CACHE
 from checks.engines.gx_process import warm_up
 from flows import audit, load
 from flows.catalogue import load_catalogue
-from flows.extract import Extraction, Extractor
+from flows.extract import Extractor
 from flows.ingest import ingest_documents
-from flows.model import Document, Rejection
+from flows.model import Claim, Document, Event, Rejection
 from flows.publish import PublishResult, publish
 from flows.report import ReportResult, failures_table, markdown_summary, write_report
 from flows.runlock import LockHolder, pipeline_lock
 from flows.settings import Settings, load_settings
 from flows.validate import ValidationOutcome, validate
-from flows.warehouse import connect
+from flows.warehouse import connect, records_table
 
 # Documents per extraction task. Measured (bench/README.md, Scale-out): 200, 1000 and 2500 on
 # 10,000 documents; 2500 was best on threads and on a 2-worker Dask cluster, since a task costs
@@ -100,6 +101,16 @@ def ingest(
     return Parcel([*result.new, *result.changed]), counts, result.rejections
 
 
+@dataclass(frozen=True)
+class ExtractedBatch:
+    """One extraction task's output: its claims and events as Arrow tables of Claim and Event
+    records (cheap to send back from a Dask worker), and the documents that failed."""
+
+    claims: pa.Table
+    events: pa.Table
+    failures: list[Rejection]
+
+
 @task(
     name="extract",
     task_run_name="extract {label}",
@@ -108,7 +119,7 @@ def ingest(
 )
 def extract_batch(
     documents: Parcel[list[Document]], catalogue_dir: Path, label: str
-) -> Parcel[tuple[Extraction, list[Rejection]]]:
+) -> Parcel[ExtractedBatch]:
     """Extract claims and events from one batch of documents.
 
     A document whose extraction raises is recorded as a rejection and the batch goes on:
@@ -131,7 +142,9 @@ def extract_batch(
             continue
         claims.extend(found.claims)
         events.extend(found.events)
-    return Parcel((Extraction(claims=claims, events=events), failures))
+    return Parcel(
+        ExtractedBatch(records_table(claims, Claim), records_table(events, Event), failures)
+    )
 
 
 @task(name="load-extractions", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -139,17 +152,17 @@ def load_extractions(
     settings: Settings,
     run_id: str,
     doc_ids: Parcel[list[str]],
-    results: Parcel[list[tuple[Extraction, list[Rejection]]]],
+    extracted: Parcel[list[ExtractedBatch]],
 ) -> tuple[int, list[Rejection]]:
     """Write the batches' claims and events; forget the documents that failed to extract."""
-    claims = [c for extraction, _ in results.value for c in extraction.claims]
-    events = [v for extraction, _ in results.value for v in extraction.events]
-    failures = [r for _, rejections in results.value for r in rejections]
+    claims = concat([b.claims for b in extracted.value], Claim)
+    events = concat([b.events for b in extracted.value], Event)
+    failures = [r for b in extracted.value for r in b.failures]
     with warehouse(settings) as con:
         load.replace_extractions(con, doc_ids.value, claims, events, run_id)
         load.forget_documents(con, [r.file for r in failures])
         load.record_rejections(con, run_id, failures)
-    return len(claims), failures
+    return claims.num_rows, failures
 
 
 @task(name="load-claim-tables", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -189,6 +202,13 @@ def report_run(settings: Settings, run_id: str, counts: dict[str, int]) -> Repor
     if failures:
         create_table_artifact(failures, key="factledger-failures", description="failed checks")
     return report
+
+
+def concat(tables: list[pa.Table], record_type: type) -> pa.Table:
+    if not tables:
+        return records_table([], record_type)
+    # "default" promotion: a column all null in one batch (type null) joins its typed twin
+    return pa.concat_tables(tables, promote_options="default")
 
 
 def batches(documents: list[Document], size: int) -> list[list[Document]]:

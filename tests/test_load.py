@@ -11,6 +11,7 @@ import pytest
 from flows import audit, load
 from flows.ingest import IngestResult, ingest_documents
 from flows.model import Claim, Document, Event, Rejection, stable_id
+from flows.warehouse import records_table
 from tests.conftest import RawDir
 
 Con = duckdb.DuckDBPyConnection
@@ -76,6 +77,15 @@ def event(doc: Document, quote: str) -> Event:
     )
 
 
+def replace_extractions(
+    con: Con, doc_ids: list[str], claims: list[Claim], events: list[Event], run_id: str
+) -> None:
+    """load.replace_extractions with the records as the extraction task hands them over."""
+    load.replace_extractions(
+        con, doc_ids, records_table(claims, Claim), records_table(events, Event), run_id
+    )
+
+
 def rows(con: Con, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
 
@@ -104,7 +114,7 @@ B = document("b.txt", "smart entered 7 new markets and 38 markets in all.")
 def loaded(fresh_warehouse: Con) -> Con:
     """a.txt and b.txt loaded, each with a rules claim and event, a.txt with a table claim."""
     load.load_documents(fresh_warehouse, IngestResult(new=[A1, B]), "run-1")
-    load.replace_extractions(
+    replace_extractions(
         fresh_warehouse,
         [A1.doc_id, B.doc_id],
         [claim(A1, "38 markets"), claim(B, "38 markets")],
@@ -135,7 +145,7 @@ def test_a_changed_document_replaces_its_row_claims_and_events(loaded: Con) -> N
     # a.txt's old claims (rules and table) and event are gone; b.txt's are untouched.
     assert claim_rows(loaded) == [("b.txt", "rules", 38.0, "38 markets")]
     assert rows(loaded, "select count(*) from raw.events") == [(0,)]
-    load.replace_extractions(loaded, [A2.doc_id], [claim(A2, "40 markets", value=40)], [], "run-2")
+    replace_extractions(loaded, [A2.doc_id], [claim(A2, "40 markets", value=40)], [], "run-2")
     assert claim_rows(loaded) == [
         ("a.txt", "rules", 40.0, "40 markets"),
         ("b.txt", "rules", 38.0, "38 markets"),
@@ -173,14 +183,14 @@ def test_reloading_after_a_real_ingest_round_trip_duplicates_nothing(
 def test_replacing_extractions_twice_writes_the_same_rows(loaded: Con) -> None:
     before = rows(loaded, "select * exclude (run_id) from raw.claims order by all")
     args = ([A1.doc_id, B.doc_id], [claim(A1, "38 markets"), claim(B, "38 markets")])
-    load.replace_extractions(loaded, *args, [event(A1, "BRABUS")], "run-2")
-    load.replace_extractions(loaded, *args, [event(A1, "BRABUS")], "run-3")
+    replace_extractions(loaded, *args, [event(A1, "BRABUS")], "run-2")
+    replace_extractions(loaded, *args, [event(A1, "BRABUS")], "run-3")
     assert rows(loaded, "select * exclude (run_id) from raw.claims order by all") == before
     assert rows(loaded, "select count(*), count(distinct event_id) from raw.events") == [(1, 1)]
 
 
 def test_replacing_extractions_keeps_table_claims_and_other_documents(loaded: Con) -> None:
-    load.replace_extractions(loaded, [A1.doc_id], [], [], "run-2")
+    replace_extractions(loaded, [A1.doc_id], [], [], "run-2")
     assert claim_rows(loaded) == [
         ("a.txt", "claims/hand.csv", 38.0, "38 markets"),
         ("b.txt", "rules", 38.0, "38 markets"),
@@ -190,7 +200,7 @@ def test_replacing_extractions_keeps_table_claims_and_other_documents(loaded: Co
 
 def test_extractions_for_a_document_outside_the_batch_are_refused(loaded: Con) -> None:
     with pytest.raises(ValueError, match=f"doc_id\\(s\\) {B.doc_id} not among"):
-        load.replace_extractions(loaded, [A1.doc_id], [claim(B, "7 new markets")], [], "run-2")
+        replace_extractions(loaded, [A1.doc_id], [claim(B, "7 new markets")], [], "run-2")
     assert len(claim_rows(loaded)) == 3
 
 
@@ -198,7 +208,7 @@ def test_a_failed_replace_leaves_the_previous_rows(loaded: Con) -> None:
     before = claim_rows(loaded)
     broken = replace(claim(A1, "38 markets"), entity=None)  # violates not null on insert
     with pytest.raises(duckdb.ConstraintException):
-        load.replace_extractions(loaded, [A1.doc_id], [broken], [], "run-2")
+        replace_extractions(loaded, [A1.doc_id], [broken], [], "run-2")
     assert claim_rows(loaded) == before
 
 
