@@ -8,39 +8,71 @@
 --     intervals must overlap;
 --   * for a cumulative stock, no decrease from a claim before it or to a claim after it.
 -- Returns one row per violation, naming the flow, the end stock and the other claim.
+--
+-- At 10M claims every implied start meets every claim of its entity's stock: 27M pairs. So
+-- the pairs carry only the compared columns, each join keeps only the pairs that can break
+-- the rule, and only the few violations are joined back to their files, dates and quotes.
 with
 
 catalogue as (
     select metric, stock_of, cumulative from staging.metric_catalogue
 ),
 
--- reported claims with their document's publication date (a temp table built once per run by
+-- reported claims with their document's publication date (a temp view made once per run by
 -- flows.validate.prepare_staging); not materialized, so each use keeps only its metrics' rows
 dated as not materialized (
     select * from claims_dated
 ),
 
-flows as (
-    select dated.*, catalogue.stock_of, stocks.cumulative as stock_cumulative
+-- the flows and the claims of the stocks they add to, read once, with only the columns the
+-- rule compares
+compared_metrics as (
+    select metric from catalogue where stock_of is not null
+    union
+    select stock_of from catalogue
+),
+
+compared_claims as materialized (
+    select
+        claim_id, entity, metric, value_lo, value_hi, lo_open, hi_open, period_start, period_end
     from dated
+    semi join compared_metrics using (metric)
+),
+
+flows as (
+    select
+        compared_claims.* exclude (metric),
+        compared_claims.metric as flow_metric,
+        catalogue.stock_of as metric,
+        stocks.cumulative as stock_cumulative
+    from compared_claims
     join catalogue using (metric)
     join catalogue as stocks on stocks.metric = catalogue.stock_of
 ),
 
-implied_starts as (
+stock_claims as (
+    select *
+    from compared_claims
+    where metric in (select stock_of from catalogue)
+),
+
+-- each flow with each claim of its stock at the period's end: the implied start, with the
+-- compared columns of the flow and stock rows (they identify the rows to join back)
+implied_starts as materialized (
     select
         flows.claim_id as flow_claim_id,
-        flows.file as flow_file,
-        flows.published_at as flow_published_at,
+        flows.flow_metric,
+        flows.value_lo as flow_value_lo,
+        flows.value_hi as flow_value_hi,
+        flows.lo_open as flow_lo_open,
+        flows.hi_open as flow_hi_open,
         flows.period_start as flow_period_start,
         flows.period_end as flow_period_end,
-        flows.value_text as flow_value_text,
-        flows.quote as flow_quote,
         stock.claim_id as stock_claim_id,
-        stock.file as stock_file,
-        stock.published_at as stock_published_at,
-        stock.value_text as stock_value_text,
-        stock.quote as stock_quote,
+        stock.value_lo as stock_value_lo,
+        stock.value_hi as stock_value_hi,
+        stock.lo_open as stock_lo_open,
+        stock.hi_open as stock_hi_open,
         flows.entity,
         stock.metric,
         flows.stock_cumulative,
@@ -53,56 +85,68 @@ implied_starts as (
         end as implied_hi,
         flows.stock_cumulative and (stock.hi_open or flows.lo_open) as implied_hi_open
     from flows
-    join dated as stock
+    join stock_claims as stock
         on stock.entity = flows.entity
-        and stock.metric = flows.stock_of
+        and stock.metric = flows.metric
         and stock.period_end = flows.period_end
 ),
 
-negative_starts as (
+-- the bounds each implied start is compared on
+start_bounds as (
     select
-        implied_starts.*,
-        null::varchar as other_claim_id,
-        null::varchar as other_file,
-        null::date as other_published_at,
-        null::date as other_period_start,
-        null::date as other_period_end,
-        null::varchar as other_value_text,
-        null::varchar as other_quote,
-        'negative' as relation
+        entity, metric, stock_claim_id, stock_cumulative, implied_at, implied_lo,
+        implied_lo_open, implied_hi, implied_hi_open
     from implied_starts
+),
+
+negative_starts as (
+    select start_bounds.*, 'negative' as relation
+    from start_bounds
     where implied_hi < 0 or (implied_hi = 0 and implied_hi_open)
 ),
 
+-- the pairs of an implied start and another claim of its stock that can break the rule. All
+-- pairs would be 27M at 10M claims, so each kind is found by a join whose conditions the
+-- hash join checks as it matches (an OR of them would be a filter over all 27M pairs):
+-- claims ending on the start's day or the day before (same time, or before), claims ending
+-- earlier with a lower bound at least the start's upper bound (before), claims starting later
+-- with an upper bound at most the start's lower bound (after). A pair can be found twice;
+-- `found` below keeps it once.
+candidates as (
+    select starts.*, other.* exclude (entity, metric)
+    from start_bounds as starts
+    join stock_claims as other
+        on other.entity = starts.entity
+        and other.metric = starts.metric
+    where other.period_end between starts.implied_at - 1 and starts.implied_at
+        or (starts.stock_cumulative and other.period_end < starts.implied_at and other.value_lo >= starts.implied_hi)
+        or (starts.stock_cumulative and other.period_start > starts.implied_at and other.value_hi <= starts.implied_lo)
+),
+
+-- how each candidate relates to its start in time: "same time" (a single day, the start or
+-- the day before) wins over "before"
 compared as (
     select
-        implied_starts.*,
-        other.claim_id as other_claim_id,
-        other.file as other_file,
-        other.published_at as other_published_at,
-        other.period_start as other_period_start,
-        other.period_end as other_period_end,
-        other.value_text as other_value_text,
-        other.quote as other_quote,
-        other.value_lo as other_lo,
-        other.value_hi as other_hi,
-        other.lo_open as other_lo_open,
-        other.hi_open as other_hi_open,
+        * exclude (claim_id, period_start, period_end, value_lo, value_hi, lo_open, hi_open),
+        claim_id as other_claim_id,
+        period_start as other_period_start,
+        period_end as other_period_end,
+        value_lo as other_lo,
+        value_hi as other_hi,
+        lo_open as other_lo_open,
+        hi_open as other_hi_open,
         case
-            when other.period_start = other.period_end
-                and other.period_end between implied_at - 1 and implied_at then 'same time'
-            when other.period_end < implied_at then 'before'
-            when other.period_start > implied_at then 'after'
+            when period_start = period_end and period_end between implied_at - 1 and implied_at
+                then 'same time'
+            when period_end < implied_at then 'before'
+            when period_start > implied_at then 'after'
         end as relation
-    from implied_starts
-    join dated as other
-        on other.entity = implied_starts.entity
-        and other.metric = implied_starts.metric
-        and other.claim_id <> implied_starts.stock_claim_id
+    from candidates
+    where claim_id <> stock_claim_id
 ),
 
 contradictions as (
-    select * exclude (other_lo, other_hi, other_lo_open, other_hi_open)
+    select *
     from compared
     where (
             relation = 'same time'
@@ -123,10 +167,99 @@ contradictions as (
         )
 ),
 
+-- the implied starts behind each violation, on the compared columns; distinct, so that
+-- joining them back to every claim row with those columns below yields each violating
+-- combination of rows exactly once
+found as (
+    select distinct implied_starts.*, violated.* exclude (
+        entity, metric, stock_claim_id, stock_cumulative, implied_at, implied_lo,
+        implied_lo_open, implied_hi, implied_hi_open
+    )
+    from (
+        select * from negative_starts
+        union all by name
+        select * from contradictions
+    ) as violated
+    join implied_starts using (
+        entity, metric, stock_claim_id, stock_cumulative, implied_at, implied_lo,
+        implied_lo_open, implied_hi, implied_hi_open
+    )
+),
+
+-- the files, dates, texts and quotes of the few claims named, read once
+named as materialized (
+    select
+        claim_id, entity, metric, value_lo, value_hi, lo_open, hi_open, period_start, period_end,
+        file, published_at, value_text, quote
+    from dated
+    where claim_id in (
+        select flow_claim_id from found
+        union select stock_claim_id from found
+        union select other_claim_id from found
+    )
+),
+
 violations as (
-    select * from negative_starts
-    union all by name
-    select * from contradictions
+    select
+        found.flow_claim_id,
+        flow.file as flow_file,
+        flow.published_at as flow_published_at,
+        found.flow_period_start,
+        found.flow_period_end,
+        flow.value_text as flow_value_text,
+        flow.quote as flow_quote,
+        found.stock_claim_id,
+        stock.file as stock_file,
+        stock.published_at as stock_published_at,
+        stock.value_text as stock_value_text,
+        stock.quote as stock_quote,
+        found.entity,
+        found.metric,
+        found.stock_cumulative,
+        found.implied_at,
+        found.implied_lo,
+        found.implied_lo_open,
+        found.implied_hi,
+        found.implied_hi_open,
+        found.other_claim_id,
+        other.file as other_file,
+        other.published_at as other_published_at,
+        found.other_period_start,
+        found.other_period_end,
+        other.value_text as other_value_text,
+        other.quote as other_quote,
+        found.relation
+    from found
+    join named as flow
+        on flow.claim_id = found.flow_claim_id
+        and flow.entity = found.entity
+        and flow.metric = found.flow_metric
+        and flow.value_lo = found.flow_value_lo
+        and flow.value_hi = found.flow_value_hi
+        and flow.lo_open = found.flow_lo_open
+        and flow.hi_open = found.flow_hi_open
+        and flow.period_start = found.flow_period_start
+        and flow.period_end = found.flow_period_end
+    join named as stock
+        on stock.claim_id = found.stock_claim_id
+        and stock.entity = found.entity
+        and stock.metric = found.metric
+        and stock.value_lo = found.stock_value_lo
+        and stock.value_hi = found.stock_value_hi
+        and stock.lo_open = found.stock_lo_open
+        and stock.hi_open = found.stock_hi_open
+        and stock.period_end = found.flow_period_end
+    -- a negative start names no other claim
+    left join named as other
+        on other.claim_id = found.other_claim_id
+        and other.entity = found.entity
+        and other.metric = found.metric
+        and other.value_lo = found.other_lo
+        and other.value_hi = found.other_hi
+        and other.lo_open = found.other_lo_open
+        and other.hi_open = found.other_hi_open
+        and other.period_start = found.other_period_start
+        and other.period_end = found.other_period_end
 ),
 
 final as (
