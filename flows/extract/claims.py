@@ -84,8 +84,9 @@ class ClaimFinder:
         pool = self._by_noun[norm(noun.group("noun"))] if noun else self._cue_only
         return [r for r in pool if r.money == money and (noun or r.cues)]
 
-    def _choose(self, candidates: list[MetricRule], folded: str, clause: tuple[int, int],
-                pos: int) -> RuleMatch | None:
+    def _choose(
+        self, candidates: list[MetricRule], folded: str, clause: tuple[int, int], pos: int
+    ) -> RuleMatch | None:
         """The rule whose cue is nearest (rules without cues rank after those with one)."""
         cue_hits = None
         best, best_key = None, None
@@ -93,10 +94,15 @@ class ClaimFinder:
             cue, distance = None, NO_CUE
             if rule.cues:
                 if cue_hits is None:
-                    cue_hits = [(s, e, self._by_cue[norm(w)])
-                                for s, e, w in self._cue.finditer(folded, *clause)]
-                near = [(pos - e if e <= pos else s - pos, s, e)
-                        for s, e, ids in cue_hits if rule.id in ids]
+                    cue_hits = [
+                        (s, e, self._by_cue[norm(w)])
+                        for s, e, w in self._cue.finditer(folded, *clause)
+                    ]
+                near = [
+                    (pos - e if e <= pos else s - pos, s, e)
+                    for s, e, ids in cue_hits
+                    if rule.id in ids
+                ]
                 if not near:
                     continue
                 distance, s, e = min(near)
@@ -106,8 +112,15 @@ class ClaimFinder:
                 best, best_key = RuleMatch(rule, cue, self._order[rule.id]), key
         return best
 
-    def _claim(self, page: Page, amount: Amount, noun: re.Match[str] | None, match: RuleMatch,
-               sentence: tuple[int, int], clause: tuple[int, int]) -> Claim:
+    def _claim(
+        self,
+        page: Page,
+        amount: Amount,
+        noun: re.Match[str] | None,
+        match: RuleMatch,
+        sentence: tuple[int, int],
+        clause: tuple[int, int],
+    ) -> Claim:
         text, rule = page.text, match.rule
         if amount.ordinal:
             qualifier, value_start = "ordinal", amount.start
@@ -116,8 +129,9 @@ class ClaimFinder:
             found = self._qualifiers.find(text, amount.start)
             qualifier = found[0].name if found else "exact"
             value_start = found[1] if found else amount.start
-            interval = interval_for(amount.value, found[0].interval if found else "exact",
-                                    rule.tolerance)
+            interval = interval_for(
+                amount.value, found[0].interval if found else "exact", rule.tolerance
+            )
         start, end = value_start, noun.end() if noun else amount.end
         lead_in = self._lead_in.find(text, start, floor=clause[0])
         if lead_in:
@@ -127,13 +141,26 @@ class ClaimFinder:
         dating = page.dating.date(amount.start, clause, sentence)
         doc = page.doc
         claim = Claim(
-            doc_id=doc.doc_id, file=doc.file, entity=page.subject(sentence[0], start),
-            metric=rule.metric, value_lo=interval.lo, value_hi=interval.hi,
-            lo_open=interval.lo_open, hi_open=interval.hi_open, qualifier=qualifier,
-            unit=rule.unit, value_text=text[value_start:amount.end],
-            period_start=dating.start, period_end=dating.end, period_text=dating.text,
-            status=dating.status, quote=text[start:end], char_start=start, char_end=end,
-            source="rules", rule_id=rule.id,
+            doc_id=doc.doc_id,
+            file=doc.file,
+            entity=page.subject(sentence[0], start),
+            metric=rule.metric,
+            value_lo=interval.lo,
+            value_hi=interval.hi,
+            lo_open=interval.lo_open,
+            hi_open=interval.hi_open,
+            qualifier=qualifier,
+            unit=rule.unit,
+            value_text=text[value_start : amount.end],
+            period_start=dating.start,
+            period_end=dating.end,
+            period_text=dating.text,
+            status=dating.status,
+            quote=text[start:end],
+            char_start=start,
+            char_end=end,
+            source="rules",
+            rule_id=rule.id,
         )
         assert_provenance(claim, text)
         return claim

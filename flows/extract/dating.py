@@ -24,8 +24,14 @@ class Dating:
 class DocumentDating:
     """Dates facts in one document. Holds per-document caches; make one per document."""
 
-    def __init__(self, finder: PeriodFinder, planned: WordSearch, text: str,
-                 published_at: date, folded: str | None = None) -> None:
+    def __init__(
+        self,
+        finder: PeriodFinder,
+        planned: WordSearch,
+        text: str,
+        published_at: date,
+        folded: str | None = None,
+    ) -> None:
         self._finder = finder
         self._planned = planned  # built by planned_pattern: searched in the folded text
         self._text = text
@@ -48,14 +54,16 @@ class DocumentDating:
         if not planned:
             # A reported fact is "as of" publication: it cannot be about a later time.
             start, end = min(start, self._pub), min(end, self._pub)
-        return Dating(start, end, text, "planned" if planned else "reported",
-                      mention if own else None)
+        return Dating(
+            start, end, text, "planned" if planned else "reported", mention if own else None
+        )
 
     def _own_period(self, pos: int, clause: Span, sentence: Span) -> PeriodMention | None:
         mentions = self._by_sentence.get(sentence)
         if mentions is None:
-            mentions = self._finder.find(self._text, sentence[0], sentence[1], self._pub,
-                                         self._folded)
+            mentions = self._finder.find(
+                self._text, sentence[0], sentence[1], self._pub, self._folded
+            )
             self._by_sentence[sentence] = mentions
         if not mentions:
             return None
@@ -76,18 +84,15 @@ class DocumentDating:
         """The document's reference period: its first dated expression not after publication."""
         if self._reference is False:
             self._reference = next(
-                (
-                    m
-                    for m in self._iter_all()
-                    if m.kind == "explicit" and m.start <= self._pub
-                ),
+                (m for m in self._iter_all() if m.kind == "explicit" and m.start <= self._pub),
                 None,
             )
         return self._reference  # type: ignore[return-value]
 
     def _iter_all(self) -> Iterator[PeriodMention]:
-        yield from self._finder.iter_mentions(self._text, 0, len(self._text), self._pub,
-                                              self._folded)
+        yield from self._finder.iter_mentions(
+            self._text, 0, len(self._text), self._pub, self._folded
+        )
 
 
 def _distance(mention: PeriodMention, pos: int) -> int:

@@ -26,6 +26,7 @@ from flows.extract.numbers import NumberReader
 from flows.extract.page import Page
 from flows.extract.patterns import (
     fold_case,
+    is_word_char,
     phrase_source,
     prefilter_source,
     rests_by_first_char,
@@ -72,9 +73,12 @@ class Extractor:
         ahead = f"(?={noun})" if noun else ""
         words = rests_by_first_char([*n.words, *n.multipliers])
         ordinals = rests_by_first_char(
-            n.ordinal_words, lambda rest: phrase_source(rest) + r"(?![\w])" + ahead)
-        for first, rests in [*ordinals.items(),
-                             *rests_by_first_char(self.events.triggers(), trigger_source).items()]:
+            n.ordinal_words, lambda rest: phrase_source(rest) + r"(?![\w])" + ahead
+        )
+        for first, rests in [
+            *ordinals.items(),
+            *rests_by_first_char(self.events.triggers(), trigger_source).items(),
+        ]:
             words.setdefault(first, []).extend(rests)
         digits = rf"\d[\d,.]*(?={self.numbers.suffix_source()}{noun})" if noun else None
         return prefilter_source(words, sorted(n.currencies), *([digits] if digits else []))
@@ -92,6 +96,9 @@ class Extractor:
         pos = first.end() if first is not None else 0
         while (hit := scan(max(0, pos - 1))) is not None:
             start = hit.start() + 1  # the scan matches from the separator before a candidate
+            if is_word_char(folded[start - 1]):  # a letter beyond ASCII is no separator
+                pos = start + 1  # search on from the character after it
+                continue
             m = reader(text, start)
             if m is None:
                 pos = hit.end()
@@ -109,8 +116,7 @@ class Extractor:
             doc=doc,
             entity=entity,
             matcher=self.entities.matcher(entity),
-            dating=DocumentDating(self.periods, self._planned, doc.text, doc.published_at,
-                                  folded),
+            dating=DocumentDating(self.periods, self._planned, doc.text, doc.published_at, folded),
             resolver=self.entities,
             folded=folded,
         )

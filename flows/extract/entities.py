@@ -11,8 +11,8 @@ from flows.catalogue import Catalogue
 from flows.extract.patterns import SuffixMatch, WordSearch, phrase_source
 from flows.model import Document
 
-ALIAS_SEPARATORS = r"[^\w#]"  # "#5" is a product, so "#" cannot come before an alias
-_SEPARATOR = re.compile(ALIAS_SEPARATORS)
+NOT_ALIAS_SEPARATORS = "#"  # "#5" is a product, so "#" cannot come before an alias
+_SEPARATOR = re.compile(rf"[^\w{NOT_ALIAS_SEPARATORS}]")
 
 
 class OwnName:
@@ -52,8 +52,10 @@ class EntityMatcher:
         if self.own is None:
             yield from self.catalogued.finditer(text, lo, hi)
             return
-        hits = sorted([*self.catalogued.finditer(text, lo, hi), *self.own.finditer(text, lo, hi)],
-                      key=lambda h: (h[0], h[0] - h[1]))
+        hits = sorted(
+            [*self.catalogued.finditer(text, lo, hi), *self.own.finditer(text, lo, hi)],
+            key=lambda h: (h[0], h[0] - h[1]),
+        )
         end = -1
         for hit in hits:
             if hit[0] >= end:
@@ -68,7 +70,7 @@ class EntityResolver:
         self._canonical.update({e.name: e.name for e in catalogue.entities.values()})
         self._folded = {a.casefold(): name for a, name in self._canonical.items()}
         self.catalogued_aliases = tuple(sorted(self._canonical))
-        self._catalogued = WordSearch(self._canonical, separators=ALIAS_SEPARATORS)
+        self._catalogued = WordSearch(self._canonical, not_separators=NOT_ALIAS_SEPARATORS)
         self._not_subject = SuffixMatch(
             [*not_subject_after, *(f"{p} the" for p in not_subject_after)], re.IGNORECASE
         )
@@ -94,8 +96,9 @@ class EntityResolver:
         known = self._entities.get(entity) if entity else None
         return EntityMatcher(self._catalogued, own, canonical, known.products if known else ())
 
-    def subject(self, text: str, sentence_start: int, pos: int, matcher: EntityMatcher,
-                default: str) -> str:
+    def subject(
+        self, text: str, sentence_start: int, pos: int, matcher: EntityMatcher, default: str
+    ) -> str:
         """The nearest entity named before pos in the sentence that is not an investor/partner."""
         chosen = default
         for start, _, alias in matcher.finditer(text, sentence_start, pos):

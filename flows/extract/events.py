@@ -12,7 +12,11 @@ from flows.extract.rules import EventVocabulary
 from flows.model import Event
 
 PARTNERSHIP, LAUNCH_AFTER, LAUNCH_BEFORE, MARKET_ENTRY = (
-    "partnership", "launch_after", "launch_before", "market_entry")
+    "partnership",
+    "launch_after",
+    "launch_before",
+    "market_entry",
+)
 GAP = "..."  # in a trigger: up to six words ("co-created ... with")
 PRODUCT_BEFORE_REACH = 80  # a product this far before a "making its debut" trigger is its subject
 ANAPHORA_REACH = 3000  # "It is scheduled to debut" refers to a product named this far back
@@ -44,8 +48,9 @@ class EventFinder:
             for t in triggers:
                 self._kinds.setdefault(self._key(t), set()).add(kind)
         triggers = sorted(self.triggers(), key=lambda p: (-len(p), p))
-        self.source = (r"(?P<trigger>(?<![\w-])(?:" + "|".join(map(trigger_source, triggers))
-                       + r")(?![\w-]))")
+        self.source = (
+            r"(?P<trigger>(?<![\w-])(?:" + "|".join(map(trigger_source, triggers)) + r")(?![\w-]))"
+        )
         self._lead = re.compile(
             r"\s+(?:(?:[a-z][\w-]*\s+){0,4}" + alternation(vocab.list_leads) + r"\s+)?(?:the\s+)?"
         )
@@ -59,8 +64,12 @@ class EventFinder:
 
     def triggers(self) -> list[str]:
         v = self.vocab
-        return [*v.partnership_triggers, *v.product_after, *v.product_before,
-                *v.market_entry_triggers]
+        return [
+            *v.partnership_triggers,
+            *v.product_after,
+            *v.product_before,
+            *v.market_entry_triggers,
+        ]
 
     @staticmethod
     def _key(trigger: str) -> str:
@@ -69,8 +78,14 @@ class EventFinder:
     def kinds(self, matched: str) -> set[str]:
         found = self._kinds.get(norm(matched))
         if found is None:  # a trigger with a gap: look it up by its first part
-            found = next((k for key, k in self._kinds.items()
-                          if key.endswith(GAP) and norm(matched).startswith(key[:-3])), set())
+            found = next(
+                (
+                    k
+                    for key, k in self._kinds.items()
+                    if key.endswith(GAP) and norm(matched).startswith(key[:-3])
+                ),
+                set(),
+            )
         return found
 
     def find(self, m: re.Match[str], page: Page) -> list[Event]:
@@ -93,8 +108,17 @@ class EventFinder:
         out = []
         for name in _NAMES.finditer(text, names.start(), names.end()):
             subject = self._aliases.get(name.group(), name.group())
-            out.append(self._event(page, m.start(), m.start(), names.end(), "partnership",
-                                   subject, self.vocab.partnership_id))
+            out.append(
+                self._event(
+                    page,
+                    m.start(),
+                    m.start(),
+                    names.end(),
+                    "partnership",
+                    subject,
+                    self.vocab.partnership_id,
+                )
+            )
         return [e for e in out if e.subject != e.entity]
 
     def _market_entries(self, m: re.Match[str], page: Page) -> list[Event]:
@@ -106,8 +130,17 @@ class EventFinder:
             subject = self._place_names[place.group()]
             if subject not in seen:
                 seen.add(subject)
-                out.append(self._event(page, m.start(), m.start(), places[-1].end(),
-                                       "market_entry", subject, self.vocab.market_entry_id))
+                out.append(
+                    self._event(
+                        page,
+                        m.start(),
+                        m.start(),
+                        places[-1].end(),
+                        "market_entry",
+                        subject,
+                        self.vocab.market_entry_id,
+                    )
+                )
         return out
 
     def _launch(self, m: re.Match[str], page: Page, kind: str) -> list[Event]:
@@ -121,13 +154,18 @@ class EventFinder:
             rule_id = self.vocab.launch_after_id
         else:
             sentence = page.sentence(m.start())
-            near = [p for p in anywhere.finditer(text, max(sentence[0], m.start()
-                                                               - PRODUCT_BEFORE_REACH), m.start())]
+            near = [
+                p
+                for p in anywhere.finditer(
+                    text, max(sentence[0], m.start() - PRODUCT_BEFORE_REACH), m.start()
+                )
+            ]
             if near:
                 start, name = near[-1].start(), near[-1].group()
             elif self._anaphora.match(text, sentence[0]):
-                earlier = list(anywhere.finditer(text, max(0, sentence[0] - ANAPHORA_REACH),
-                                                 sentence[0]))
+                earlier = list(
+                    anywhere.finditer(text, max(0, sentence[0] - ANAPHORA_REACH), sentence[0])
+                )
                 if not earlier:
                     return []
                 start, name = sentence[0], earlier[-1].group()
@@ -137,30 +175,55 @@ class EventFinder:
         subject = self._aliases.get(name, name)
         return [self._event(page, m.start(), start, end, "launch", subject, rule_id)]
 
-    def _event(self, page: Page, pos: int, start: int, end: int, event_type: str,
-               subject: str, rule_id: str) -> Event:
+    def _event(
+        self,
+        page: Page,
+        pos: int,
+        start: int,
+        end: int,
+        event_type: str,
+        subject: str,
+        rule_id: str,
+    ) -> Event:
         text = page.text
         sentence = page.sentence(pos)
         clause = page.clause(pos, sentence)
         dating = page.dating.date(pos, clause, sentence)
         mention = dating.mention
-        if mention is not None and end < mention.char_end <= clause[1] and (
-            mention.char_start - end <= QUOTE_DATE_GAP
+        if (
+            mention is not None
+            and end < mention.char_end <= clause[1]
+            and (mention.char_start - end <= QUOTE_DATE_GAP)
         ):
             end = mention.char_end  # "launched in 2023": the date belongs in the quote
         doc = page.doc
         event = Event(
-            doc_id=doc.doc_id, file=doc.file, entity=page.subject(sentence[0], min(start, pos)),
-            event_type=event_type, subject=subject, period_start=dating.start,
-            period_end=dating.end, period_text=dating.text, status=dating.status,
-            quote=text[start:end], char_start=start, char_end=end, source="rules",
+            doc_id=doc.doc_id,
+            file=doc.file,
+            entity=page.subject(sentence[0], min(start, pos)),
+            event_type=event_type,
+            subject=subject,
+            period_start=dating.start,
+            period_end=dating.end,
+            period_text=dating.text,
+            status=dating.status,
+            quote=text[start:end],
+            char_start=start,
+            char_end=end,
+            source="rules",
             rule_id=rule_id,
         )
         assert_provenance(event, text)
         return event
 
-    def _product_after(self, text: str, pos: int, matcher: EntityMatcher,
-                       after: re.Pattern[str], anywhere: re.Pattern[str]) -> tuple[int, str] | None:
+    def _product_after(
+        self,
+        text: str,
+        pos: int,
+        matcher: EntityMatcher,
+        after: re.Pattern[str],
+        anywhere: re.Pattern[str],
+    ) -> tuple[int, str] | None:
         """(end, name) of the product written right after a trigger at pos.
 
         Articles first ("the new"), then maybe the entity's name ("smart #5"): the document's
@@ -177,8 +240,9 @@ class EventFinder:
         product = after.match(text, lead.end())
         return (product.end("p"), product.group("p")) if product else None
 
-    def _product_patterns(self, products: tuple[str, ...], catalogued_aliases: tuple[str, ...]
-                          ) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    def _product_patterns(
+        self, products: tuple[str, ...], catalogued_aliases: tuple[str, ...]
+    ) -> tuple[re.Pattern[str], re.Pattern[str]]:
         """(product after a catalogued alias or nothing, product anywhere) for an entity.
 
         An entity with catalogued products is matched on those only; any other entity's products

@@ -63,7 +63,8 @@ class NumberReader:
         # Read right after a number: an optional scale word, then maybe a percent marker.
         self._after = re.compile(
             r"(?:\s+(?P<scale>" + alternation(vocab.scales) + r")(?!\w))?"
-            r"(?P<pct>\s*%|\s+(?:" + alternation(m for m in vocab.percent_markers if m != "%")
+            r"(?P<pct>\s*%|\s+(?:"
+            + alternation(m for m in vocab.percent_markers if m != "%")
             + r")(?!\w))?",
             re.IGNORECASE,
         )
@@ -75,8 +76,10 @@ class NumberReader:
         """
         v = self.vocab
         suffixes = [s.lower() for s in [*v.ordinal_suffixes, *v.attached_scales]]
-        return (rf"(?:{alternation(suffixes)})?"
-                rf"(?:\s+{alternation(s.lower() for s in v.scales)}(?!\w))?")
+        return (
+            rf"(?:{alternation(suffixes)})?"
+            rf"(?:\s+{alternation(s.lower() for s in v.scales)}(?!\w))?"
+        )
 
     def _anchor_source(self) -> str:
         """Regex source with named groups cur, num, ord, att, words, ordword (see read())."""
@@ -99,8 +102,9 @@ class NumberReader:
         """The Amount of an anchor match (of self.anchor, or a scan built from self.source)."""
         end = m.end()
         if m.group("ordword") is not None:
-            return Amount(float(self._ordinal_words[norm(m.group("ordword"))]), m.start(), end,
-                          ordinal=True)
+            return Amount(
+                float(self._ordinal_words[norm(m.group("ordword"))]), m.start(), end, ordinal=True
+            )
         if m.group("words") is not None:
             value = parse_number_words(m.group("words"), self._words, self._multipliers)
             if value is None:
@@ -113,8 +117,13 @@ class NumberReader:
             if m.group("ord"):
                 return Amount(value, m.start(), end, ordinal=True)
             if m.group("att"):
-                return Amount(value * self._attached[m.group("att").lower()], m.start(), end,
-                              currency=currency, scaled=True)
+                return Amount(
+                    value * self._attached[m.group("att").lower()],
+                    m.start(),
+                    end,
+                    currency=currency,
+                    scaled=True,
+                )
         after = self._after.match(text, end)
         scaled = after.group("scale") is not None
         if scaled:

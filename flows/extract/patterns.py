@@ -4,10 +4,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
+_WORD_CHAR = re.compile(r"\w")
 
 
+def separator_class(not_separators: str) -> str:
+    """A character class of the separators before a word: neither \\w nor `not_separators`.
+
+    Written out as the ASCII characters plus one range for everything above ASCII, because the
+    engine tests such a class with a table lookup, where [^\\w...] asks for the Unicode category
+    of every character of the text (measured: a third of the cost of a whole scan). The range
+    above ASCII also takes letters and digits ("é"): a scan built on it must drop the hits whose
+    separator is a word character (is_word_char) to find exactly what [^\\w...] finds.
+    """
+    ascii_separators = [
+        chr(c) for c in range(128) if not _WORD_CHAR.match(chr(c)) and chr(c) not in not_separators
+    ]
+    return "[" + "".join(f"\\x{ord(c):02x}" for c in ascii_separators) + "\\x80-\\U0010ffff]"
+
+
+def is_word_char(c: str) -> bool:
+    """True for a character \\w matches (what separator_class lets through above ASCII, and
+    what it may let through under IGNORECASE: "k" folds to the Kelvin sign)."""
+    return c.isalnum() or c == "_"  # what \w matches, checked over every code point
+
+
+@lru_cache(maxsize=4096)  # called for every matched phrase; the phrases repeat endlessly
 def norm(phrase: str) -> str:
     """The lookup key of a matched phrase: lower case, single spaces, straight apostrophes."""
     return _SPACE.sub(" ", phrase).lower().replace("’", "'")
@@ -57,8 +81,9 @@ def folded_phrases(phrases: Iterable[str]) -> list[str]:
     return [p.lower() for p in phrases]
 
 
-def prefilter_source(phrase_sources: dict[str, list[str]], symbols: Iterable[str],
-                     digits: str = r"\d[\d,.]*") -> str:
+def prefilter_source(
+    phrase_sources: dict[str, list[str]], symbols: Iterable[str], digits: str = r"\d[\d,.]*"
+) -> str:
     """A scan of fold_case(text) for where a candidate may start, shaped for the regex engine.
 
     Python's engine jumps straight between positions whose character can begin a match when
@@ -69,7 +94,8 @@ def prefilter_source(phrase_sources: dict[str, list[str]], symbols: Iterable[str
     one comparison; that is why the scan runs over lower-cased text with case-sensitive,
     lower-case branches (a case-insensitive branch is entered, not rejected, and costs about
     ten times more). The candidate itself begins one character after the start of the match
-    (a candidate at offset 0 is the caller's job).
+    (a candidate at offset 0 is the caller's job; so is dropping a hit whose separator is a
+    word character beyond ASCII, see separator_class).
     `phrase_sources` maps a lower-case first character to regex sources of the lower-case
     phrases' rests (see rests_by_first_char); `digits` (a number written in digits, with any
     look-ahead the caller needs) and `symbols` (currency markers glued to the amount) are
@@ -79,7 +105,7 @@ def prefilter_source(phrase_sources: dict[str, list[str]], symbols: Iterable[str
     for first, rests in sorted(phrase_sources.items()):
         rest = "(?:" + "|".join(sorted(set(rests), key=lambda r: (-len(r), r))) + ")"
         branches.append(re.escape(first) + rest + r"(?![\w])")
-    return r"[^\w#+/.,-](?:" + "|".join(branches) + ")"
+    return separator_class("#+/.,-") + "(?:" + "|".join(branches) + ")"
 
 
 def rests_by_first_char(
@@ -103,11 +129,14 @@ class WordSearch:
 
     The compiled pattern starts at the separator before a phrase (see prefilter_source for
     why); a phrase at offset 0 of the text, which has no separator, is tried on its own.
+    `not_separators`: the non-word characters that may not come before a phrase.
     """
 
-    def __init__(self, phrases: Iterable[str], flags: int = 0, separators: str = r"[^\w#-]"):
+    def __init__(self, phrases: Iterable[str], flags: int = 0, not_separators: str = "#-"):
         body = alternation(phrases)
-        self._scan = re.compile(separators + r"(?P<w>" + body + r")(?![\w])", flags)
+        self._scan = re.compile(
+            separator_class(not_separators) + r"(?P<w>" + body + r")(?![\w])", flags
+        ).search
         self._at_start = re.compile(r"(?P<w>" + body + r")(?![\w])", flags)
 
     def finditer(self, text: str, lo: int, hi: int) -> Iterator[tuple[int, int, str]]:
@@ -116,8 +145,13 @@ class WordSearch:
             if m is not None:
                 yield m.start("w"), m.end("w"), m.group("w")
                 lo = m.end("w")
-        for m in self._scan.finditer(text, max(0, lo - 1), hi):
+        pos, scan = max(0, lo - 1), self._scan
+        while (m := scan(text, pos, hi)) is not None:
+            if is_word_char(text[m.start()]):  # not a separator: try from the next character
+                pos = m.start() + 1
+                continue
             yield m.start("w"), m.end("w"), m.group("w")
+            pos = m.end()
 
     def search(self, text: str, lo: int, hi: int) -> tuple[int, int, str] | None:
         return next(self.finditer(text, lo, hi), None)
@@ -133,10 +167,10 @@ class SuffixMatch:
     def __init__(self, phrases: Iterable[str], flags: int = 0) -> None:
         unique = sorted(set(phrases), key=lambda p: (-len(p), p))
         self.reach = max((len(p) for p in unique), default=0) + 8
-        reversed_sources = [phrase_source(" ".join(w[::-1] for w in reversed(p.split())))
-                            for p in unique]
-        self._pattern = re.compile(r"\s+(?P<w>" + "|".join(reversed_sources) + r")(?![\w-])",
-                                   flags)
+        reversed_sources = [
+            phrase_source(" ".join(w[::-1] for w in reversed(p.split()))) for p in unique
+        ]
+        self._pattern = re.compile(r"\s+(?P<w>" + "|".join(reversed_sources) + r")(?![\w-])", flags)
 
     def find(self, text: str, end: int, floor: int = 0) -> tuple[int, str] | None:
         """(start, phrase as written) of the phrase ending before `end`, not before floor."""

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from flows.extract.patterns import alternation, fold_case, norm
+from flows.extract.patterns import alternation, fold_case, is_word_char, norm, separator_class
 from flows.extract.rules import PeriodVocabulary
 
 _YEAR = r"(?:19|20)\d{2}(?![\w-])"
@@ -51,7 +51,8 @@ class PeriodFinder:
         # folded text from the separator before it, so the engine skips between separators
         # and rejects most of them with literal comparisons (see patterns.prefilter_source).
         # It also accepts "may 2025"; self.pattern then reads the original text there.
-        self._scan = re.compile(r"[^\w-]" + self._source(fold=True))
+        # The separator is [^\w-], written as separator_class (see there).
+        self._scan = re.compile(separator_class("-") + self._source(fold=True))
         self._horizon = re.compile(
             r"(?<!\w)" + alternation(vocab.horizon_nouns) + r"\s+$", re.IGNORECASE
         )
@@ -86,13 +87,15 @@ class PeriodFinder:
             r"))(?!\w)"
         )
 
-    def find(self, text: str, lo: int, hi: int, published_at: date,
-             folded: str | None = None) -> list[PeriodMention]:
+    def find(
+        self, text: str, lo: int, hi: int, published_at: date, folded: str | None = None
+    ) -> list[PeriodMention]:
         """Every time expression between lo and hi, in order (folded: fold_case(text))."""
         return list(self.iter_mentions(text, lo, hi, published_at, folded))
 
-    def iter_mentions(self, text: str, lo: int, hi: int, pub: date,
-                      folded: str | None = None) -> Iterator[PeriodMention]:
+    def iter_mentions(
+        self, text: str, lo: int, hi: int, pub: date, folded: str | None = None
+    ) -> Iterator[PeriodMention]:
         for m in self._matches(text, fold_case(text) if folded is None else folded, lo, hi):
             mention = self.resolve(m, text, pub)
             if mention is not None:
@@ -106,6 +109,9 @@ class PeriodFinder:
             pos = first.end()
         while (hit := self._scan.search(folded, pos, hi)) is not None:
             start = hit.start() + 1
+            if is_word_char(folded[start - 1]):  # a letter beyond ASCII is no separator
+                pos = start
+                continue
             m = self.pattern.match(text, start, hi)
             if m is None:  # only the folded text reads as a time here ("may 2025")
                 pos = start
@@ -132,8 +138,9 @@ class PeriodFinder:
             kind = "deadline"
             if end >= pub:
                 start = pub
-        elif prep == "for" and self._horizon.search(text, max(0, m.start("all") - 24),
-                                                    m.start("all")):
+        elif prep == "for" and self._horizon.search(
+            text, max(0, m.start("all") - 24), m.start("all")
+        ):
             kind = "horizon"
         return PeriodMention(start, end, m.group("all"), m.start("all"), m.end("all"), kind)
 

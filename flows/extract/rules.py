@@ -123,16 +123,24 @@ def _metric_rules(specs: list[dict], catalogue: Catalogue, path: Path) -> tuple[
     for spec in specs:
         rule_id = spec.get("id", "?")
         if spec.get("metric") not in catalogue.metrics:
-            raise CatalogueError(f"{path}: rule {rule_id!r}: metric {spec.get('metric')!r} "
-                                 f"is not in {catalogue.directory / 'metrics.yaml'}")
+            raise CatalogueError(
+                f"{path}: rule {rule_id!r}: metric {spec.get('metric')!r} "
+                f"is not in {catalogue.directory / 'metrics.yaml'}"
+            )
         if not spec.get("nouns") and not spec.get("cues"):
             raise CatalogueError(f"{path}: rule {rule_id!r}: needs nouns, cues or both")
         metric = catalogue.metrics[spec["metric"]]
-        rules.append(MetricRule(
-            id=rule_id, metric=metric.id, unit=metric.unit, tolerance=metric.about_tolerance,
-            nouns=_strs(spec.get("nouns")), cues=_strs(spec.get("cues")),
-            money=bool(spec.get("money", False)),
-        ))
+        rules.append(
+            MetricRule(
+                id=rule_id,
+                metric=metric.id,
+                unit=metric.unit,
+                tolerance=metric.about_tolerance,
+                nouns=_strs(spec.get("nouns")),
+                cues=_strs(spec.get("cues")),
+                money=bool(spec.get("money", False)),
+            )
+        )
     if len({r.id for r in rules}) != len(rules):
         raise CatalogueError(f"{path}: metric rule ids must be unique")
     return tuple(rules)
