@@ -147,14 +147,24 @@ def extract_batch(
     )
 
 
-@task(name="load-extractions", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def load_extractions(
+@dataclass(frozen=True)
+class Loaded:
+    """What the load task wrote: counts for the run's summary, and the rows it turned away."""
+
+    counts: dict[str, int]
+    documents_failed: int  # extraction raised: rejected, and forgotten until the next run
+    rejections: list[Rejection]
+
+
+@task(name="load", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def load_claims(
     settings: Settings,
     run_id: str,
     doc_ids: Parcel[list[str]],
     extracted: Parcel[list[ExtractedBatch]],
-) -> tuple[int, list[Rejection]]:
-    """Write the batches' claims and events; forget the documents that failed to extract."""
+) -> Loaded:
+    """Write the batches' claims and events (forgetting the documents that failed to
+    extract), then the claims derived elsewhere (data/raw/claims/*.csv) beside them."""
     claims = concat([b.claims for b in extracted.value], Claim)
     events = concat([b.events for b in extracted.value], Event)
     failures = [r for b in extracted.value for r in b.failures]
@@ -162,20 +172,18 @@ def load_extractions(
         load.replace_extractions(con, doc_ids.value, claims, events, run_id)
         load.forget_documents(con, [r.file for r in failures])
         load.record_rejections(con, run_id, failures)
-    return claims.num_rows, failures
-
-
-@task(name="load-claim-tables", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def load_claim_tables(settings: Settings, run_id: str) -> tuple[dict[str, int], list[Rejection]]:
-    """Load claims derived elsewhere (data/raw/claims/*.csv) beside the extracted ones."""
-    with warehouse(settings) as con:
         documents = {d.file: d for d in load.all_documents(con)}
-        claims, rejections = load.read_claim_tables(
+        table_claims, table_rejections = load.read_claim_tables(
             settings, documents, load_catalogue(settings.catalogue_dir)
         )
-        load.replace_table_claims(con, claims, run_id)
-        load.record_rejections(con, run_id, rejections)
-    return {"table_claims": len(claims), "claim_rows_rejected": len(rejections)}, rejections
+        load.replace_table_claims(con, table_claims, run_id)
+        load.record_rejections(con, run_id, table_rejections)
+    counts = {
+        "claims_extracted": claims.num_rows,
+        "table_claims": len(table_claims),
+        "claim_rows_rejected": len(table_rejections),
+    }
+    return Loaded(counts, len(failures), [*failures, *table_rejections])
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -261,16 +269,14 @@ def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSu
         )
         for i, batch in enumerate(parts)
     ]
-    extracted, failures = load_extractions(
+    loaded = load_claims(
         settings,
         run_id,
         Parcel([d.doc_id for d in to_extract.value]),
         Parcel([f.result().value for f in futures]),
     )
-    counts["claims_extracted"] = extracted
-    counts["documents_rejected"] += len(failures)
-    table_counts, table_rejections = load_claim_tables(settings, run_id)
-    counts.update(table_counts)
+    counts.update(loaded.counts)
+    counts["documents_rejected"] += loaded.documents_failed
     outcome = run_checks(settings, run_id)
     counts["claims_quarantined"] = outcome.claims_quarantined
     # Completed before publishing, so that the publication's audit.runs shows this run whole;
@@ -282,7 +288,7 @@ def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSu
         run_id=run_id,
         warehouse=settings.warehouse_path,
         counts=counts,
-        rejections=[*rejections, *failures, *table_rejections],
+        rejections=[*rejections, *loaded.rejections],
         validation=outcome,
         publication=published,
         report=report,
