@@ -5,13 +5,26 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 INF = float("inf")
+_R = TypeVar("_R")
 
 
 def stable_id(*parts: object) -> str:
     """A short, stable id from its parts: re-running on the same input gives the same id."""
-    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:16]
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+def _without_init(cls: type[_R], fields: dict[str, object]) -> _R:
+    """An instance of a frozen dataclass holding `fields` (every field, in declaration order).
+
+    What the generated __init__ stores, without its object.__setattr__ per field: for a claim
+    that was 10 of its 12 µs, and the extractor makes about ten rows per document.
+    """
+    record = object.__new__(cls)
+    record.__dict__.update(fields)
+    return record
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,42 @@ class Claim:
                 stable_id(self.doc_id, self.char_start, self.char_end, self.metric),
             )
 
+    @classmethod
+    def new(
+        cls,
+        doc_id: str,
+        file: str,
+        entity: str,
+        metric: str,
+        value_lo: float,
+        value_hi: float,
+        lo_open: bool,
+        hi_open: bool,
+        qualifier: str,
+        unit: str,
+        value_text: str,
+        period_start: date,
+        period_end: date,
+        period_text: str | None,
+        status: str,
+        quote: str,
+        char_start: int,
+        char_end: int,
+        source: str,
+        rule_id: str | None = None,
+        source_row: int | None = None,
+    ) -> Claim:
+        """The same claim as Claim(...) with these arguments, several times cheaper to make."""
+        return _without_init(cls, {
+            "doc_id": doc_id, "file": file, "entity": entity, "metric": metric,
+            "value_lo": value_lo, "value_hi": value_hi, "lo_open": lo_open, "hi_open": hi_open,
+            "qualifier": qualifier, "unit": unit, "value_text": value_text,
+            "period_start": period_start, "period_end": period_end, "period_text": period_text,
+            "status": status, "quote": quote, "char_start": char_start, "char_end": char_end,
+            "source": source, "rule_id": rule_id, "source_row": source_row,
+            "claim_id": stable_id(doc_id, char_start, char_end, metric),
+        })  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Event:
@@ -89,6 +138,33 @@ class Event:
                     self.doc_id, self.char_start, self.char_end, self.event_type, self.subject
                 ),
             )
+
+    @classmethod
+    def new(
+        cls,
+        doc_id: str,
+        file: str,
+        entity: str,
+        event_type: str,
+        subject: str,
+        period_start: date,
+        period_end: date,
+        period_text: str | None,
+        status: str,
+        quote: str,
+        char_start: int,
+        char_end: int,
+        source: str,
+        rule_id: str | None = None,
+    ) -> Event:
+        """The same event as Event(...) with these arguments, several times cheaper to make."""
+        return _without_init(cls, {
+            "doc_id": doc_id, "file": file, "entity": entity, "event_type": event_type,
+            "subject": subject, "period_start": period_start, "period_end": period_end,
+            "period_text": period_text, "status": status, "quote": quote,
+            "char_start": char_start, "char_end": char_end, "source": source, "rule_id": rule_id,
+            "event_id": stable_id(doc_id, char_start, char_end, event_type, subject),
+        })  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import shutil
 from datetime import date
 from pathlib import Path
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 from flows.catalogue import CatalogueError, load_catalogue
 from flows.extract import Extraction, Extractor, extract_document
-from flows.model import Document
+from flows.model import Claim, Document, Event
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = sorted((REPO / "data" / "raw" / "documents").glob("*.txt"))
@@ -22,8 +24,18 @@ EXTRACTOR = Extractor(load_catalogue(REPO / "catalogue"))
 def document(
     text: str, hint: str | None = "Voltara", published: date = date(2024, 5, 5)
 ) -> Document:
-    return Document(doc_id="d", file="d.txt", published_at=published, title=None, publisher=None,
-                    url=None, entity_hint=hint, format="txt", size_bytes=len(text), text=text)
+    return Document(
+        doc_id="d",
+        file="d.txt",
+        published_at=published,
+        title=None,
+        publisher=None,
+        url=None,
+        entity_hint=hint,
+        format="txt",
+        size_bytes=len(text),
+        text=text,
+    )
 
 
 def test_extract_document_uses_one_cached_extractor_per_catalogue() -> None:
@@ -34,8 +46,12 @@ def test_extract_document_uses_one_cached_extractor_per_catalogue() -> None:
     assert [c.value_lo for c in first.claims] == [18.0]
 
 
-@given(st.integers(min_value=0, max_value=10**7), st.sampled_from(
-    ["markets", "countries and regions", "stores", "showrooms", "outlets", "new markets"]))
+@given(
+    st.integers(min_value=0, max_value=10**7),
+    st.sampled_from(
+        ["markets", "countries and regions", "stores", "showrooms", "outlets", "new markets"]
+    ),
+)
 def test_any_count_with_a_metric_noun_becomes_a_claim(n: int, noun: str) -> None:
     text = f"Voltara now operates {n:,} {noun} worldwide."
     (claim,) = EXTRACTOR.extract(document(text)).claims
@@ -47,11 +63,17 @@ FRAGMENTS = [p.read_text(encoding="utf-8") for p in SEEDS]
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, len(FRAGMENTS) - 1), st.integers(0, 4000),
-                          st.integers(1, 600)), min_size=1, max_size=6),
-       st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)))
-def test_every_row_quotes_its_span_on_any_cut_of_news_text(cuts: list[tuple[int, int, int]],
-                                                           published: date) -> None:
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(FRAGMENTS) - 1), st.integers(0, 4000), st.integers(1, 600)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)),
+)
+def test_every_row_quotes_its_span_on_any_cut_of_news_text(
+    cuts: list[tuple[int, int, int]], published: date
+) -> None:
     text = "".join(FRAGMENTS[i][s : s + n] for i, s, n in cuts) or "x"
     found = EXTRACTOR.extract(document(text, hint="smart", published=published))
     for row in [*found.claims, *found.events]:
@@ -82,9 +104,12 @@ def test_a_new_phrasing_is_a_data_change(catalogue_copy: Path) -> None:
     text = "Voltara now runs 14 experience centres."
     assert EXTRACTOR.extract(document(text)).claims == []
     rules = catalogue_copy / "extraction.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace(
-        "dealerships, dealership,", "dealerships, dealership, experience centres,"),
-        encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace(
+            "dealerships, dealership,", "dealerships, dealership, experience centres,"
+        ),
+        encoding="utf-8",
+    )
     (claim,) = Extractor(load_catalogue(catalogue_copy)).extract(document(text)).claims
     assert (claim.metric, claim.value_lo) == ("stores_count", 14)
     assert claim.quote == "14 experience centres"
@@ -92,15 +117,36 @@ def test_a_new_phrasing_is_a_data_change(catalogue_copy: Path) -> None:
 
 def test_a_rule_naming_an_unknown_metric_is_refused(catalogue_copy: Path) -> None:
     rules = catalogue_copy / "extraction.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace(
-        "metric: employees", "metric: headcount"), encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("metric: employees", "metric: headcount"),
+        encoding="utf-8",
+    )
     with pytest.raises(CatalogueError, match="headcount"):
         Extractor(load_catalogue(catalogue_copy))
 
 
 def test_an_unquoted_yaml_boolean_in_a_phrase_list_is_refused(catalogue_copy: Path) -> None:
     rules = catalogue_copy / "extraction.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace('"on", for', "on, for"),
-                     encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace('"on", for', "on, for"), encoding="utf-8"
+    )
     with pytest.raises(CatalogueError, match="quote it"):
         Extractor(load_catalogue(catalogue_copy))
+
+
+def test_claim_new_and_event_new_make_the_rows_their_constructors_make() -> None:
+    """The extractor's cheaper constructors: same fields, same order, same ids, same rows."""
+    for cls, id_field in ((Claim, "claim_id"), (Event, "event_id")):
+        names = [f.name for f in dataclasses.fields(cls)]
+        parameters = list(inspect.signature(cls.new).parameters)
+        assert parameters == [n for n in names if n != id_field]
+    found = EXTRACTOR.extract(
+        document(" ".join(p.read_text(encoding="utf-8") for p in SEEDS), hint="smart")
+    )
+    assert found.claims and found.events
+    for row in [*found.claims, *found.events]:
+        id_field = "claim_id" if isinstance(row, Claim) else "event_id"
+        values = {k: v for k, v in vars(row).items() if k != id_field}
+        made = type(row)(**values)
+        assert made == row and list(vars(made).items()) == list(vars(row).items())
+        assert getattr(row, id_field) == getattr(made, id_field)

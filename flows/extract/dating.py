@@ -12,7 +12,7 @@ from flows.extract.periods import PeriodFinder, PeriodMention
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs 3x (object.__setattr__ per field)
 class Dating:
     start: date
     end: date

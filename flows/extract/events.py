@@ -197,7 +197,7 @@ class EventFinder:
         ):
             end = mention.char_end  # "launched in 2023": the date belongs in the quote
         doc = page.doc
-        event = Event(
+        event = Event.new(
             doc_id=doc.doc_id,
             file=doc.file,
             entity=page.subject(sentence[0], min(start, pos)),
