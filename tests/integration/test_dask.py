@@ -88,6 +88,49 @@ def test_dask_and_default_runners_publish_the_same_curated_tables(runs) -> None:
         assert comparable_rows(published[1], table) == comparable_rows(published[0], table), table
 
 
+def test_an_existing_cluster_given_by_address_runs_the_extraction(
+    runs, prefect_server: None, tmp_path: Path
+) -> None:
+    """`--dask-address`: a cluster that outlives the run (here started by the test, as an
+    operator would start one) runs the extraction batches, and the ledger is the same."""
+    import distributed
+
+    from flows.dask_runner import current_prefect_api_url
+
+    default, _, _ = runs
+    raw = tmp_path / "raw"
+    shutil.copytree(REPO / "data" / "raw", raw)
+    for path in raw.rglob("*"):
+        path.chmod(0o644 if path.is_file() else 0o755)
+    with distributed.LocalCluster(
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+        env={"PREFECT_API_URL": current_prefect_api_url()},  # workers report to the flow's API
+    ) as cluster:
+        runner = make_task_runner("dask", cluster.scheduler_address)
+        with (
+            distributed.Client(cluster) as observer,
+            distributed.get_task_stream(client=observer) as stream,
+            pytest.MonkeyPatch.context() as patch,
+        ):
+            patch.setattr(flows.pipeline, "EXTRACT_BATCH_SIZE", 1)
+            on_cluster = pipeline.with_options(task_runner=runner)(
+                raw_dir=raw, curated_dir=tmp_path / "curated"
+            )
+            cluster_workers = set(observer.scheduler_info()["workers"])
+        assert cluster.status.name == "running"  # the run left the cluster up
+    assert len(stream.data) == 3, stream.data  # one batch per seed document, on this cluster
+    assert {task["worker"] for task in stream.data} <= cluster_workers
+    for table in ("raw.claims", "raw.events"):
+        assert comparable_rows(on_cluster.warehouse, table) == comparable_rows(
+            default.warehouse, table
+        ), table
+
+
 def test_unknown_runner_kinds_and_misplaced_addresses_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown task runner 'ray'"):
         make_task_runner("ray", None)
