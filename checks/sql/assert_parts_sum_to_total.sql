@@ -9,7 +9,7 @@ part_of as (
     from staging.metric_catalogue
 ),
 
--- reported claims with their document's publication date (a temp table built once per run by
+-- reported claims with their document's publication date (a temp view made once per run by
 -- flows.validate.prepare_staging); not materialized, so each use keeps only its metrics' rows
 dated as not materialized (
     select * from claims_dated

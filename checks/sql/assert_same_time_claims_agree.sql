@@ -4,10 +4,21 @@
 -- Returns one row per disagreeing pair; a is the earlier published (then the smaller id).
 with
 
--- reported claims with their document's publication date (a temp table built once per run by
+-- reported claims with their document's publication date (a temp view made once per run by
 -- flows.validate.prepare_staging); not materialized, so each use keeps only its metrics' rows
 dated as not materialized (
     select * from claims_dated
+),
+
+-- a first screen: the times stated by more than one claim, found on a 64-bit hash of entity,
+-- metric and period (at 10M claims nearly every claim is alone at its time, and grouping 10M
+-- integers is far cheaper than grouping 10M rows of two strings and two dates). A collision
+-- only lets more claims through to the exact grouping below, never fewer.
+repeated_times as (
+    select hash(entity, metric, period_start, period_end) as time_hash
+    from dated
+    group by time_hash
+    having count(*) > 1
 ),
 
 -- all intervals of a group overlap pairwise iff the highest lower bound does not pass the
@@ -15,6 +26,9 @@ dated as not materialized (
 contested_times as (
     select entity, metric, period_start, period_end
     from dated
+    semi join repeated_times
+        on repeated_times.time_hash = hash(dated.entity, dated.metric, dated.period_start,
+                                           dated.period_end)
     group by entity, metric, period_start, period_end
     having count(*) > 1
         and (

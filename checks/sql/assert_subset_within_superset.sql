@@ -12,10 +12,95 @@ subset_of as (
     join staging.metric_catalogue as supersets on supersets.metric = subsets.subset_of
 ),
 
--- reported claims with their document's publication date (a temp table built once per run by
+-- reported claims with their document's publication date (a temp view made once per run by
 -- flows.validate.prepare_staging); not materialized, so each use keeps only its metrics' rows
 dated as not materialized (
     select * from claims_dated
+),
+
+-- the claims of subset and superset metrics with only the columns the rule compares: the
+-- pairs below are hashed on these (29M candidate pairs at 10M claims), not on every column
+subset_claims as (
+    select
+        subset_of.superset_metric,
+        subset_of.superset_cumulative,
+        dated.claim_id, dated.entity, dated.metric, dated.value_lo, dated.lo_open,
+        dated.period_start, dated.period_end
+    from dated
+    join subset_of on subset_of.subset_metric = dated.metric
+),
+
+superset_claims as (
+    select claim_id, entity, metric, value_hi, hi_open, period_start, period_end
+    from dated
+    semi join subset_of on subset_of.superset_metric = dated.metric
+),
+
+-- the pairs to compare, on the compared columns, each kind found by a join whose conditions
+-- the hash join checks as it matches (an OR of them would be a filter over all 29M pairs):
+-- the superset claims about the same period, and, for a cumulative superset, the superset
+-- claims about a later time with an upper bound at most the subset's lower bound
+candidates as (
+    select
+        sub.claim_id as a_claim_id,
+        sub.metric as a_metric,
+        sub.value_lo as a_value_lo,
+        sub.lo_open as a_lo_open,
+        sub.period_start as a_period_start,
+        sub.period_end as a_period_end,
+        super.claim_id as b_claim_id,
+        super.metric as b_metric,
+        super.value_hi as b_value_hi,
+        super.hi_open as b_hi_open,
+        super.period_start as b_period_start,
+        super.period_end as b_period_end,
+        sub.entity
+    from subset_claims as sub
+    join superset_claims as super
+        on super.entity = sub.entity
+        and super.metric = sub.superset_metric
+        and super.period_start = sub.period_start
+        and super.period_end = sub.period_end
+    union all
+    select
+        sub.claim_id as a_claim_id,
+        sub.metric as a_metric,
+        sub.value_lo as a_value_lo,
+        sub.lo_open as a_lo_open,
+        sub.period_start as a_period_start,
+        sub.period_end as a_period_end,
+        super.claim_id as b_claim_id,
+        super.metric as b_metric,
+        super.value_hi as b_value_hi,
+        super.hi_open as b_hi_open,
+        super.period_start as b_period_start,
+        super.period_end as b_period_end,
+        sub.entity
+    from subset_claims as sub
+    join superset_claims as super
+        on super.entity = sub.entity
+        and super.metric = sub.superset_metric
+        and super.period_start > sub.period_end
+        and super.value_hi <= sub.value_lo
+    where sub.superset_cumulative
+),
+
+-- the exceeding pairs; distinct (a pair can be found by both joins), so that joining them back
+-- to every claim row with those columns below yields each exceeding pair of rows exactly once
+pairs as (
+    select distinct *
+    from candidates
+    where a_value_lo > b_value_hi or (a_value_lo = b_value_hi and (a_lo_open or b_hi_open))
+),
+
+-- the files, dates, texts and quotes of the few claims named, read once
+named as materialized (
+    select
+        claim_id, entity, metric, value_lo, value_hi, lo_open, hi_open, period_start, period_end,
+        file, published_at, value_text, quote
+    from dated
+    where metric in (select subset_metric from subset_of union select superset_metric from subset_of)
+        and claim_id in (select a_claim_id from pairs union select b_claim_id from pairs)
 ),
 
 exceeding as (
@@ -36,18 +121,24 @@ exceeding as (
         super.metric as b_metric,
         super.value_text as b_value_text,
         super.quote as b_quote,
-        sub.entity
-    from dated as sub
-    join subset_of on subset_of.subset_metric = sub.metric
-    join dated as super
-        on super.entity = sub.entity
-        and super.metric = subset_of.superset_metric
-        and (
-            (super.period_start = sub.period_start and super.period_end = sub.period_end)
-            or (subset_of.superset_cumulative and super.period_start > sub.period_end)
-        )
-    where sub.value_lo > super.value_hi
-        or (sub.value_lo = super.value_hi and (sub.lo_open or super.hi_open))
+        pairs.entity
+    from pairs
+    join named as sub
+        on sub.claim_id = pairs.a_claim_id
+        and sub.entity = pairs.entity
+        and sub.metric = pairs.a_metric
+        and sub.value_lo = pairs.a_value_lo
+        and sub.lo_open = pairs.a_lo_open
+        and sub.period_start = pairs.a_period_start
+        and sub.period_end = pairs.a_period_end
+    join named as super
+        on super.claim_id = pairs.b_claim_id
+        and super.entity = pairs.entity
+        and super.metric = pairs.b_metric
+        and super.value_hi = pairs.b_value_hi
+        and super.hi_open = pairs.b_hi_open
+        and super.period_start = pairs.b_period_start
+        and super.period_end = pairs.b_period_end
 ),
 
 final as (
