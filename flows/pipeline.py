@@ -17,7 +17,6 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from checks.engines.gx_process import warm_up
 from flows import audit, load
 from flows.catalogue import load_catalogue
 from flows.extract import Extractor
@@ -27,7 +26,7 @@ from flows.publish import PublishResult, publish
 from flows.report import ReportResult, failures_table, markdown_summary, write_report
 from flows.runlock import LockHolder, pipeline_lock
 from flows.settings import Settings, load_settings
-from flows.validate import ValidationOutcome, validate
+from flows.validate import ValidationOutcome, validate, warm_up_checks
 from flows.warehouse import connect, records_table
 
 # Documents per extraction task. Measured (bench/README.md, Scale-out): 200, 1000 and 2500 on
@@ -235,7 +234,7 @@ def record_run_end(
 @flow(name="pipeline", flow_run_name="factledger {raw_dir}", log_prints=False)
 def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> RunSummary:
     """Ingest → extract → load → validate → publish → report, one run at a time."""
-    warm_up()  # GX imports in its own process while the stages before the checks run
+    warm_up_checks()
     settings = load_settings().with_(raw_dir=raw_dir, curated_dir=curated_dir).resolved()
     run_id = new_run_id()
     logger = get_run_logger()

@@ -13,6 +13,8 @@ All audit and quarantine tables are append-only across runs.
 
 from __future__ import annotations
 
+import importlib
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from checks import CHECKS_DIR
-from checks.engines import gx
+from checks.engines import gx, gx_process
 from checks.engines.common import PENDING, PENDING_DDL, EngineRun
 from checks.engines.sql import run_sql_check
 from checks.registry import CheckSpec, ReviewedException, load_check_catalogue, load_exceptions
@@ -120,6 +122,19 @@ def exit_code(outcome: ValidationOutcome, fail_on: str = "error") -> int:
     if fail_on == "warn":
         return 1
     return 1 if worst == "error" else 0
+
+
+def warm_up_checks() -> None:
+    """Get the check engines' imports under way while the stages before validate run: the GX
+    judge process (gx_process.warm_up), and pandera's Ibis backend (~0.8 s) on a daemon
+    thread, which runs while the flow waits on Prefect's API and on DuckDB."""
+    gx_process.warm_up()
+    threading.Thread(
+        target=importlib.import_module,
+        args=("checks.engines.pandera_ibis",),
+        name="import pandera",
+        daemon=True,
+    ).start()
 
 
 def validate(
