@@ -38,6 +38,7 @@ class DocumentDating:
         self._folded = fold_case(text) if folded is None else folded
         self._pub = published_at
         self._by_sentence: dict[Span, list[PeriodMention]] = {}
+        self._planned_in: dict[Span, bool] = {}  # by clause: its facts share the answer
         self._reference: PeriodMention | bool | None = False  # False: not looked for yet
 
     def date(self, pos: int, clause: Span, sentence: Span) -> Dating:
@@ -50,13 +51,21 @@ class DocumentDating:
             text = None
         else:
             start, end, text = mention.start, mention.end, mention.text
-        planned = start > self._pub or self._planned.search(self._folded, *clause) is not None
+        planned = start > self._pub or self._has_planned_cue(clause)
         if not planned:
             # A reported fact is "as of" publication: it cannot be about a later time.
             start, end = min(start, self._pub), min(end, self._pub)
         return Dating(
             start, end, text, "planned" if planned else "reported", mention if own else None
         )
+
+    def _has_planned_cue(self, clause: Span) -> bool:
+        found = self._planned_in.get(clause)
+        if found is None:
+            found = self._planned_in[clause] = (
+                self._planned.search(self._folded, *clause) is not None
+            )
+        return found
 
     def _own_period(self, pos: int, clause: Span, sentence: Span) -> PeriodMention | None:
         mentions = self._by_sentence.get(sentence)

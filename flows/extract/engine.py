@@ -96,7 +96,8 @@ class Extractor:
         pos = first.end() if first is not None else 0
         while (hit := scan(max(0, pos - 1))) is not None:
             start = hit.start() + 1  # the scan matches from the separator before a candidate
-            if is_word_char(folded[start - 1]):  # a letter beyond ASCII is no separator
+            # A letter beyond ASCII is no separator (the scan has no IGNORECASE: ASCII ones are).
+            if folded[start - 1] > "\x7f" and is_word_char(folded[start - 1]):
                 pos = start + 1  # search on from the character after it
                 continue
             m = reader(text, start)

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from flows.extract.entities import EntityMatcher
 from flows.extract.page import Page, assert_provenance
-from flows.extract.patterns import alternation, norm, phrase_source
+from flows.extract.patterns import alternation, is_word_char, norm, phrase_source
 from flows.extract.rules import EventVocabulary
 from flows.model import Event
 
@@ -55,7 +55,9 @@ class EventFinder:
             r"\s+(?:(?:[a-z][\w-]*\s+){0,4}" + alternation(vocab.list_leads) + r"\s+)?(?:the\s+)?"
         )
         self._place_names = {a: name for name, aliases in vocab.places.items() for a in aliases}
-        self._places = re.compile(r"(?<![\w])" + alternation(self._place_names) + r"(?![\w])")
+        # No look-behind in front: a pattern that opens with the alternation of literal names
+        # lets the engine skip to their first letters; places_in checks the word boundary.
+        self._places = re.compile(alternation(self._place_names) + r"(?![\w])")
         self._aliases = {a: n for n, aliases in vocab.subject_aliases.items() for a in aliases}
         self._anaphora = re.compile(alternation(vocab.anaphora) + r"\s")
         self._articles = re.compile(rf"\s+{_SKIP_ARTICLES}")
@@ -125,7 +127,7 @@ class EventFinder:
         sentence = page.sentence(m.start())
         clause = page.clause(m.start(), sentence)
         seen, out = set(), []
-        places = list(self._places.finditer(page.text, m.end(), clause[1]))
+        places = self._places_in(page.text, m.end(), clause[1])
         for place in places:
             subject = self._place_names[place.group()]
             if subject not in seen:
@@ -142,6 +144,19 @@ class EventFinder:
                     )
                 )
         return out
+
+    def _places_in(self, text: str, lo: int, hi: int) -> list[re.Match[str]]:
+        """Place names between lo and hi, not inside a longer word: what finditer would give with
+        a (?<![\\w]) look-behind in front of the pattern."""
+        found, search = [], self._places.search
+        while (m := search(text, lo, hi)) is not None:
+            start = m.start()
+            if start > 0 and is_word_char(text[start - 1]):
+                lo = start + 1  # the look-behind fails here: the search goes on one further
+                continue
+            found.append(m)
+            lo = m.end()
+        return found
 
     def _launch(self, m: re.Match[str], page: Page, kind: str) -> list[Event]:
         text = page.text

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from flows.extract.dating import DocumentDating
 from flows.extract.entities import EntityMatcher, EntityResolver
-from flows.extract.text import ClauseStops, Sentences
+from flows.extract.text import Sentences, clause_bounds
 from flows.model import Claim, Document, Event
 
 
@@ -20,7 +20,7 @@ class Page:
     folded: str  # fold_case(text), for phrases matched in any case
     _sentences: dict[int, tuple[int, int]] = field(default_factory=dict)
     _stops: Sentences | None = None  # built on the first sentence asked for
-    _clauses: dict[tuple[int, int], ClauseStops] = field(default_factory=dict)  # by sentence
+    _clauses: dict[tuple[int, tuple[int, int]], tuple[int, int]] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -35,10 +35,11 @@ class Page:
         return found
 
     def clause(self, pos: int, sentence: tuple[int, int]) -> tuple[int, int]:
-        stops = self._clauses.get(sentence)
-        if stops is None:
-            stops = self._clauses[sentence] = ClauseStops(self.doc.text, sentence)
-        return stops.bounds(pos)
+        # An event asks twice for the same clause (to find its places, then to date it).
+        found = self._clauses.get((pos, sentence))
+        if found is None:
+            found = self._clauses[pos, sentence] = clause_bounds(self.doc.text, pos, sentence)
+        return found
 
     def subject(self, sentence_start: int, pos: int) -> str:
         return self.resolver.subject(self.doc.text, sentence_start, pos, self.matcher, self.entity)

@@ -91,7 +91,10 @@ class PeriodFinder:
         self, text: str, lo: int, hi: int, published_at: date, folded: str | None = None
     ) -> list[PeriodMention]:
         """Every time expression between lo and hi, in order (folded: fold_case(text))."""
-        return list(self.iter_mentions(text, lo, hi, published_at, folded))
+        folded = fold_case(text) if folded is None else folded
+        resolve = self.resolve
+        found = [resolve(m, text, published_at) for m in self._matches(text, folded, lo, hi)]
+        return [mention for mention in found if mention is not None]
 
     def iter_mentions(
         self, text: str, lo: int, hi: int, pub: date, folded: str | None = None
@@ -109,7 +112,8 @@ class PeriodFinder:
             pos = first.end()
         while (hit := self._scan.search(folded, pos, hi)) is not None:
             start = hit.start() + 1
-            if is_word_char(folded[start - 1]):  # a letter beyond ASCII is no separator
+            # A letter beyond ASCII is no separator (the scan has no IGNORECASE: ASCII ones are).
+            if folded[start - 1] > "\x7f" and is_word_char(folded[start - 1]):
                 pos = start
                 continue
             m = self.pattern.match(text, start, hi)

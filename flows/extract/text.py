@@ -56,38 +56,15 @@ def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     return Sentences(text).bounds(pos)
 
 
-class ClauseStops:
-    """The clause stops of one sentence, listed once; the clause of any position in it by bisect.
-
-    The facts of a sentence share it: the stops are found in the same window either way.
-    """
-
-    def __init__(self, text: str, sentence: tuple[int, int]) -> None:
-        self._text = text
-        self._sentence = sentence
-        spans = [m.span() for m in _CLAUSE_STOPS.finditer(text, sentence[0], sentence[1])]
-        self._starts = [s for s, _ in spans]
-        self._ends = [e for _, e in spans]  # sorted too: stops never overlap
-
-    def bounds(self, pos: int) -> tuple[int, int]:
-        """[start, end) of the clause holding pos: the sentence cut at commas, colons, dashes.
-
-        The last stop ending at or before pos starts it, the first starting at or after pos ends
-        it; a stop around pos (a dash read across it) counts as neither.
-        """
-        start, end = self._sentence
-        before = bisect_right(self._ends, pos) - 1
-        if before >= 0:
-            start = self._ends[before]
-        after = bisect_left(self._starts, pos)
-        if after < len(self._starts):
-            end = self._starts[after]
-        text = self._text
-        while start < end and text[start] in _WHITESPACE:
-            start += 1
-        return start, end
-
-
 def clause_bounds(text: str, pos: int, sentence: tuple[int, int]) -> tuple[int, int]:
-    """[start, end) of the clause holding pos (see ClauseStops to ask about many positions)."""
-    return ClauseStops(text, sentence).bounds(pos)
+    """[start, end) of the clause holding pos: the sentence cut at commas, colons, dashes."""
+    start, end = sentence
+    for m in _CLAUSE_STOPS.finditer(text, sentence[0], sentence[1]):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() >= pos:
+            end = m.start()
+            break
+    while start < end and text[start] in _WHITESPACE:
+        start += 1
+    return start, end
