@@ -148,3 +148,57 @@ def test_a_window_function_in_a_custom_check_is_an_error_not_a_result() -> None:
     found, errors = validate_in_duckdb(schema, ibis.duckdb.from_connection(con).table("t"), "id")
     assert found == []
     assert len(errors) == 1 and "unique could not run" in errors[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "smart now operates in 38 markets",  # ASCII: the quote is sliced from the bytes
+        "smart est présent sur 38 marchés, 日本でも",  # not ASCII: substring() as before
+        "",
+    ],
+)
+def test_quote_check_agrees_with_substring_on_any_span(
+    ledger: Ledger, settings: Settings, text: str
+) -> None:
+    # The row pass slices an ASCII document's bytes instead of counting characters; every
+    # span, in range or not, must get substring()'s answer.
+    from checks.pandera_schemas import DERIVED_SQL
+    from flows.catalogue import load_catalogue
+    from flows.validate import prepare_staging
+
+    prepare_staging(ledger.con, load_catalogue(settings.catalogue_dir), [], date(2026, 1, 1))
+    ledger.document("a.txt", "2025-06-24", text)
+    quotes = sorted({text[s:e] for s in range(len(text) + 1) for e in range(len(text) + 1)})
+    quotes = [q for q in quotes if len(q) <= 3] + ["38", "38 m", "é", "日本", "x"]
+    ledger.con.execute(
+        """
+        insert into raw.claims
+        select 'c' || row_number() over (), doc_id, file, 'smart', 'markets_count', 1, 1,
+            false, false, 'exact', 'markets', '1', date '2025-01-01', date '2025-01-01', null,
+            'reported', quote, s, e, 'test', null, null, 'load'
+        from raw.documents, unnest(?) as q(quote), range(-2, ? + 3) as a(s),
+            range(-2, ? + 3) as b(e)
+        """,
+        [quotes, len(text), len(text)],
+    )
+    wrong_quotes = ledger.con.execute(
+        f"""
+        select claim_id from ({DERIVED_SQL["raw.claims"]}) where not quote_matches_text
+        order by all
+        """
+    ).fetchall()
+    # substring() over the documents' text as the row pass always read it (through any_value:
+    # for a reversed span past the end, DuckDB's answer depends on the column's statistics)
+    expected = ledger.con.execute(
+        """
+        with documents as (
+            select doc_id, any_value(text) as text from raw.documents group by doc_id
+        )
+        select claim_id from raw.claims join documents using (doc_id)
+        where not coalesce(substring(text, char_start + 1, char_end - char_start) = quote, false)
+        order by all
+        """
+    ).fetchall()
+    assert len(expected) > 0
+    assert wrong_quotes == expected
