@@ -52,10 +52,12 @@ class EntityMatcher:
         if self.own is None:
             yield from self.catalogued.finditer(text, lo, hi)
             return
-        hits = sorted(
-            [*self.catalogued.finditer(text, lo, hi), *self.own.finditer(text, lo, hi)],
-            key=lambda h: (h[0], h[0] - h[1]),
-        )
+        catalogued = list(self.catalogued.finditer(text, lo, hi))
+        own = list(self.own.finditer(text, lo, hi))
+        if not catalogued or not own:  # one list alone is in order and without overlaps
+            yield from catalogued or own
+            return
+        hits = sorted([*catalogued, *own], key=lambda h: (h[0], h[0] - h[1]))
         end = -1
         for hit in hits:
             if hit[0] >= end:

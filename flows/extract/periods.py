@@ -26,6 +26,11 @@ class PeriodMention:
     kind: str  # explicit | deadline | horizon | now
 
 
+def _without_captures(source: str) -> str:
+    """Regex source with its named groups made non-capturing: the same matches, no groups."""
+    return re.sub(r"(?<!\\)\(\?P<\w+>", "(?:", source)
+
+
 def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
@@ -52,7 +57,9 @@ class PeriodFinder:
         # and rejects most of them with literal comparisons (see patterns.prefilter_source).
         # It also accepts "may 2025"; self.pattern then reads the original text there.
         # The separator is [^\w-], written as separator_class (see there).
-        self._scan = re.compile(separator_class("-") + self._source(fold=True))
+        # Without capturing groups: a group opening an alternative hides its first letter from
+        # the engine's one-comparison rejection; the scan only needs where a match starts.
+        self._scan = re.compile(separator_class("-") + _without_captures(self._source(fold=True)))
         self._horizon = re.compile(
             r"(?<!\w)" + alternation(vocab.horizon_nouns) + r"\s+$", re.IGNORECASE
         )
