@@ -39,10 +39,18 @@ class DocumentDating:
         self._pub = published_at
         self._by_sentence: dict[Span, list[PeriodMention]] = {}
         self._planned_in: dict[Span, bool] = {}  # by clause: its facts share the answer
+        # Each partner or place of one event trigger is dated at the same position.
+        self._dated: dict[tuple[int, Span, Span], Dating] = {}
         self._reference: PeriodMention | bool | None = False  # False: not looked for yet
 
     def date(self, pos: int, clause: Span, sentence: Span) -> Dating:
         """The period of a fact at pos: its own clause, then its sentence, then the document's."""
+        found = self._dated.get((pos, clause, sentence))
+        if found is None:
+            found = self._dated[pos, clause, sentence] = self._date(pos, clause, sentence)
+        return found
+
+    def _date(self, pos: int, clause: Span, sentence: Span) -> Dating:
         mention, own = self._own_period(pos, clause, sentence), True
         if mention is None:
             mention, own = self.reference(), False

@@ -21,6 +21,7 @@ class Page:
     _sentences: dict[int, tuple[int, int]] = field(default_factory=dict)
     _stops: Sentences | None = None  # built on the first sentence asked for
     _clauses: dict[tuple[int, tuple[int, int]], tuple[int, int]] = field(default_factory=dict)
+    _subjects: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -42,7 +43,13 @@ class Page:
         return found
 
     def subject(self, sentence_start: int, pos: int) -> str:
-        return self.resolver.subject(self.doc.text, sentence_start, pos, self.matcher, self.entity)
+        # Each partner or place of one event trigger asks about the same position.
+        found = self._subjects.get((sentence_start, pos))
+        if found is None:
+            found = self._subjects[sentence_start, pos] = self.resolver.subject(
+                self.doc.text, sentence_start, pos, self.matcher, self.entity
+            )
+        return found
 
 
 def assert_provenance(row: Claim | Event, text: str) -> None:

@@ -133,25 +133,25 @@ class WordSearch:
     """
 
     def __init__(self, phrases: Iterable[str], flags: int = 0, not_separators: str = "#-"):
-        body = alternation(phrases)
-        self._scan = re.compile(
-            separator_class(not_separators) + r"(?P<w>" + body + r")(?![\w])", flags
-        ).search
-        self._at_start = re.compile(r"(?P<w>" + body + r")(?![\w])", flags)
+        # No capturing group: the phrase is the match less its one-character separator.
+        body = alternation(phrases) + r"(?![\w])"
+        self._scan = re.compile(separator_class(not_separators) + body, flags).search
+        self._at_start = re.compile(body, flags)
 
     def finditer(self, text: str, lo: int, hi: int) -> Iterator[tuple[int, int, str]]:
         if lo == 0:
             m = self._at_start.match(text, 0, hi)
             if m is not None:
-                yield m.start("w"), m.end("w"), m.group("w")
-                lo = m.end("w")
+                yield 0, m.end(), m.group()
+                lo = m.end()
         pos, scan = max(0, lo - 1), self._scan
         while (m := scan(text, pos, hi)) is not None:
-            if is_word_char(text[m.start()]):  # not a separator: try from the next character
-                pos = m.start() + 1
+            separator, end = m.span()
+            if is_word_char(text[separator]):  # not a separator: try from the next character
+                pos = separator + 1
                 continue
-            yield m.start("w"), m.end("w"), m.group("w")
-            pos = m.end()
+            yield separator + 1, end, text[separator + 1 : end]
+            pos = end
 
     def search(self, text: str, lo: int, hi: int) -> tuple[int, int, str] | None:
         return next(self.finditer(text, lo, hi), None)
