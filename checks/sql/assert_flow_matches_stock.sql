@@ -10,8 +10,8 @@
 -- Returns one row per violation, naming the flow, the end stock and the other claim.
 --
 -- At 10M claims every implied start meets every claim of its entity's stock: 27M pairs. So
--- the pairs carry only the compared columns, each join keeps only the pairs that can break
--- the rule, and only the few violations are joined back to their files, dates and quotes.
+-- the pairs carry only the compared columns, a cheap screen keeps those that can break the
+-- rule, and only the few violations are joined back to their files, dates and quotes.
 with
 
 catalogue as (
@@ -57,7 +57,8 @@ stock_claims as (
 ),
 
 -- each flow with each claim of its stock at the period's end: the implied start, with the
--- compared columns of the flow and stock rows (they identify the rows to join back)
+-- compared columns of the flow and stock rows (they identify the rows to join back).
+-- Materialized: the pairs below read it, and the negative starts
 implied_starts as materialized (
     select
         flows.claim_id as flow_claim_id,
@@ -91,36 +92,34 @@ implied_starts as materialized (
         and stock.period_end = flows.period_end
 ),
 
--- the bounds each implied start is compared on
-start_bounds as (
-    select
-        entity, metric, stock_claim_id, stock_cumulative, implied_at, implied_lo,
-        implied_lo_open, implied_hi, implied_hi_open
-    from implied_starts
-),
-
 negative_starts as (
-    select start_bounds.*, 'negative' as relation
-    from start_bounds
+    select implied_starts.*, 'negative' as relation
+    from implied_starts
     where implied_hi < 0 or (implied_hi = 0 and implied_hi_open)
 ),
 
--- the pairs of an implied start and another claim of its stock that can break the rule. All
--- pairs would be 27M at 10M claims, so each kind is found by a join whose conditions the
--- hash join checks as it matches (an OR of them would be a filter over all 27M pairs):
--- claims ending on the start's day or the day before (same time, or before), claims ending
--- earlier with a lower bound at least the start's upper bound (before), claims starting later
--- with an upper bound at most the start's lower bound (after). A pair can be found twice;
--- `found` below keeps it once.
+-- every implied start against every other claim of its stock (27M pairs at 10M claims), kept
+-- only when the pair can break the rule, on cheap comparisons: the other claim ends on the
+-- start's day or the day before (same time, or before), or, for a cumulative stock, it ends
+-- earlier with a lower bound at least the start's upper bound (before) or starts later with
+-- an upper bound at most the start's lower bound (after). The rule itself decides below.
 candidates as (
     select starts.*, other.* exclude (entity, metric)
-    from start_bounds as starts
+    from implied_starts as starts
     join stock_claims as other
         on other.entity = starts.entity
         and other.metric = starts.metric
     where other.period_end between starts.implied_at - 1 and starts.implied_at
-        or (starts.stock_cumulative and other.period_end < starts.implied_at and other.value_lo >= starts.implied_hi)
-        or (starts.stock_cumulative and other.period_start > starts.implied_at and other.value_hi <= starts.implied_lo)
+        or (
+            starts.stock_cumulative
+            and other.period_end < starts.implied_at
+            and other.value_lo >= starts.implied_hi
+        )
+        or (
+            starts.stock_cumulative
+            and other.period_start > starts.implied_at
+            and other.value_hi <= starts.implied_lo
+        )
 ),
 
 -- how each candidate relates to its start in time: "same time" (a single day, the start or
@@ -167,22 +166,15 @@ contradictions as (
         )
 ),
 
--- the implied starts behind each violation, on the compared columns; distinct, so that
--- joining them back to every claim row with those columns below yields each violating
+-- the violations on the compared columns of the flow, stock and other claims; distinct, so
+-- that joining them back to every claim row with those columns below yields each violating
 -- combination of rows exactly once
 found as (
-    select distinct implied_starts.*, violated.* exclude (
-        entity, metric, stock_claim_id, stock_cumulative, implied_at, implied_lo,
-        implied_lo_open, implied_hi, implied_hi_open
-    )
+    select distinct *
     from (
         select * from negative_starts
         union all by name
         select * from contradictions
-    ) as violated
-    join implied_starts using (
-        entity, metric, stock_claim_id, stock_cumulative, implied_at, implied_lo,
-        implied_lo_open, implied_hi, implied_hi_open
     )
 ),
 
