@@ -161,11 +161,10 @@ def test_a_judge_that_died_is_an_error_and_the_next_run_gets_a_new_one(
     from checks.engines.gx_process import warm_up
 
     judge_process = warm_up()
-    ticket = judge_process.submit("settings")
     judge_process.process.kill()
     judge_process.process.wait()
     with pytest.raises(JudgeError, match="died"):
-        judge_process.answer(ticket)
+        judge_process.ask("ready")
     outcome = run_gx(clean, settings)  # warm_up() starts a new judge
     assert set(statuses(outcome).values()) == {"pass"}
     assert warm_up() is not judge_process
