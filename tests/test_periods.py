@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.catalogue import load_catalogue
+from flows.extract.patterns import separator_class
 from flows.extract.periods import PeriodFinder
 from flows.extract.rules import load_rules
 
@@ -17,8 +19,20 @@ REPO = Path(__file__).resolve().parents[1]
 FINDER = PeriodFinder(load_rules(load_catalogue(REPO / "catalogue")).periods)
 D = date.fromisoformat
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 pubs = st.dates(min_value=date(1995, 1, 1), max_value=date(2095, 12, 31))
 years = st.integers(min_value=1990, max_value=2099)
 
@@ -48,8 +62,9 @@ years = st.integers(min_value=1990, max_value=2099)
         ("currently", "2025-06-24", "2025-06-24", "2025-06-24", "now"),
     ],
 )
-def test_resolves_time_expressions(phrase: str, published: str, start: str, end: str,
-                                   kind: str) -> None:
+def test_resolves_time_expressions(
+    phrase: str, published: str, start: str, end: str, kind: str
+) -> None:
     found = FINDER.parse(phrase, D(published))
     assert found is not None
     assert (found.start, found.end, found.kind, found.text) == (D(start), D(end), kind, phrase)
@@ -67,17 +82,27 @@ def test_a_year_a_plan_is_for_is_a_horizon() -> None:
 
 
 def named_periods(year: int) -> st.SearchStrategy[str]:
-    return st.sampled_from([
-        f"{year}", f"first half of {year}", f"second half of {year}", f"H1 {year}", f"H2 {year}",
-        *(f"Q{q} {year}" for q in range(1, 5)),
-        *(f"{m} {year}" for m in MONTHS),
-        f"early {year}", f"mid-{year}", f"late {year}", f"the end of {year}",
-    ])
+    return st.sampled_from(
+        [
+            f"{year}",
+            f"first half of {year}",
+            f"second half of {year}",
+            f"H1 {year}",
+            f"H2 {year}",
+            *(f"Q{q} {year}" for q in range(1, 5)),
+            *(f"{m} {year}" for m in MONTHS),
+            f"early {year}",
+            f"mid-{year}",
+            f"late {year}",
+            f"the end of {year}",
+        ]
+    )
 
 
 @given(years.flatmap(lambda y: st.tuples(st.just(y), named_periods(y))), pubs)
-def test_every_period_lies_in_its_year_with_start_before_end(named: tuple[int, str],
-                                                             pub: date) -> None:
+def test_every_period_lies_in_its_year_with_start_before_end(
+    named: tuple[int, str], pub: date
+) -> None:
     year, phrase = named
     found = FINDER.parse(f"in {phrase}", pub)
     assert found is not None, phrase
@@ -109,9 +134,31 @@ def test_relative_years_move_with_the_publication_date(pub: date, rel: tuple[str
 
 
 @given(pubs, st.integers(min_value=1, max_value=12), st.integers(min_value=1, max_value=28))
-def test_a_day_without_a_year_is_the_last_such_day_up_to_publication(pub: date, month: int,
-                                                                      day: int) -> None:
+def test_a_day_without_a_year_is_the_last_such_day_up_to_publication(
+    pub: date, month: int, day: int
+) -> None:
     found = FINDER.parse(f"on {MONTHS[month - 1]} {day}", pub)
     assert found is not None
     assert found.start == found.end <= pub
     assert (pub - found.start).days < 366
+
+
+def _vocabulary_pieces() -> list[str]:
+    v = FINDER.vocab
+    words = [*v.prepositions, *v.parts, *v.halves, *v.quarters, *v.months, *v.relative_years,
+             *v.implied_year, *v.now]  # fmt: skip
+    return [*(w.lower() for w in words), "the", "of", "2025", "1999", "5th", "12", "2100", "x"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_vocabulary_pieces()),
+                          st.sampled_from([" ", "  ", "-", ", ", ". ", "\n", "", "\u00a0"])),
+                max_size=12))  # fmt: skip
+def test_the_flat_prescan_starts_where_the_expression_does(pieces: list[tuple[str, str]]) -> None:
+    """The scan (one flat alternation, for speed) accepts exactly where the expression does."""
+    text = "".join(word + gap for word, gap in pieces)
+    nested = re.compile(separator_class("-") + FINDER._source(fold=True)).match
+    flat = FINDER._scan.match
+    for hi in (len(text), len(text) // 2):
+        for pos in range(hi):
+            assert (nested(text, pos, hi) is None) == (flat(text, pos, hi) is None), (text, pos)
