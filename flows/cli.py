@@ -106,12 +106,16 @@ def _task_runner_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    # First, before the imports below: the GX judge imports Great Expectations (~3 s) in a
-    # process of its own, on the other core, while this one imports Prefect and runs the
-    # stages before the checks (checks/engines/gx_process.py).
+    # First, before the imports below, two processes that take seconds to start: the GX judge
+    # imports Great Expectations (checks/engines/gx_process.py), and, when no Prefect API is
+    # configured, Prefect's temporary server starts (flows/temporary_server.py). Both start on
+    # the other core while this process imports Prefect and the stages.
     from checks.engines.gx_process import warm_up
 
     warm_up()
+    from flows import temporary_server
+
+    server = temporary_server.start_if_needed()
     # Imported here: Prefect and the stages take seconds to import, and `--help` should not.
     from flows.pipeline import pipeline
     from flows.runlock import PipelineBusy
@@ -121,7 +125,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         runner = make_task_runner(args.task_runner, args.dask_address)
         flow = pipeline.with_options(task_runner=runner)
-        summary = flow(raw_dir=args.raw, curated_dir=args.curated)
+        with temporary_server.using(server):
+            summary = flow(raw_dir=args.raw, curated_dir=args.curated)
     except PipelineBusy as busy:
         print(f"factledger: {busy}", file=sys.stderr)
         return EXIT_NOT_COMPLETED

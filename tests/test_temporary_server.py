@@ -1,0 +1,34 @@
+"""flows.temporary_server: Prefect's temporary server, started before the run's imports."""
+
+from __future__ import annotations
+
+import urllib.request
+
+from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+from flows import temporary_server
+
+
+def test_nothing_is_started_when_an_api_is_configured() -> None:
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        assert temporary_server.needed() is False
+        assert temporary_server.start_if_needed() is None
+        with temporary_server.using(None):
+            assert get_current_settings().api.url == "http://127.0.0.1:9/api"
+
+
+def test_a_started_server_answers_is_used_and_stops() -> None:
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        assert temporary_server.needed() is True
+        server = temporary_server.start_if_needed()
+    assert server is not None
+    try:
+        with temporary_server.using(server):
+            url = get_current_settings().api.url
+            assert url == server.api_url and url.startswith("http://127.0.0.1:")
+            with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
+                assert response.status == 200
+    finally:
+        server.stop()
+    assert server.process.poll() is not None
+    assert not temporary_server.answers(f"{server.api_url}/health")
