@@ -29,6 +29,9 @@ def random_claims(rng: random.Random, ledger: int, metrics: list[str]) -> list[l
     base = date(2024, 1, 1)
     entities = [f"l{ledger}e{k}" for k in range(rng.randint(1, 3))]
     chosen = rng.choice(RELATED) if rng.random() < 0.6 else rng.sample(metrics, rng.randint(2, 8))
+    days = 8
+    if rng.random() < 0.3:  # a total and all its parts on a few days: parts that sum, or not
+        chosen, days = ["stores_count", "stores_china", "stores_europe", "stores_other"], 2
     rows = []
     count = rng.randint(5, 60)
     for i in range(count):
@@ -36,7 +39,7 @@ def random_claims(rng: random.Random, ledger: int, metrics: list[str]) -> list[l
         hi = float("inf") if rng.random() < 0.1 else lo + rng.choice([0, 0, 0, 1, 2, 5])
         if rng.random() < 0.03:
             lo = float("nan")
-        start = base + timedelta(days=rng.randint(0, 8))
+        start = base + timedelta(days=rng.randint(0, days))
         end = start + timedelta(days=rng.choice([0, 0, 0, 1, 3]))
         if rng.random() < 0.05:
             end = start - timedelta(days=1)
