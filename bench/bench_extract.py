@@ -58,10 +58,29 @@ SINGLE = re.compile(r"\d[\d,.]*")
 # periods, partnerships and number words. Each alone runs at about the single regex's speed.
 _NUM = r"(\d[\d,]*(?:\.\d+)?)"
 _NOUNS = [
-    "markets", "new markets", "countries", "countries and regions", "new countries",
-    "stores", "showrooms", "outlets", "locations", "cafés", "boutiques", "studios",
-    "vehicles", "cars", "units", "bikes", "devices", "employees", "deliveries",
-    "European markets", "markets worldwide", "global markets", "sales points",
+    "markets",
+    "new markets",
+    "countries",
+    "countries and regions",
+    "new countries",
+    "stores",
+    "showrooms",
+    "outlets",
+    "locations",
+    "cafés",
+    "boutiques",
+    "studios",
+    "vehicles",
+    "cars",
+    "units",
+    "bikes",
+    "devices",
+    "employees",
+    "deliveries",
+    "European markets",
+    "markets worldwide",
+    "global markets",
+    "sales points",
 ]
 THIRTY = [re.compile(_NUM + r"\s+" + re.escape(noun) + r"\b") for noun in _NOUNS] + [
     re.compile(r"(?:US)?\$\s?(\d[\d,.]*)\s+(million|billion)"),
@@ -154,14 +173,19 @@ def read_corpus(corpus: Path) -> tuple[list[bytes], list[str]]:
 
 def code_state() -> dict[str, object]:
     """Which code was measured: HEAD, and whether flows/ had uncommitted edits at the time."""
+
     def git(*args: str) -> str:
         try:
-            return subprocess.run(["git", *args], capture_output=True, text=True,
-                                  check=False).stdout.rstrip()
+            return subprocess.run(
+                ["git", *args], capture_output=True, text=True, check=False
+            ).stdout.rstrip()
         except OSError:
             return ""
-    return {"head": git("rev-parse", "--short", "HEAD"),
-            "uncommitted_in_flows": git("status", "--porcelain", "flows").splitlines()}
+
+    return {
+        "head": git("rev-parse", "--short", "HEAD"),
+        "uncommitted_in_flows": git("status", "--porcelain", "flows").splitlines(),
+    }
 
 
 def machine() -> dict[str, object]:
@@ -197,7 +221,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="rounds (default 5, minimum 5)")
     parser.add_argument("--json", type=Path, default=OUT / "bench_extract.json")
     parser.add_argument(
-        "--profile", type=int, default=0, metavar="N",
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
         help="after the rounds, cProfile extract over the first N documents",
     )
     args = parser.parse_args(argv)
@@ -210,8 +237,12 @@ def main(argv: list[str] | None = None) -> int:
     ensure_corpus(args.corpus, args.docs, args.seed)
     blobs, texts = read_corpus(args.corpus)
     mb = sum(map(len, blobs)) / 1e6
-    density = {"corpus": numbers_per_kb(texts), "seeds (data/raw)": numbers_per_kb(
-        [p.read_text(encoding="utf-8") for p in sorted(Path("data/raw/documents").glob("*"))])}
+    density = {
+        "corpus": numbers_per_kb(texts),
+        "seeds (data/raw)": numbers_per_kb(
+            [p.read_text(encoding="utf-8") for p in sorted(Path("data/raw/documents").glob("*"))]
+        ),
+    }
     settings = load_settings().with_(raw_dir=args.corpus, curated_dir=OUT / "bench_curated")
     catalogue = load_catalogue(settings.catalogue_dir)
     w, _, extractor = timed(Extractor, catalogue)
@@ -334,8 +365,11 @@ def summarise(
             base_wall / stage_wall
             for (stage_wall, _), (base_wall, _) in zip(samples[stage], samples[base], strict=True)
         ]
-        return {"median": round(statistics.median(rs), 3), "min": round(min(rs), 3),
-                "max": round(max(rs), 3)}
+        return {
+            "median": round(statistics.median(rs), 3),
+            "min": round(min(rs), 3),
+            "max": round(max(rs), 3),
+        }
 
     ratios = {
         f"{stage} / {base}": ratio(stage, base)
@@ -347,19 +381,26 @@ def summarise(
     return {
         "command": "python bench/bench_extract.py " + " ".join(sys.argv[1:]),
         "machine": info,
-        "corpus": {"docs": args.docs, "seed": args.seed, "mb": round(mb, 2),
-                   "path": str(args.corpus)},
+        "corpus": {
+            "docs": args.docs,
+            "seed": args.seed,
+            "mb": round(mb, 2),
+            "path": str(args.corpus),
+        },
         "repeats": args.repeats,
         "measures": measures,
         "speed_relative_to_baseline": ratios,
         "extraction": counts,
         "targets": {
             "ingest_extract_mb_per_s_per_core": {
-                "target": f">= {TARGET_MBPS}", "median_wall": ie["mb_per_s_wall"],
-                "median_cpu": ie["mb_per_s_cpu"], "met": ie["mb_per_s_wall"] >= TARGET_MBPS,
+                "target": f">= {TARGET_MBPS}",
+                "median_wall": ie["mb_per_s_wall"],
+                "median_cpu": ie["mb_per_s_cpu"],
+                "met": ie["mb_per_s_wall"] >= TARGET_MBPS,
             },
             "rerun_unchanged_s": {
-                "target": f"< {TARGET_RERUN_S}", "median_wall": rerun["median_wall_s"],
+                "target": f"< {TARGET_RERUN_S}",
+                "median_wall": rerun["median_wall_s"],
                 "met": rerun["median_wall_s"] < TARGET_RERUN_S,
             },
         },
@@ -373,15 +414,19 @@ def print_table(report: dict) -> None:
     print(f"{'measure':40} {'median s':>9} {'range s':>15} {'MB/s':>8} {'MB/s cpu':>9}")
     for name, m in measures.items():
         lo, hi = min(m["wall_s"]), max(m["wall_s"])
-        print(f"{name:40} {m['median_wall_s']:9.3f} {lo:7.2f}-{hi:<7.2f} "
-              f"{m['mb_per_s_wall']:8.1f} {m['mb_per_s_cpu']:9.1f}")
+        print(
+            f"{name:40} {m['median_wall_s']:9.3f} {lo:7.2f}-{hi:<7.2f} "
+            f"{m['mb_per_s_wall']:8.1f} {m['mb_per_s_cpu']:9.1f}"
+        )
     print()
     for key, r in report["speed_relative_to_baseline"].items():
         print(f"  throughput {key:38} {r['median']:8.3f}x  ({r['min']}-{r['max']})")
     print()
     for key, t in report["targets"].items():
-        print(f"  target {key}: {t['target']}, median {t['median_wall']} -> "
-              f"{'met' if t['met'] else 'NOT met'}")
+        print(
+            f"  target {key}: {t['target']}, median {t['median_wall']} -> "
+            f"{'met' if t['met'] else 'NOT met'}"
+        )
     print(f"  extraction: {report['extraction']}; baselines (s): {base}")
     print(f"  digit runs per KB: {report.get('digit_runs_per_kb')}")
 
@@ -431,8 +476,14 @@ def profile(extractor: Extractor, docs: list[Document]) -> dict[str, object]:
     print(out.getvalue())
     rows = []
     for (file, line, func), (_, calls, tottime, cumtime, _) in stats.stats.items():  # type: ignore[attr-defined]
-        rows.append({"function": f"{file}:{line}({func})", "calls": calls,
-                     "tottime_s": round(tottime, 4), "cumtime_s": round(cumtime, 4)})
+        rows.append(
+            {
+                "function": f"{file}:{line}({func})",
+                "calls": calls,
+                "tottime_s": round(tottime, 4),
+                "cumtime_s": round(cumtime, 4),
+            }
+        )
     rows.sort(key=lambda r: r["tottime_s"], reverse=True)
     return {"docs": len(docs), "stats_file": str(path), "top_by_tottime": rows[:25]}
 

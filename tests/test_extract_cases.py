@@ -17,8 +17,19 @@ from flows.model import Claim, Document, Event
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "tests" / "cases" / "extract"
-CLAIM_KEYS = ("metric", "entity", "value_lo", "value_hi", "lo_open", "hi_open", "qualifier",
-              "period_start", "period_end", "status", "quote")
+CLAIM_KEYS = (
+    "metric",
+    "entity",
+    "value_lo",
+    "value_hi",
+    "lo_open",
+    "hi_open",
+    "qualifier",
+    "period_start",
+    "period_end",
+    "status",
+    "quote",
+)
 EVENT_KEYS = ("event_type", "subject", "entity", "period_start", "period_end", "status", "quote")
 OPTIONAL_DEFAULTS = {"hi_open": False, "lo_open": False}
 
@@ -32,9 +43,16 @@ def load_case(name: str) -> tuple[Document, dict[str, Any]]:
     path = REPO / spec["document"] if "document" in spec else CASES / f"{name}.txt"
     text = path.read_text(encoding="utf-8")
     doc = Document(
-        doc_id=f"case-{name}", file=path.name, published_at=spec["published_at"], title=None,
-        publisher=None, url=None, entity_hint=spec.get("entity"), format="txt",
-        size_bytes=len(text.encode()), text=text,
+        doc_id=f"case-{name}",
+        file=path.name,
+        published_at=spec["published_at"],
+        title=None,
+        publisher=None,
+        url=None,
+        entity_hint=spec.get("entity"),
+        format="txt",
+        size_bytes=len(text.encode()),
+        text=text,
     )
     return doc, spec
 
@@ -60,8 +78,9 @@ def expected_rows(specs: list[dict] | None, keys: tuple[str, ...]) -> list[dict[
 def same_row(actual: dict[str, Any], expected: dict[str, Any]) -> bool:
     for k, want in expected.items():
         got = actual[k]
-        if isinstance(want, float) and not (math.isclose(got, want, rel_tol=1e-9)
-                                            or (math.isinf(got) and math.isinf(want))):
+        if isinstance(want, float) and not (
+            math.isclose(got, want, rel_tol=1e-9) or (math.isinf(got) and math.isinf(want))
+        ):
             return False
         if not isinstance(want, float) and got != want:
             return False
@@ -97,7 +116,13 @@ def test_case(name: str, extractor: Extractor) -> None:
         assert row.quote == doc.text[row.char_start : row.char_end]
         assert row.source == "rules" and row.rule_id
         assert row.period_start <= row.period_end
-    assert_rows([project(c, CLAIM_KEYS) for c in found.claims],
-                expected_rows(spec.get("claims"), CLAIM_KEYS), f"{name} claims")
-    assert_rows([project(e, EVENT_KEYS) for e in found.events],
-                expected_rows(spec.get("events"), EVENT_KEYS), f"{name} events")
+    assert_rows(
+        [project(c, CLAIM_KEYS) for c in found.claims],
+        expected_rows(spec.get("claims"), CLAIM_KEYS),
+        f"{name} claims",
+    )
+    assert_rows(
+        [project(e, EVENT_KEYS) for e in found.events],
+        expected_rows(spec.get("events"), EVENT_KEYS),
+        f"{name} events",
+    )

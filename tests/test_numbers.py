@@ -16,9 +16,28 @@ from flows.extract.rules import INTERVAL_KINDS, load_rules
 REPO = Path(__file__).resolve().parents[1]
 READER = NumberReader(load_rules(load_catalogue(REPO / "catalogue")).numbers)
 
-UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-         "eighteen", "nineteen"]
+UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
@@ -64,8 +83,9 @@ def in_words(n: int) -> str:
         ("two hundred and fifty thousand", 250_000, None, False),
     ],
 )
-def test_reads_numbers_as_written(phrase: str, value: float, currency: str | None,
-                                  ordinal: bool) -> None:
+def test_reads_numbers_as_written(
+    phrase: str, value: float, currency: str | None, ordinal: bool
+) -> None:
     amount = READER.parse(phrase)
     assert amount is not None
     assert math.isclose(amount.value, value)
@@ -102,8 +122,10 @@ def test_ordinals_round_trip(n: int) -> None:
     assert amount is not None and amount.ordinal and amount.value == n
 
 
-@given(st.integers(min_value=1, max_value=999_999), st.sampled_from(
-    [("million", 1e6), ("billion", 1e9), ("bn", 1e9), ("m", 1e6)]))
+@given(
+    st.integers(min_value=1, max_value=999_999),
+    st.sampled_from([("million", 1e6), ("billion", 1e9), ("bn", 1e9), ("m", 1e6)]),
+)
 def test_money_with_scale(n: int, scale: tuple[str, float]) -> None:
     word, factor = scale
     gap = "" if len(word) <= 2 else " "
