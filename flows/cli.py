@@ -96,7 +96,7 @@ def _task_runner_options(parser: argparse.ArgumentParser) -> None:
         "--task-runner",
         choices=("default", "dask"),
         default="default",
-        help="where extraction batches run: threads here (default) or a Dask cluster",
+        help="where extraction batches run: a thread here (default) or a Dask cluster",
     )
     parser.add_argument(
         "--dask-address",

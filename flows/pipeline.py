@@ -19,12 +19,13 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import audit, load
 from flows.catalogue import load_catalogue
-from flows.extract import Extractor
+from flows.extract import extractor_for
 from flows.ingest import ingest_documents
 from flows.model import Claim, Document, Event, Rejection
 from flows.publish import PublishResult, publish
 from flows.report import ReportResult, failures_table, markdown_summary, write_report
 from flows.runlock import LockHolder, pipeline_lock
+from flows.runners import make_task_runner
 from flows.settings import Settings, load_settings
 from flows.validate import ValidationOutcome, validate, warm_up_checks
 from flows.warehouse import connect, records_table
@@ -124,7 +125,7 @@ def extract_batch(
     A document whose extraction raises is recorded as a rejection and the batch goes on:
     one bad document must not cost the others their run.
     """
-    extractor = Extractor(load_catalogue(catalogue_dir))
+    extractor = extractor_for(catalogue_dir)
     claims, events, failures = [], [], []
     for doc in documents.value:
         try:
@@ -231,7 +232,12 @@ def record_run_end(
         audit.finish_run(con, run_id, status, counts, error)
 
 
-@flow(name="pipeline", flow_run_name="factledger {raw_dir}", log_prints=False)
+@flow(
+    name="pipeline",
+    flow_run_name="factledger {raw_dir}",
+    log_prints=False,
+    task_runner=make_task_runner("default", None),
+)
 def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> RunSummary:
     """Ingest → extract → load → validate → publish → report, one run at a time."""
     warm_up_checks()

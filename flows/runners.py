@@ -1,4 +1,4 @@
-"""Which Prefect task runner a run uses: threads on this machine (default) or a Dask cluster.
+"""Which Prefect task runner a run uses: a thread on this machine (default) or a Dask cluster.
 
 Only the extraction batches are submitted (`extract_batch.submit`), so the runner decides where
 extraction runs; every other stage runs in the flow's own process either way, next to DuckDB.
@@ -28,7 +28,7 @@ RUNNER_KINDS: tuple[str, ...] = get_args(RunnerKind)
 
 
 def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> TaskRunner:
-    """The task runner for `kind`: "default" (threads) or "dask".
+    """The task runner for `kind`: "default" (a thread beside the flow) or "dask".
 
     For "dask", `dask_address` (e.g. tcp://host:8786) connects to a running scheduler; without
     it a LocalCluster of `workers` processes with one thread each is started for the run and
@@ -38,7 +38,9 @@ def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> T
     if kind == "default":
         if dask_address:
             raise ValueError("--dask-address needs --task-runner dask")
-        return ThreadPoolTaskRunner()
+        # One thread: extraction is pure-Python CPU work, so more threads only contend for the
+        # GIL (4 batches on 4 threads took 5-20% more CPU than on one, bench/README.md).
+        return ThreadPoolTaskRunner(max_workers=1)
     if kind != "dask":
         raise ValueError(f"unknown task runner {kind!r}: expected one of {', '.join(RUNNER_KINDS)}")
     from flows.dask_runner import FactledgerDaskTaskRunner  # imported here: Dask takes ~1 s

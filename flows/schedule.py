@@ -67,4 +67,3 @@ def serve_pipeline(
         tags=["factledger"],
         limit=1,
     )
-

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.catalogue import CatalogueError, load_catalogue
-from flows.extract import Extraction, Extractor, extract_document
+from flows.extract import Extraction, Extractor, extractor_for
 from flows.model import Claim, Document, Event
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,12 +38,17 @@ def document(
     )
 
 
-def test_extract_document_uses_one_cached_extractor_per_catalogue() -> None:
-    catalogue = load_catalogue(REPO / "catalogue")
-    first = extract_document(document("Voltara now operates in 18 markets."), catalogue)
-    again = extract_document(document("Voltara now operates in 18 markets."), catalogue)
-    assert isinstance(first, Extraction) and first == again
-    assert [c.value_lo for c in first.claims] == [18.0]
+def test_one_extractor_per_process_and_catalogue_version(tmp_path: Path) -> None:
+    catalogue_dir = tmp_path / "catalogue"
+    shutil.copytree(REPO / "catalogue", catalogue_dir)
+    extractor = extractor_for(catalogue_dir)
+    assert extractor_for(catalogue_dir) is extractor
+    found = extractor.extract(document("Voltara now operates in 18 markets."))
+    assert isinstance(found, Extraction)
+    assert [c.value_lo for c in found.claims] == [18.0]
+    entities = catalogue_dir / "entities.yaml"
+    entities.write_text(entities.read_text() + "\n")  # an edited catalogue: a new extractor
+    assert extractor_for(catalogue_dir) is not extractor
 
 
 @given(
