@@ -1,7 +1,7 @@
 """prefect-dask's task runner, adjusted for factledger's extraction fan-out.
 
 A module of its own so that importing `flows.runners` does not import Dask (~1 s); only a run
-with `--task-runner dask` imports this. Three adjustments (bench/README.md, Scale-out):
+with `--task-runner dask` imports this. Four adjustments (bench/README.md, Scale-out):
 
 1. Local workers report to the flow's Prefect API. Without PREFECT_API_URL (a `factledger
    run` on Prefect's temporary server) each worker process would start a temporary server of
@@ -14,12 +14,15 @@ with `--task-runner dask` imports this. Three adjustments (bench/README.md, Scal
    call is impure; hashing a batch means pickling every document once more in the flow
    process (~1.6 CPU-s per 10,000 documents, bench/README.md). A batch is submitted once, so
    a random key loses nothing.
+4. Local workers run without Dask's statistical profiler (LOCAL_WORKER_CONFIG). An existing
+   cluster's workers keep their operator's configuration.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import dask
 import distributed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect_dask import DaskTaskRunner
@@ -42,6 +45,11 @@ def running_on_a_dask_worker() -> bool:
     return True
 
 
+# Dask's statistical profiler samples every worker thread's stack each 10 ms; on extraction
+# (deep pure-Python stacks) it cost ~1 CPU-s per worker per 5,000 documents (bench/README.md).
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
+
 class FactledgerDaskTaskRunner(DaskTaskRunner):
     """A DaskTaskRunner whose local workers report to the flow's API, with no per-task client."""
 
@@ -54,6 +62,9 @@ class FactledgerDaskTaskRunner(DaskTaskRunner):
                 "PREFECT_API_URL": current_prefect_api_url(),
             }
             self.cluster_kwargs = {**self.cluster_kwargs, "env": env}
+            # The nannies hand this process's Dask config to the workers they start.
+            with dask.config.set(LOCAL_WORKER_CONFIG):
+                return super().__enter__()
         return super().__enter__()
 
     def submit(self, task, parameters, wait_for=None, dependencies=None):  # type: ignore[no-untyped-def, override]
