@@ -16,6 +16,16 @@ def stable_id(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
+def claim_id_of(doc_id: str, char_start: int, char_end: int, metric: str) -> str:
+    """A claim's id (DESIGN.md): its document, its span and its metric."""
+    return stable_id(doc_id, char_start, char_end, metric)
+
+
+def event_id_of(doc_id: str, char_start: int, char_end: int, event_type: str, subject: str) -> str:
+    """An event's id: its document, its span, its type and its subject."""
+    return stable_id(doc_id, char_start, char_end, event_type, subject)
+
+
 def _without_init(cls: type[_R], fields: dict[str, object]) -> _R:
     """An instance of a frozen dataclass holding `fields` (every field, in declaration order).
 
@@ -71,7 +81,7 @@ class Claim:
             object.__setattr__(
                 self,
                 "claim_id",
-                stable_id(self.doc_id, self.char_start, self.char_end, self.metric),
+                claim_id_of(self.doc_id, self.char_start, self.char_end, self.metric),
             )
 
     @classmethod
@@ -107,7 +117,7 @@ class Claim:
             "period_start": period_start, "period_end": period_end, "period_text": period_text,
             "status": status, "quote": quote, "char_start": char_start, "char_end": char_end,
             "source": source, "rule_id": rule_id, "source_row": source_row,
-            "claim_id": stable_id(doc_id, char_start, char_end, metric),
+            "claim_id": claim_id_of(doc_id, char_start, char_end, metric),
         })  # fmt: skip
 
 
@@ -134,7 +144,7 @@ class Event:
             object.__setattr__(
                 self,
                 "event_id",
-                stable_id(
+                event_id_of(
                     self.doc_id, self.char_start, self.char_end, self.event_type, self.subject
                 ),
             )
@@ -163,7 +173,7 @@ class Event:
             "subject": subject, "period_start": period_start, "period_end": period_end,
             "period_text": period_text, "status": status, "quote": quote,
             "char_start": char_start, "char_end": char_end, "source": source, "rule_id": rule_id,
-            "event_id": stable_id(doc_id, char_start, char_end, event_type, subject),
+            "event_id": event_id_of(doc_id, char_start, char_end, event_type, subject),
         })  # fmt: skip
 
 
