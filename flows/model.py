@@ -8,6 +8,7 @@ from datetime import date
 from typing import TypeVar
 
 INF = float("inf")
+_sha256 = hashlib.sha256
 _R = TypeVar("_R")
 
 
@@ -17,13 +18,19 @@ def stable_id(*parts: object) -> str:
 
 
 def claim_id_of(doc_id: str, char_start: int, char_end: int, metric: str) -> str:
-    """A claim's id (DESIGN.md): its document, its span and its metric."""
-    return stable_id(doc_id, char_start, char_end, metric)
+    """A claim's id (DESIGN.md): its document, its span and its metric.
+
+    stable_id(doc_id, char_start, char_end, metric), with the joined string written out: the
+    extractor makes ~10 rows per document, and *args, map and join were 40% of the id's cost.
+    """
+    joined = f"{doc_id}\x1f{char_start}\x1f{char_end}\x1f{metric}"
+    return _sha256(joined.encode()).hexdigest()[:16]
 
 
 def event_id_of(doc_id: str, char_start: int, char_end: int, event_type: str, subject: str) -> str:
-    """An event's id: its document, its span, its type and its subject."""
-    return stable_id(doc_id, char_start, char_end, event_type, subject)
+    """An event's id: its document, its span, its type and its subject (as claim_id_of)."""
+    joined = f"{doc_id}\x1f{char_start}\x1f{char_end}\x1f{event_type}\x1f{subject}"
+    return _sha256(joined.encode()).hexdigest()[:16]
 
 
 def _without_init(cls: type[_R], fields: dict[str, object]) -> _R:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from flows.extract.numbers import Amount, NumberReader, QualifierReader, interval_for
-from flows.extract.page import Page, assert_provenance
+from flows.extract.page import Page
 from flows.extract.patterns import SuffixMatch, WordSearch, alternation, folded_phrases, norm
 from flows.extract.rules import MetricRule, Rules
 from flows.model import Claim
@@ -50,6 +50,8 @@ class ClaimFinder:
         cues = [c for r in rules.metric_rules for c in r.cues]
         self._cue = WordSearch(folded_phrases(cues))  # searched in page.folded
         self._lead_in = SuffixMatch(rules.quote_lead_ins, re.IGNORECASE)
+        # (noun as written or None, money) -> the rules that may take such a number
+        self._pools: dict[tuple[str | None, bool], list[MetricRule]] = {}
 
     def noun_after_source(self) -> str | None:
         """Regex source of what must follow a number with no currency for a rule to take it.
@@ -66,14 +68,13 @@ class ClaimFinder:
     def find(self, m: re.Match[str], page: Page) -> Claim | None:
         text = page.text
         amount = self._numbers.read(m, text)
-        if amount is None or amount.percent or _looks_like_a_year_or_version(amount, m):
+        if amount is None or amount.percent or _looks_like_a_year_or_version(amount):
             return None
         noun = self._noun.match(text, amount.end)
         candidates = self._candidates(noun, amount)
         if not candidates:
             return None
-        sentence = page.sentence(amount.start)
-        clause = page.clause(amount.start, sentence)
+        sentence, clause = page.sentence_and_clause(amount.start)
         chosen = self._choose(candidates, page.folded, clause, amount.start)
         if chosen is None:
             return None
@@ -81,13 +82,20 @@ class ClaimFinder:
 
     def _candidates(self, noun: re.Match[str] | None, amount: Amount) -> list[MetricRule]:
         money = amount.currency is not None
-        pool = self._by_noun[norm(noun.group("noun"))] if noun else self._cue_only
-        return [r for r in pool if r.money == money and (noun or r.cues)]
+        key = (noun.group("noun") if noun else None, money)
+        found = self._pools.get(key)
+        if found is None:  # a few dozen nouns as written, each with or without money
+            pool = self._by_noun[norm(key[0])] if noun else self._cue_only
+            found = self._pools[key] = [r for r in pool if r.money == money and (noun or r.cues)]
+        return found
 
     def _choose(
         self, candidates: list[MetricRule], folded: str, clause: tuple[int, int], pos: int
     ) -> RuleMatch | None:
         """The rule whose cue is nearest (rules without cues rank after those with one)."""
+        if len(candidates) == 1 and not candidates[0].cues:  # most numbers: one noun, one rule
+            rule = candidates[0]
+            return RuleMatch(rule, None, self._order[rule.id])
         cue_hits = None
         best, best_key = None, None
         for rule in candidates:
@@ -122,56 +130,54 @@ class ClaimFinder:
         clause: tuple[int, int],
     ) -> Claim:
         text, rule = page.text, match.rule
+        value_start = amount.start
         if amount.ordinal:
-            qualifier, value_start = "ordinal", amount.start
-            interval = interval_for(amount.value, "exact", rule.tolerance)
+            qualifier, kind = "ordinal", "exact"
         else:
-            found = self._qualifiers.find(text, amount.start)
-            qualifier = found[0].name if found else "exact"
-            value_start = found[1] if found else amount.start
-            interval = interval_for(
-                amount.value, found[0].interval if found else "exact", rule.tolerance
-            )
+            found = self._qualifiers.find(text, value_start)
+            if found is None:
+                qualifier, kind = "exact", "exact"
+            else:
+                (qualifier, kind), value_start = found
+        interval = interval_for(amount.value, kind, rule.tolerance)
         start, end = value_start, noun.end() if noun else amount.end
         lead_in = self._lead_in.find(text, start, floor=clause[0])
         if lead_in:
             start = lead_in[0]
         if match.cue:
             start, end = min(start, match.cue[0]), max(end, match.cue[1])
+        if start >= end:  # the quote is text[start:end] by construction; an empty one is a bug
+            raise AssertionError(f"{page.doc.file}: empty quote at {start}")
         dating = page.dating.date(amount.start, clause, sentence)
         doc = page.doc
-        claim = Claim.new(
-            doc_id=doc.doc_id,
-            file=doc.file,
-            entity=page.subject(sentence[0], start),
-            metric=rule.metric,
-            value_lo=interval.lo,
-            value_hi=interval.hi,
-            lo_open=interval.lo_open,
-            hi_open=interval.hi_open,
-            qualifier=qualifier,
-            unit=rule.unit,
-            value_text=text[value_start : amount.end],
-            period_start=dating.start,
-            period_end=dating.end,
-            period_text=dating.text,
-            status=dating.status,
-            quote=text[start:end],
-            char_start=start,
-            char_end=end,
-            source="rules",
-            rule_id=rule.id,
+        return Claim.new(
+            doc.doc_id,
+            doc.file,
+            page.subject(sentence[0], start),
+            rule.metric,
+            interval.lo,
+            interval.hi,
+            interval.lo_open,
+            interval.hi_open,
+            qualifier,
+            rule.unit,
+            text[value_start : amount.end],
+            dating.start,
+            dating.end,
+            dating.text,
+            dating.status,
+            text[start:end],
+            start,
+            end,
+            "rules",
+            rule.id,
         )
-        assert_provenance(claim, text)
-        return claim
 
 
-def _looks_like_a_year_or_version(amount: Amount, m: re.Match[str]) -> bool:
+def _looks_like_a_year_or_version(amount: Amount) -> bool:
     """ "in 2023" is a time, "2.0" a version: neither is a count of anything."""
-    if amount.currency or amount.scaled or amount.ordinal:
-        return False
-    digits = m.group("num") if m.group("words") is None and m.group("ordword") is None else None
-    if digits is None:
+    digits = amount.digits  # set only for a plain number in digits: no currency, scale, suffix
+    if digits is None or amount.currency or amount.scaled:
         return False
     if "." in digits:
         return True  # a fraction of a store or market is no count; money and scales are above

@@ -10,6 +10,8 @@ from flows.extract.patterns import WordSearch, fold_case, folded_phrases
 from flows.extract.periods import PeriodFinder, PeriodMention
 
 Span = tuple[int, int]
+# A sentence's time expressions: (explicit and deadline ones, horizons, "now"s), in text order.
+SentencePeriods = tuple[list[PeriodMention], list[PeriodMention], list[PeriodMention]]
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs 3x (object.__setattr__ per field)
@@ -37,7 +39,8 @@ class DocumentDating:
         self._text = text
         self._folded = fold_case(text) if folded is None else folded
         self._pub = published_at
-        self._by_sentence: dict[Span, list[PeriodMention]] = {}
+        self._by_sentence: dict[Span, SentencePeriods | None] = {}
+        self._undated: dict[Span, Dating] = {}  # by clause: facts with no time in their sentence
         self._planned_in: dict[Span, bool] = {}  # by clause: its facts share the answer
         # Each partner or place of one event trigger is dated at the same position.
         self._dated: dict[tuple[int, Span, Span], Dating] = {}
@@ -51,9 +54,20 @@ class DocumentDating:
         return found
 
     def _date(self, pos: int, clause: Span, sentence: Span) -> Dating:
-        mention, own = self._own_period(pos, clause, sentence), True
-        if mention is None:
-            mention, own = self.reference(), False
+        periods = self._by_sentence.get(sentence, False)
+        if periods is False:
+            periods = self._by_sentence[sentence] = self._sentence_periods(sentence)
+        if periods is None:
+            # Half the facts have no time in their sentence: their dating is their clause's.
+            found = self._undated.get(clause)
+            if found is None:
+                found = self._undated[clause] = self._dating(None, clause)
+            return found
+        return self._dating(_own_period(periods, pos, clause), clause)
+
+    def _dating(self, own: PeriodMention | None, clause: Span) -> Dating:
+        """The dating given the fact's own period (None: the document's reference period)."""
+        mention = own if own is not None else self.reference()
         if mention is None:
             start = end = self._pub
             text = None
@@ -63,9 +77,7 @@ class DocumentDating:
         if not planned:
             # A reported fact is "as of" publication: it cannot be about a later time.
             start, end = min(start, self._pub), min(end, self._pub)
-        return Dating(
-            start, end, text, "planned" if planned else "reported", mention if own else None
-        )
+        return Dating(start, end, text, "planned" if planned else "reported", own)
 
     def _has_planned_cue(self, clause: Span) -> bool:
         found = self._planned_in.get(clause)
@@ -75,27 +87,17 @@ class DocumentDating:
             )
         return found
 
-    def _own_period(self, pos: int, clause: Span, sentence: Span) -> PeriodMention | None:
-        mentions = self._by_sentence.get(sentence)
-        if mentions is None:
-            mentions = self._finder.find(
-                self._text, sentence[0], sentence[1], self._pub, self._folded
-            )
-            self._by_sentence[sentence] = mentions
+    def _sentence_periods(self, sentence: Span) -> SentencePeriods | None:
+        """The time expressions of a sentence by kind, or None when it has none."""
+        mentions = self._finder.find(self._text, sentence[0], sentence[1], self._pub, self._folded)
         if not mentions:
             return None
         dated = [m for m in mentions if m.kind in ("explicit", "deadline")]
-        in_clause = [m for m in dated if clause[0] <= m.char_start < clause[1]]
-        if in_clause:
-            return min(in_clause, key=lambda m: _distance(m, pos))
-        before = [m for m in dated if m.char_end <= pos]
-        if before:
-            return before[-1]
-        for kind in ("horizon", "now"):
-            of_kind = [m for m in mentions if m.kind == kind]
-            if of_kind:
-                return min(of_kind, key=lambda m: _distance(m, pos))
-        return None
+        return (
+            dated,
+            [m for m in mentions if m.kind == "horizon"],
+            [m for m in mentions if m.kind == "now"],
+        )
 
     def reference(self) -> PeriodMention | None:
         """The document's reference period: its first dated expression not after publication."""
@@ -110,6 +112,33 @@ class DocumentDating:
         yield from self._finder.iter_mentions(
             self._text, 0, len(self._text), self._pub, self._folded
         )
+
+
+def _own_period(periods: SentencePeriods, pos: int, clause: Span) -> PeriodMention | None:
+    """A fact's own period: the nearest dated one in its clause, else the last dated one before
+    it in its sentence, else the nearest horizon, else the nearest "now" (the first of equals)."""
+    dated, horizon, now = periods
+    lo, hi = clause
+    nearest = _nearest([m for m in dated if lo <= m.char_start < hi], pos)
+    if nearest is not None:
+        return nearest
+    before = None
+    for m in dated:
+        if m.char_end <= pos:
+            before = m
+    if before is not None:
+        return before
+    return _nearest(horizon, pos) or _nearest(now, pos)
+
+
+def _nearest(mentions: list[PeriodMention], pos: int) -> PeriodMention | None:
+    """The mention nearest pos (the first of equals), None for none."""
+    best, best_distance = None, 0
+    for m in mentions:
+        distance = _distance(m, pos)
+        if best is None or distance < best_distance:
+            best, best_distance = m, distance
+    return best
 
 
 def _distance(mention: PeriodMention, pos: int) -> int:

@@ -21,6 +21,7 @@ class Amount:
     ordinal: bool = False
     percent: bool = False
     scaled: bool = False  # a scale word or suffix was applied ("million", "bn")
+    digits: str | None = None  # the digits as written, for a plain number in digits ("2023")
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs 3x (object.__setattr__ per field)
@@ -100,39 +101,45 @@ class NumberReader:
 
     def read(self, m: re.Match[str], text: str) -> Amount | None:
         """The Amount of an anchor match (of self.anchor, or a scan built from self.source)."""
-        end = m.end()
-        if m.group("ordword") is not None:
-            return Amount(
-                float(self._ordinal_words[norm(m.group("ordword"))]), m.start(), end, ordinal=True
-            )
-        if m.group("words") is not None:
-            value = parse_number_words(m.group("words"), self._words, self._multipliers)
+        # One call for every group: a call per group cost as much as the rest of the reading.
+        ordword, words, num, cur, ordinal, att = m.group(
+            "ordword", "words", "num", "cur", "ord", "att"
+        )
+        start, end = m.span()
+        if ordword is not None:
+            return Amount(float(self._ordinal_words[norm(ordword)]), start, end, ordinal=True)
+        digits = None
+        if words is not None:
+            value = parse_number_words(words, self._words, self._multipliers)
             if value is None:
                 return None
             currency = None
         else:
-            value = float(m.group("num").replace(",", ""))
-            cur = m.group("cur")
+            value = float(num.replace(",", ""))
             currency = self.vocab.currencies[cur.strip()] if cur else None
-            if m.group("ord"):
-                return Amount(value, m.start(), end, ordinal=True)
-            if m.group("att"):
+            if ordinal:
+                return Amount(value, start, end, ordinal=True)
+            if att:
                 return Amount(
-                    value * self._attached[m.group("att").lower()],
-                    m.start(),
-                    end,
-                    currency=currency,
-                    scaled=True,
+                    value * self._attached[att.lower()], start, end, currency=currency, scaled=True
                 )
+            digits = num
         after = self._after.match(text, end)
-        scaled = after.group("scale") is not None
-        if scaled:
-            value *= self._scales[norm(after.group("scale"))]
+        scale, pct = after.group("scale", "pct")
+        if scale is not None:
+            value *= self._scales[norm(scale)]
             end = after.end("scale")
-        percent = after.group("pct") is not None
-        if percent:
+        if pct is not None:
             end = after.end("pct")
-        return Amount(value, m.start(), end, currency=currency, percent=percent, scaled=scaled)
+        return Amount(
+            value,
+            start,
+            end,
+            currency=currency,
+            percent=pct is not None,
+            scaled=scale is not None,
+            digits=digits,
+        )
 
     def parse(self, phrase: str) -> Amount | None:
         """Read a phrase that is exactly one number ("70,000", "$1.2 billion"); else None."""
@@ -177,11 +184,11 @@ class QualifierReader:
     """Finds the qualifier written just before a number ("over 580" → over/above)."""
 
     def __init__(self, qualifiers: tuple[Qualifier, ...]) -> None:
-        self._by_phrase = {norm(p): q for q in qualifiers for p in q.phrases}
+        self._by_phrase = {norm(p): (q.name, q.interval) for q in qualifiers for p in q.phrases}
         self._before = SuffixMatch(self._by_phrase, re.IGNORECASE)
 
-    def find(self, text: str, number_start: int) -> tuple[Qualifier, int] | None:
-        """The qualifier ending right before number_start, and where it starts."""
+    def find(self, text: str, number_start: int) -> tuple[tuple[str, str], int] | None:
+        """((name, interval kind) of the qualifier ending right before number_start, its start)."""
         found = self._before.find(text, number_start)
         if found is None:
             return None

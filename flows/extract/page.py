@@ -22,6 +22,7 @@ class Page:
     _stops: Sentences | None = None  # built on the first sentence asked for
     _clauses: dict[tuple[int, tuple[int, int]], tuple[int, int]] = field(default_factory=dict)
     _subjects: dict[tuple[int, int], str] = field(default_factory=dict)
+    _contexts: dict[int, tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -33,6 +34,14 @@ class Page:
             if self._stops is None:
                 self._stops = Sentences(self.doc.text)
             found = self._sentences[pos] = self._stops.bounds(pos)
+        return found
+
+    def sentence_and_clause(self, pos: int) -> tuple[tuple[int, int], tuple[int, int]]:
+        """(sentence, clause) holding pos: what every fact asks first, in one lookup."""
+        found = self._contexts.get(pos)
+        if found is None:
+            sentence = self.sentence(pos)
+            found = self._contexts[pos] = (sentence, self.clause(pos, sentence))
         return found
 
     def clause(self, pos: int, sentence: tuple[int, int]) -> tuple[int, int]:

@@ -109,6 +109,28 @@ def prefilter_source(
     return separator_class("#+/.,-") + "(?:" + "|".join(branches) + ")"
 
 
+def by_first_char(branches: Iterable[str]) -> list[str]:
+    """Regex branches regrouped by their first character: "a(?:rest|rest)|b(?:rest)|...".
+
+    A branch led by a letter or digit joins the group of that character (in the order given);
+    any other branch (led by a class, an escape, a group) stays as it is, after the groups.
+    The alternation accepts the same strings at the same places (every branch is still tried
+    where its first character is), but the engine rejects a position with one comparison per
+    group instead of one per branch. Only for scans that need where a match starts: which
+    branch matches first may change.
+    """
+    groups: dict[str, list[str]] = {}
+    others = []
+    for branch in branches:
+        if branch[:1].isalnum():
+            groups.setdefault(branch[0], []).append(branch[1:])
+        else:
+            others.append(branch)
+    grouped = [c + (f"(?:{'|'.join(rests)})" if len(rests) > 1 else rests[0])
+               for c, rests in groups.items()]  # fmt: skip
+    return grouped + others
+
+
 def rests_by_first_char(
     phrases: Iterable[str], source: Callable[[str], str] = phrase_source
 ) -> dict[str, list[str]]:
