@@ -7,6 +7,8 @@ import gc
 import os
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 EXIT_NOT_COMPLETED = 2
@@ -113,6 +115,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from checks.engines.gx_process import warm_up
 
     warm_up()
+    # The imports below make ~130,000 objects that live as long as the process; collecting garbage
+    # while they are made only walks them again and again (~10% of import time). Frozen once
+    # made, no later collection walks them either.
+    gc.disable()
     from flows import temporary_server
 
     server = temporary_server.start_if_needed()
@@ -122,10 +128,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.runners import make_task_runner
     from flows.validate import exit_code
 
+    gc.freeze()
+    gc.enable()
     try:
         runner = make_task_runner(args.task_runner, args.dask_address)
         flow = pipeline.with_options(task_runner=runner)
-        with temporary_server.using(server):
+        with temporary_server.using(server), without_heartbeats():
             summary = flow(raw_dir=args.raw, curated_dir=args.curated)
     except PipelineBusy as busy:
         print(f"factledger: {busy}", file=sys.stderr)
@@ -140,6 +148,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     code = exit_code(summary.validation, args.fail_on)
     print(f"verdict: {'FAILED' if code else 'OK'}: {summary.report.headline}")
     return code
+
+
+@contextmanager
+def without_heartbeats() -> Iterator[None]:
+    """No flow-run heartbeats for a run started here, unless PREFECT_FLOWS_HEARTBEAT_FREQUENCY
+    asks for them.
+
+    Heartbeats let an automation mark a deployment's run as crashed when they stop (Prefect's
+    "detect zombie flows"); a run started by `factledger run` is watched by whoever started it,
+    through its exit status. They are not free: Prefect's flow engine (3.8.8) ends every run by
+    joining its heartbeat thread, which sleeps in whole seconds, so each run waited up to 1 s
+    (1.0 s on an empty flow, bench/README.md, End to end) after its work was done. Runs of
+    the served deployment (`factledger serve`, prefect.yaml) keep Prefect's setting."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    if "PREFECT_FLOWS_HEARTBEAT_FREQUENCY" in os.environ:
+        yield
+        return
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 def run_lines(summary) -> str:

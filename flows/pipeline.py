@@ -80,7 +80,13 @@ def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-@task(name="ingest", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+@task(
+    name="ingest",
+    task_run_name="ingest {settings.raw_dir}",
+    retries=2,
+    retry_delay_seconds=1,
+    cache_policy=NO_CACHE,
+)
 def ingest(
     settings: Settings, run_id: str
 ) -> tuple[Parcel[list[Document]], dict[str, int], list[Rejection]]:
@@ -156,7 +162,13 @@ class Loaded:
     rejections: list[Rejection]
 
 
-@task(name="load", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+@task(
+    name="load",
+    task_run_name="load run {run_id}",
+    retries=2,
+    retry_delay_seconds=1,
+    cache_policy=NO_CACHE,
+)
 def load_claims(
     settings: Settings,
     run_id: str,
@@ -186,20 +198,32 @@ def load_claims(
     return Loaded(counts, len(failures), [*failures, *table_rejections])
 
 
-@task(name="validate", cache_policy=NO_CACHE)
+@task(name="validate", task_run_name="validate run {run_id}", cache_policy=NO_CACHE)
 def run_checks(settings: Settings, run_id: str) -> ValidationOutcome:
     """pandera, SQL and GX checks; quarantine what fails; history in audit.*."""
     with warehouse(settings) as con:
         return validate(con, settings, run_id)
 
 
-@task(name="publish", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+@task(
+    name="publish",
+    task_run_name="publish {settings.curated_dir}",
+    retries=2,
+    retry_delay_seconds=1,
+    cache_policy=NO_CACHE,
+)
 def publish_ledger(settings: Settings, run_id: str) -> PublishResult:
     """Build the next curated DuckDB and Parquet copies; swap them in atomically."""
     return publish(settings, run_id)
 
 
-@task(name="report", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+@task(
+    name="report",
+    task_run_name="report run {run_id}",
+    retries=2,
+    retry_delay_seconds=1,
+    cache_policy=NO_CACHE,
+)
 def report_run(settings: Settings, run_id: str, counts: dict[str, int]) -> ReportResult:
     """Write the HTML and JSON report; attach its summary to the flow run as artifacts."""
     report = write_report(settings, run_id, counts)
@@ -289,6 +313,8 @@ def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSu
     record_run_end(settings, run_id, "completed", counts, None)
     published = publish_ledger(settings, run_id)
     report = report_run(settings, run_id, counts)
+    # The GX judge renders the Data Docs while publish and report run; the run is done with them.
+    get_run_logger().info("GX Data Docs: %s", outcome.gx_docs or "not written (see the GX checks)")
     return RunSummary(
         run_id=run_id,
         warehouse=settings.warehouse_path,

@@ -32,6 +32,8 @@ off: no network at run time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -162,8 +164,12 @@ class GxSession:
         """GX's results (compact JSON dicts), one per expectation, on the frame of `columns`."""
         return self._ask("validate", name, columns, expectations)  # type: ignore[return-value]
 
-    def build_docs(self) -> None:
-        self._ask("docs")
+    def start_docs(self) -> Callable[[], object]:
+        """Have the judge render Data Docs of this session's results while the caller goes on;
+        the function returned waits for them (JudgeError if they could not be rendered)."""
+        ticket = self.judge.submit("docs")
+        self._context_ready()
+        return partial(self.judge.answer, ticket)
 
     def settings(self) -> dict:
         """The judge's GX settings: analytics and progress bars (tests)."""

@@ -120,6 +120,7 @@ def test_a_run_triggered_through_the_api_completes_and_fills_the_warehouse(
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from raw.documents").fetchone() == (3,)
         runs = con.execute("select status, documents_new from audit.runs").fetchall()
+        runs_published = con.execute("select run_id from audit.runs").fetchall()
     assert runs == [("completed", 3)]
     task_runs = api(
         prefect_server,
@@ -132,7 +133,15 @@ def test_a_run_triggered_through_the_api_completes_and_fills_the_warehouse(
         """,
     )
     names = {name for name, _ in task_runs}
-    assert {"extract batch 1 of 1"} <= names
+    run_id = runs_published[0][0]
+    assert names == {
+        f"ingest {raw}",
+        "extract batch 1 of 1",
+        f"load run {run_id}",
+        f"validate run {run_id}",
+        f"publish {curated}",
+        f"report run {run_id}",
+    }
     assert all(state == "COMPLETED" for _, state in task_runs), task_runs
     published = curated / "factledger.duckdb"
     with duckdb.connect(str(published), read_only=True) as con:
