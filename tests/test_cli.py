@@ -56,3 +56,19 @@ def test_factledger_run_as_a_user_runs_it(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "documents: 3 new, 0 changed, 0 unchanged, 0 removed, 0 rejected" in done.stdout
     assert (tmp_path / "curated" / "warehouse.duckdb").exists()
+
+
+def test_a_run_started_here_sends_no_heartbeats_unless_asked(monkeypatch) -> None:
+    from prefect.settings import get_current_settings
+
+    from flows.cli import without_heartbeats
+
+    monkeypatch.delenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", raising=False)
+    assert get_current_settings().flows.heartbeat_frequency == 180  # Prefect's default
+    with without_heartbeats():
+        assert get_current_settings().flows.heartbeat_frequency is None
+    assert get_current_settings().flows.heartbeat_frequency == 180
+
+    monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "45")
+    with without_heartbeats():  # asked for in the environment: Prefect's setting stands
+        assert get_current_settings().flows.heartbeat_frequency is not None
