@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields
+from functools import cache
+from operator import attrgetter
 from pathlib import Path
 
 import duckdb
@@ -26,14 +28,48 @@ def connect(path: Path | str, memory_limit: str | None = None) -> duckdb.DuckDBP
     return con
 
 
+# Arrow types of the record fields' annotations; a field of another type is inferred.
+ARROW_TYPES = {
+    "str": pa.string(),
+    "float": pa.float64(),
+    "int": pa.int64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+    "datetime": pa.timestamp("us"),
+}
+
+
+@cache
+def arrow_fields(record_type: type) -> tuple[tuple[str, pa.DataType | None], ...]:
+    """(name, Arrow type or None to infer) per field of a dataclass, from its annotations
+    ("str | None" is a nullable str)."""
+    return tuple(
+        (f.name, ARROW_TYPES.get(str(f.type).removesuffix(" | None"))) for f in fields(record_type)
+    )
+
+
 def records_table(records: Sequence[object], record_type: type) -> pa.Table:
     """Dataclass records of `record_type` as one Arrow table, a column per field.
 
     Built where the records are made (an extraction task, on a Dask worker if there is one):
     an Arrow table crosses processes as a few buffers, where 20,000 dataclass instances cost
-    ~0.2 s to pickle and as much to unpickle in the flow's process (bench/README.md)."""
-    names = [f.name for f in fields(record_type)]
-    return pa.table({n: [getattr(r, n) for r in records] for n in names})
+    ~0.2 s to pickle and as much to unpickle in the flow's process (bench/README.md). Columns
+    are read with one attrgetter per record and typed from the annotations, not inferred:
+    0.38 -> 0.25 CPU-s for the claims and events of 5,000 documents."""
+    named = arrow_fields(record_type)
+    names = [name for name, _ in named]
+    rows = (
+        list(map(attrgetter(*names), records))
+        if len(names) > 1
+        else [(getattr(r, names[0]),) for r in records]
+    )
+    columns = zip(*rows, strict=True) if rows else ([] for _ in names)
+    return pa.table(
+        {
+            name: pa.array(column, type=type_)
+            for (name, type_), column in zip(named, columns, strict=True)
+        }
+    )
 
 
 def insert_table(
