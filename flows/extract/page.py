@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from flows.extract.dating import DocumentDating
 from flows.extract.entities import EntityMatcher, EntityResolver
-from flows.extract.text import Sentences, clause_bounds
+from flows.extract.text import Sentences
 from flows.model import Claim, Document, Event
 
 
@@ -48,7 +48,9 @@ class Page:
         # An event asks twice for the same clause (to find its places, then to date it).
         found = self._clauses.get((pos, sentence))
         if found is None:
-            found = self._clauses[pos, sentence] = clause_bounds(self.doc.text, pos, sentence)
+            if self._stops is None:
+                self._stops = Sentences(self.doc.text)
+            found = self._clauses[pos, sentence] = self._stops.clause(pos, sentence)
         return found
 
     def subject(self, sentence_start: int, pos: int) -> str:

@@ -1,9 +1,8 @@
-"""Sentence and clause boundaries around a position: one pass lists the stops, bisect finds them."""
+"""Sentence and clause boundaries around a position, each found by two searches from it."""
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 
 # A sentence longer than this is cut: it keeps the look-around of one position bounded even in
 # a multi-megabyte document with no full stops.
@@ -17,37 +16,66 @@ _CLAUSE_STOPS = re.compile(r"[,;:()\s](?:(?<=[,;:])(?=\s)|(?<=\s)[–—]\s|(?<=
 _WHITESPACE = " \t\r\n•"
 
 
-class Sentences:
-    """Sentence bounds in one text, from one pass that lists its sentence stops.
+# The same stops read backwards, searched in the reversed text: the nearest stop before a
+# position is then one search. Stops never overlap (a two-character stop ends in whitespace,
+# which starts none), so reading backwards finds exactly the stops a forward scan finds.
+_STOP_BEFORE = re.compile("|".join(re.escape(s[::-1]) for s in _SENTENCE_STOPS))
+# Clause stops read backwards, for texts without en or em dashes: the other stops are single
+# characters, which never overlap, so they are the same read from either end.
+_CLAUSE_STOP_BEFORE = re.compile(r"[()]|(?<=\s)[,;:]")
+_DASHES = ("–", "—")
 
-    A fact-dense article asks for a sentence a dozen times; looking each up in the sorted stops
-    is cheaper than searching 800 characters either side for each kind of stop every time.
+
+class Sentences:
+    """Sentence and clause bounds of positions in one text.
+
+    Each is found by two searches from the position, forwards in the text for the stop after
+    it and forwards in the reversed text for the stop before it: a fact-dense article asks
+    about a dozen positions in as many sentences, and listing every stop of the text first
+    cost more than all its lookups (measured: 5% of extraction against 2%).
     """
 
     def __init__(self, text: str) -> None:
         self._text = text
-        spans = [m.span() for m in _STOP.finditer(text)]
-        self._starts = [s for s, _ in spans]
-        self._ends = [e for _, e in spans]  # sorted too: stops never overlap
+        self._reversed = text[::-1]
+        # Spaced dashes are three-character clause stops that can overlap: clause_bounds then.
+        self._dashes = any(d in text for d in _DASHES)
 
     def bounds(self, pos: int) -> tuple[int, int]:
         """[start, end) of the sentence holding pos, without the surrounding whitespace."""
-        text = self._text
-        floor, ceiling = max(0, pos - MAX_SENTENCE), min(len(text), pos + MAX_SENTENCE)
-        start = end = None
-        before = bisect_right(self._ends, pos) - 1  # the last stop ending at or before pos
-        if before >= 0 and self._starts[before] >= floor:
-            start = self._ends[before]
-        after = bisect_left(self._starts, pos)  # the first stop starting at or after pos
-        if after < len(self._starts) and self._ends[after] <= ceiling:
-            end = self._starts[after]
+        text, size = self._text, len(self._text)
+        floor, ceiling = max(0, pos - MAX_SENTENCE), min(size, pos + MAX_SENTENCE)
+        # The last stop ending at or before pos, if it starts at or after floor: in the
+        # reversed text, the first stop from size - pos that ends by size - floor.
+        before = _STOP_BEFORE.search(self._reversed, size - pos, size - floor)
+        start = floor if before is None else size - before.start()
+        # The first stop starting at or after pos, if it ends by ceiling.
+        after = _STOP.search(text, pos, ceiling)
+        if after is None:
+            end = ceiling
+        else:
+            end = after.start()
             end += 1 if text[end] in ".!?" else 0  # the full stop belongs to the sentence
-        start = floor if start is None else start
-        end = ceiling if end is None else end
         while start < end and text[start] in _WHITESPACE:
             start += 1
         while end > start and text[end - 1] in _WHITESPACE:
             end -= 1
+        return start, end
+
+    def clause(self, pos: int, sentence: tuple[int, int]) -> tuple[int, int]:
+        """What clause_bounds(text, pos, sentence) gives, from two searches around pos."""
+        lo, hi = sentence
+        if self._dashes or not lo <= pos < hi:
+            return clause_bounds(self._text, pos, sentence)
+        text, size = self._text, len(self._text)
+        # The last stop ending at or before pos (a comma's whitespace is then before pos too,
+        # inside the sentence, as clause_bounds's scan of the sentence requires).
+        before = _CLAUSE_STOP_BEFORE.search(self._reversed, size - pos, size - lo)
+        start = lo if before is None else size - before.start()
+        after = _CLAUSE_STOPS.search(text, pos, hi)
+        end = hi if after is None else after.start()
+        while start < end and text[start] in _WHITESPACE:
+            start += 1
         return start, end
 
 
