@@ -87,9 +87,17 @@ class Judge:
         self._require_context()
         asset = self.source.add_dataframe_asset(name)
         batch = asset.add_batch_definition_whole_dataframe("reduction")
-        suite = self.context.suites.add(gx.ExpectationSuite(name=name))
-        for class_name, kwargs in expectations:
-            suite.add_expectation(getattr(gx.expectations, class_name)(**kwargs))
+        # Whole before it is added: each add_expectation on a stored suite writes the whole
+        # suite to the store again (~0.2 s over the four suites of a run, measured here).
+        suite = self.context.suites.add(
+            gx.ExpectationSuite(
+                name=name,
+                expectations=[
+                    getattr(gx.expectations, class_name)(**kwargs)
+                    for class_name, kwargs in expectations
+                ],
+            )
+        )
         definition = self.context.validation_definitions.add(
             gx.ValidationDefinition(name=name, data=batch, suite=suite)
         )
