@@ -14,8 +14,10 @@ expectation logic reaches the same verdict as on the whole table:
   not null    the column's null count        (expected to be 0)
   row count   the table's row count          (expected in range)
   columns     "position name TYPE" per column (expected to equal the declared set)
-  series      the worst headrooms (value_hi minus the highest earlier value_lo) per entity
-              and cumulative metric, with their claim ids (expected >= 0)
+  series      the claims below an earlier floor of their entity and cumulative metric: their
+              headroom (value_hi minus the highest value_lo of the claims ending before it
+              starts) is negative; the worst, with their claim ids (expected >= 0; none when
+              every series holds)
 The frame is null-padded to one length; GX's column-map expectations ignore nulls.
 The verdicts are GX's; counts of failing rows come from the SQL and pandera checks.
 
@@ -56,8 +58,7 @@ WITNESS_LIMIT = 20  # duplicated keys / worst series points shown per expectatio
 SERIES_SQL = """
 with
 
--- the reported cumulative claims, with only the columns the headroom reads: the window below
--- sorts these rows, not every column of the table
+-- the reported cumulative claims, with only the columns the headroom reads
 series as (
     select claim_id, entity, metric, value_lo, value_hi, period_start, period_end
     from {table}
@@ -65,41 +66,34 @@ series as (
     where status = 'reported'
 ),
 
--- each claim against the highest lower bound stated by claims of its series ending before it
--- starts: the series' ends and starts on one timeline (at one date a start sorts before the
--- ends: "ending before" is strict), one window instead of a grouped window and an asof join
-timeline as (
-    select
-        entity, metric, period_end as moment, 1 as side, value_lo as stated_lo,
-        null::varchar as claim_id, null::double as value_hi
-    from series
-    union all
-    select
-        entity, metric, period_start as moment, 0 as side, null::double as stated_lo,
-        claim_id, value_hi
+-- each claim once (numbered: a duplicated row is two claims, each with its own headroom)
+claims as (
+    select row_number() over () as claim_number, claim_id, entity, metric, value_hi, period_start
     from series
 ),
 
-floored as (
-    select
-        claim_id,
-        side,
-        value_hi,
-        max(stated_lo) over (
-            partition by entity, metric
-            order by moment, side
-            rows between unbounded preceding and current row
-        ) as floor_lo
-    from timeline
+ends as (
+    select entity, metric, period_end, value_lo from series
 ),
 
-headrooms as (
-    select claim_id, value_hi - floor_lo as headroom
-    from floored
-    where side = 0 and floor_lo is not null
+-- a claim's headroom is negative exactly when some claim of its series ending before it starts
+-- has a higher lower bound, and then the highest of those is the highest of all (its floor):
+-- so the join keeps only those claims (the hash join checks both inequalities as it matches),
+-- instead of a window computing every claim's floor (3.4M claims in 200k series at 10M)
+below as (
+    select
+        any_value(claims.claim_id) as claim_id,
+        any_value(claims.value_hi) - max(ends.value_lo) as headroom
+    from claims
+    join ends
+        on ends.entity = claims.entity
+        and ends.metric = claims.metric
+        and ends.period_end < claims.period_start
+        and ends.value_lo > claims.value_hi
+    group by claims.claim_number
 )
 
-select claim_id, headroom from headrooms order by headroom, claim_id limit {limit}
+select claim_id, headroom from below where headroom < 0 order by headroom, claim_id limit {limit}
 """
 
 

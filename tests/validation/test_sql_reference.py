@@ -112,3 +112,22 @@ def test_check_returns_exactly_the_reference_rows(random_ledgers, check_id: str)
     found = rows_of(random_ledgers, CHECKS_DIR / "sql" / f"assert_{check_id}.sql")
     assert len(expected) > 10  # the ledgers do break the rule, many times
     assert found == expected
+
+
+def test_gx_series_reduction_names_exactly_the_reference_negative_headrooms(random_ledgers) -> None:
+    """GX's series frame holds the claims below an earlier floor, found by a join; the window
+    it replaced computed every claim's headroom: the negative ones must be the same rows."""
+    from checks.engines.gx import SERIES_SQL
+
+    reference = (REFERENCE_DIR / "gx_cumulative_series.sql").read_text(encoding="utf-8")
+    reference = "\n".join(line for line in reference.splitlines() if not line.startswith("--"))
+    everything = 10**9
+    expected = random_ledgers.execute(
+        f"select * from ({reference.format(table='raw.claims', limit=everything)}) "
+        "where headroom < 0 order by headroom, claim_id"
+    ).fetchall()
+    found = random_ledgers.execute(
+        SERIES_SQL.format(table="raw.claims", limit=everything)
+    ).fetchall()
+    assert len(expected) > 10  # the ledgers do fall below earlier floors, many times
+    assert found == expected
