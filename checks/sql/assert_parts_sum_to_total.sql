@@ -15,23 +15,28 @@ dated as not materialized (
     select * from claims_dated
 ),
 
--- the claims of part metrics, bounds only, with a 64-bit hash of entity, total and period
+-- the reported claims of part metrics, bounds only, with a 64-bit hash of entity, total and
+-- period; from raw.claims rather than claims_dated, for the screen below (a claim without a
+-- document can only let more times through it), so the document join is paid for the
+-- crowded times' claims, not for every part claim
 part_claims as (
     select
-        hash(dated.entity, part_of.total_metric, dated.period_start, dated.period_end)
+        hash(claims.entity, part_of.total_metric, claims.period_start, claims.period_end)
             as time_hash,
-        dated.entity,
+        claims.doc_id,
+        claims.entity,
         part_of.total_metric,
         part_of.part_count,
-        dated.metric as part_metric,
-        dated.period_start,
-        dated.period_end,
-        dated.value_lo,
-        dated.value_hi,
-        dated.lo_open,
-        dated.hi_open
-    from dated
-    join part_of on part_of.part_metric = dated.metric
+        claims.metric as part_metric,
+        claims.period_start,
+        claims.period_end,
+        claims.value_lo,
+        claims.value_hi,
+        claims.lo_open,
+        claims.hi_open
+    from raw.claims as claims
+    join part_of on part_of.part_metric = claims.metric
+    where claims.status = 'reported'
 ),
 
 -- a first screen: a total's parts can all be stated at a time only if it has at least as
@@ -42,6 +47,19 @@ crowded_times as (
     from part_claims
     group by time_hash
     having count(*) >= min(part_count)
+),
+
+-- the crowded times' part claims that are dated (their document exists), as in claims_dated
+crowded_parts as materialized (
+    select *
+    from part_claims
+    semi join crowded_times using (time_hash)
+),
+
+dated_parts as (
+    select * exclude (doc_id)
+    from crowded_parts
+    semi join raw.documents using (doc_id)
 ),
 
 -- per part: the hull of its claims; bounds only, so this pass stays cheap
@@ -57,8 +75,7 @@ part_hulls as (
         max(value_hi) as hi,
         arg_min(lo_open, value_lo) as lo_open,
         arg_max(hi_open, value_hi) as hi_open
-    from part_claims
-    semi join crowded_times using (time_hash)
+    from dated_parts
     group by entity, total_metric, part_count, part_metric, period_start, period_end
 ),
 

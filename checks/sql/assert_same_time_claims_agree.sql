@@ -4,10 +4,13 @@
 -- Returns one row per disagreeing pair; a is the earlier published (then the smaller id).
 with
 
--- reported claims with their document's publication date (a temp view made once per run by
--- flows.validate.prepare_staging); not materialized, so each use keeps only its metrics' rows
-dated as not materialized (
-    select * from claims_dated
+-- the reported claims, from raw.claims rather than claims_dated, for the two screens below: a
+-- claim without a document can only let more times through them (a time is contested among
+-- the dated claims only if it is among all reported ones); the pairs are then formed from
+-- the dated claims alone, so the document join is paid for the contested times' claims, not
+-- for 10M
+reported as not materialized (
+    select * from raw.claims where status = 'reported'
 ),
 
 -- a first screen: the times stated by more than one claim, found on a 64-bit hash of entity,
@@ -16,7 +19,7 @@ dated as not materialized (
 -- only lets more claims through to the exact grouping below, never fewer.
 repeated_times as (
     select hash(entity, metric, period_start, period_end) as time_hash
-    from dated
+    from reported
     group by time_hash
     having count(*) > 1
 ),
@@ -25,10 +28,10 @@ repeated_times as (
 -- lowest upper bound (intervals on a line), so only the other groups need the pairwise join
 contested_times as (
     select entity, metric, period_start, period_end
-    from dated
+    from reported
     semi join repeated_times
-        on repeated_times.time_hash = hash(dated.entity, dated.metric, dated.period_start,
-                                           dated.period_end)
+        on repeated_times.time_hash = hash(reported.entity, reported.metric,
+                                           reported.period_start, reported.period_end)
     group by entity, metric, period_start, period_end
     having count(*) > 1
         and (
@@ -37,10 +40,18 @@ contested_times as (
         )
 ),
 
-contested as (
-    select dated.*
-    from dated
+-- the contested times' claims, narrowed before their documents are joined: claims_dated's rows
+-- (reported, with their document's publication date) at those times
+contested_claims as materialized (
+    select reported.*
+    from reported
     semi join contested_times using (entity, metric, period_start, period_end)
+),
+
+contested as (
+    select contested_claims.* exclude (doc_id), documents.published_at
+    from contested_claims
+    join raw.documents as documents using (doc_id)
 ),
 
 disagreements as (
