@@ -126,10 +126,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.pipeline import pipeline
     from flows.runlock import PipelineBusy
     from flows.runners import make_task_runner
-    from flows.validate import exit_code
+    from flows.validate import exit_code, warm_up_checks
 
     gc.freeze()
     gc.enable()
+    warm_up_checks()  # pandera's import overlaps the flow run's start (Prefect API calls)
     try:
         runner = make_task_runner(args.task_runner, args.dask_address)
         flow = pipeline.with_options(task_runner=runner)
