@@ -19,10 +19,14 @@ _WHITESPACE = " \t\r\n•"
 # The same stops read backwards, searched in the reversed text: the nearest stop before a
 # position is then one search. Stops never overlap (a two-character stop ends in whitespace,
 # which starts none), so reading backwards finds exactly the stops a forward scan finds.
-_STOP_BEFORE = re.compile("|".join(re.escape(s[::-1]) for s in _SENTENCE_STOPS))
-# Clause stops read backwards, for texts without en or em dashes: the other stops are single
-# characters, which never overlap, so they are the same read from either end.
-_CLAUSE_STOP_BEFORE = re.compile(r"[()]|(?<=\s)[,;:]")
+# Written to start with one character class (the engine then skips to those characters): the
+# match is the stop's last character, the whitespace after a full stop is checked behind it.
+_STOP_BEFORE = re.compile(r"[\n•.!?](?:(?<=[\n•])|(?<=[ \t]\.)|(?<= [!?]))")
+# Clause stops for texts without en or em dashes, where the other stops are single characters
+# (which never overlap, so they are the same read from either end): after a position, and
+# before it in the reversed text (a comma's whitespace is then behind it).
+_CLAUSE_STOP_AFTER = re.compile(r"[(),;:](?:(?<=[()])|(?=\s))")
+_CLAUSE_STOP_BEFORE = re.compile(r"[(),;:](?:(?<=[()])|(?<=\s.))")
 _DASHES = ("–", "—")
 
 
@@ -47,8 +51,16 @@ class Sentences:
         floor, ceiling = max(0, pos - MAX_SENTENCE), min(size, pos + MAX_SENTENCE)
         # The last stop ending at or before pos, if it starts at or after floor: in the
         # reversed text, the first stop from size - pos that ends by size - floor.
-        before = _STOP_BEFORE.search(self._reversed, size - pos, size - floor)
-        start = floor if before is None else size - before.start()
+        behind, edge = self._reversed, size - pos
+        before = _STOP_BEFORE.search(behind, edge, size - floor)
+        if before is not None and before.start() == edge and behind[edge] not in "\n•":
+            # A full stop right before pos whose space is at pos: that stop ends after pos.
+            before = _STOP_BEFORE.search(behind, edge + 1, size - floor)
+        if before is None:
+            start = floor
+        else:  # the stop ends where it starts in the reversed text (a space before a full stop)
+            last = before.start()
+            start = size - last + (0 if behind[last] in "\n•" else 1)
         # The first stop starting at or after pos, if it ends by ceiling.
         after = _STOP.search(text, pos, ceiling)
         if after is None:
@@ -72,7 +84,7 @@ class Sentences:
         # inside the sentence, as clause_bounds's scan of the sentence requires).
         before = _CLAUSE_STOP_BEFORE.search(self._reversed, size - pos, size - lo)
         start = lo if before is None else size - before.start()
-        after = _CLAUSE_STOPS.search(text, pos, hi)
+        after = _CLAUSE_STOP_AFTER.search(text, pos, hi)
         end = hi if after is None else after.start()
         while start < end and text[start] in _WHITESPACE:
             start += 1
