@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
 
 PENDING = "pending_violations"  # a temp table: this connection, this run only
+REPEATED_KEYS = "repeated_keys"  # likewise
 
+# This run's scratch tables, made afresh by flows.validate.prepare_staging as each run begins:
+# the violations found and not yet filed, and the keys a row-level check found repeated in a
+# raw table (checks/engines/pandera_ibis.py), which GX reuses for a table made of that table's
+# rows (checks/engines/gx.py). Made afresh, so no run reads what another run established.
 PENDING_DDL = f"""
 create or replace temp table {PENDING} (
     check_id  varchar not null,
@@ -19,6 +25,11 @@ create or replace temp table {PENDING} (
     quotes    varchar[] not null,
     message   varchar not null,
     detail    varchar
+);
+create or replace temp table {REPEATED_KEYS} (
+    table_name  varchar not null,   -- the raw table whose rows were all read, e.g. raw.claims
+    column_name varchar not null,   -- its key column
+    repeated    varchar[] not null  -- the non-null values it holds more than once (usually none)
 )
 """
 
@@ -75,3 +86,32 @@ def add_violations(
     finally:
         con.unregister("_found_violations")
     return len(violations)
+
+
+def record_repeated_keys(
+    con: duckdb.DuckDBPyConnection, table: str, column: str, judged: str, is_unique: str
+) -> None:
+    """Record, for this run, the values of `table`.`column` that repeat, read from `judged`
+    (rows of `table` with the boolean `is_unique` per row, false for every repeated one)."""
+    with suppress(duckdb.CatalogException):  # no run under way (an engine called on its own)
+        con.execute(
+            f"""
+            insert into {REPEATED_KEYS}
+            select ?, ?, coalesce(list(distinct {column}::varchar), [])
+            from {judged}
+            where not {is_unique} and {column} is not null
+            """,
+            [table, column],
+        )
+
+
+def repeated_keys(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[str] | None:
+    """The values of `table`.`column` found repeated this run, or None if nobody looked."""
+    try:
+        found = con.execute(
+            f"select repeated from {REPEATED_KEYS} where table_name = ? and column_name = ?",
+            [table, column],
+        ).fetchall()
+    except duckdb.CatalogException:
+        return None
+    return found[0][0] if len(found) == 1 else None

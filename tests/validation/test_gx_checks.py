@@ -189,3 +189,51 @@ def test_the_suites_cover_every_gx_check() -> None:
     gx_checks = {s.id for s in load_check_catalogue(CHECKS_DIR) if s.engine == "gx"}
     assert gx_checks == set(load_suites())
     assert Path(CHECKS_DIR / "gx" / "suites.yaml").is_file()
+
+
+def test_a_duplicate_id_the_row_check_found_and_a_reviewer_excepted_still_fails_gx(
+    clean: Ledger, settings: Settings, tmp_path: Path
+) -> None:
+    """With pandera in the run, GX looks up only the ids pandera found repeated in raw.claims
+    (staging.claims_valid is made of its rows): an excepted duplicate stays published, and GX
+    must still find it there."""
+    clean.con.execute("insert into raw.claims select * from raw.claims where quote = '38'")
+    (claim_id,) = clean.con.execute("select claim_id from raw.claims where quote = '38'").fetchone()
+    exceptions = tmp_path / "exceptions.yaml"
+    exceptions.write_text(
+        "exceptions:\n"
+        "  - check: claims_row_contract\n"
+        f"    claim_ids: [{claim_id}]\n"
+        "    reason: the loader ran twice (test).\n"
+        "    reviewer: j.doe\n"
+        "    date: 2026-11-21\n"
+    )
+    outcome = validate(
+        clean.con,
+        settings,
+        "r",
+        engines=("pandera", "gx"),
+        as_of=date(2026, 1, 1),
+        exceptions_path=exceptions,
+    )
+    assert statuses(outcome)["claims_row_contract"] == "excepted"
+    assert clean.con.execute(
+        "select repeated from repeated_keys where table_name = 'raw.claims'"
+    ).fetchall() == [([claim_id],)]
+    assert statuses(outcome)["gx_claims_contract"] == "fail"
+    assert clean.con.execute(
+        "select claim_ids from audit.violations where check_id = 'gx_claims_contract'"
+    ).fetchall() == [([claim_id],)]
+
+
+def test_the_repeated_ids_of_an_earlier_run_are_not_reused(
+    clean: Ledger, settings: Settings
+) -> None:
+    """A run with pandera records that raw.claims repeats no id; a later GX-only run, after a
+    duplicate was loaded, must count the ids itself, not reuse that fact."""
+    outcome = validate(clean.con, settings, "r1", engines=("pandera", "gx"), as_of=date(2026, 1, 1))
+    assert set(statuses(outcome).values()) == {"pass"}
+    assert clean.con.execute("select repeated from repeated_keys").fetchall() == [([],)] * 3
+    clean.con.execute("insert into raw.claims select * from raw.claims where quote = '38'")
+    outcome = run_gx(clean, settings)
+    assert statuses(outcome)["gx_claims_contract"] == "fail"
