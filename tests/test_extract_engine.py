@@ -155,3 +155,34 @@ def test_claim_new_and_event_new_make_the_rows_their_constructors_make() -> None
         made = type(row)(**values)
         assert made == row and list(vars(made).items()) == list(vars(row).items())
         assert getattr(row, id_field) == getattr(made, id_field)
+
+
+SUBJECT_PIECES = [
+    "smart", "Smart", "SMART", "smart Europe", "smart  Automobile Co., Ltd.", "Smartest",
+    "Voltara", "Voltara’s", "led by ", "backed by the ", "with ", " ", ". ", ", ", "\n", "a",
+    "40", "#1", "é", "’", "'",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(SUBJECT_PIECES), max_size=25).map("".join),
+    st.sampled_from(["Voltara", "smart", "Smart Europe", "O'Neil Bikes"]),
+)
+def test_the_subject_shortcut_answers_as_the_search(text: str, hint: str) -> None:
+    """Page.subject skips the alias search where no catalogued alias can start: same answer."""
+    page = EXTRACTOR.page(document(text, hint=hint))
+    if page is None:
+        return
+    resolver = EXTRACTOR.entities
+
+    def outcome(subject, *args):  # type: ignore[no-untyped-def]
+        try:
+            return subject(*args)
+        except KeyError as exc:  # an alias written with other whitespace: not a catalogue key
+            return f"KeyError {exc}"
+
+    for start in range(len(text) + 1):
+        for pos in range(start, len(text) + 1):
+            expected = outcome(resolver.subject, text, start, pos, page.matcher, page.entity)
+            assert outcome(page.subject, start, pos) == expected, (start, pos)

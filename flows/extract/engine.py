@@ -108,13 +108,13 @@ class Extractor:
             yield m
             pos = max(m.end(), start + 1)
 
-    def extract(self, doc: Document) -> Extraction:
-        """Claims and events of one document, in text order."""
+    def page(self, doc: Document) -> Page | None:
+        """The document with its entity and per-document caches; None when it has no entity."""
         entity = self.entities.document_entity(doc)
         if entity is None:
-            return Extraction()  # no subject to state facts about: nothing can be attributed
+            return None
         folded = fold_case(doc.text)
-        page = Page(
+        return Page(
             doc=doc,
             entity=entity,
             matcher=self.entities.matcher(entity),
@@ -122,8 +122,14 @@ class Extractor:
             resolver=self.entities,
             folded=folded,
         )
+
+    def extract(self, doc: Document) -> Extraction:
+        """Claims and events of one document, in text order."""
+        page = self.page(doc)
+        if page is None:
+            return Extraction()  # no subject to state facts about: nothing can be attributed
         found = Extraction()
-        for m in self.candidates(doc.text, folded):
+        for m in self.candidates(doc.text, page.folded):
             if m.group("trigger") is not None:
                 found.events.extend(self.events.find(m, page))
             else:

@@ -46,6 +46,26 @@ class EntityMatcher:
     own: OwnName | None  # the document entity's name, when the catalogue does not know it
     canonical: dict[str, str]  # alias as written → entity name
     products: tuple[str, ...]  # the document entity's catalogued products
+    # What every catalogued alias starts with (see first_word_prefix); None if one has none.
+    prefixes: tuple[str, ...] | None
+
+    def catalogued_starts(self, text: str) -> list[int] | None:
+        """Every position where a catalogued alias could start, in order (None: unknown).
+
+        Any alias found between lo and hi starts at one of them. Without a catalogued alias
+        before a fact, its subject is the document's entity: the document's own name maps to
+        it, so only a catalogued alias can name another subject (see EntityResolver.subject).
+        """
+        if self.prefixes is None:
+            return None
+        starts = []
+        for prefix in self.prefixes:
+            at = text.find(prefix)
+            while at >= 0:
+                starts.append(at)
+                at = text.find(prefix, at + 1)
+        starts.sort()
+        return starts
 
     def finditer(self, text: str, lo: int, hi: int) -> Iterator[tuple[int, int, str]]:
         """Aliases between lo and hi, in order, not overlapping (the longer one at a tie)."""
@@ -63,6 +83,16 @@ class EntityMatcher:
             if hit[0] >= end:
                 yield hit
                 end = hit[1]
+
+
+def first_word_prefix(name: str) -> str:
+    """The characters every match of the name starts with, as written: its first word up to
+    any apostrophe (phrase_source lets whitespace between words and either apostrophe vary)."""
+    words = name.split()
+    first = words[0] if words else ""
+    for apostrophe in "'’":
+        first = first.split(apostrophe, 1)[0]
+    return first
 
 
 class EntityResolver:
@@ -96,7 +126,14 @@ class EntityResolver:
             canonical = {**self._canonical, entity: entity}  # a new entity is its own alias
             own = OwnName(entity)
         known = self._entities.get(entity) if entity else None
-        return EntityMatcher(self._catalogued, own, canonical, known.products if known else ())
+        prefixes = {first_word_prefix(alias) for alias in self._canonical}
+        return EntityMatcher(
+            self._catalogued,
+            own,
+            canonical,
+            known.products if known else (),
+            None if "" in prefixes else tuple(sorted(prefixes)),
+        )
 
     def subject(
         self, text: str, sentence_start: int, pos: int, matcher: EntityMatcher, default: str

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from flows.extract.entities import EntityMatcher
-from flows.extract.page import Page, assert_provenance
+from flows.extract.page import Page
 from flows.extract.patterns import alternation, is_word_char, norm, phrase_source
 from flows.extract.rules import EventVocabulary
 from flows.model import Event
@@ -63,6 +63,7 @@ class EventFinder:
         self._articles = re.compile(rf"\s+{_SKIP_ARTICLES}")
         # Keyed by a catalogued entity's products (or none): never one compile per document.
         self._products = lru_cache(maxsize=256)(self._product_patterns)
+        self._sorted_kinds: dict[str, list[str]] = {}  # trigger as written -> sorted kinds
 
     def triggers(self) -> list[str]:
         v = self.vocab
@@ -92,7 +93,11 @@ class EventFinder:
 
     def find(self, m: re.Match[str], page: Page) -> list[Event]:
         events: list[Event] = []
-        for kind in sorted(self.kinds(m.group("trigger"))):
+        trigger = m.group("trigger")
+        kinds = self._sorted_kinds.get(trigger)
+        if kinds is None:  # a few dozen triggers as written
+            kinds = self._sorted_kinds[trigger] = sorted(self.kinds(trigger))
+        for kind in kinds:
             if kind == PARTNERSHIP:
                 events += self._partnerships(m, page)
             elif kind == MARKET_ENTRY:
@@ -124,8 +129,7 @@ class EventFinder:
         return [e for e in out if e.subject != e.entity]
 
     def _market_entries(self, m: re.Match[str], page: Page) -> list[Event]:
-        sentence = page.sentence(m.start())
-        clause = page.clause(m.start(), sentence)
+        _, clause = page.sentence_and_clause(m.start())
         seen, out = set(), []
         places = self._places_in(page.text, m.end(), clause[1])
         for place in places:
@@ -201,8 +205,7 @@ class EventFinder:
         rule_id: str,
     ) -> Event:
         text = page.text
-        sentence = page.sentence(pos)
-        clause = page.clause(pos, sentence)
+        sentence, clause = page.sentence_and_clause(pos)
         dating = page.dating.date(pos, clause, sentence)
         mention = dating.mention
         if (
@@ -211,25 +214,25 @@ class EventFinder:
             and (mention.char_start - end <= QUOTE_DATE_GAP)
         ):
             end = mention.char_end  # "launched in 2023": the date belongs in the quote
+        if start >= end:  # the quote is text[start:end] by construction; an empty one is a bug
+            raise AssertionError(f"{page.doc.file}: empty quote at {start}")
         doc = page.doc
-        event = Event.new(
-            doc_id=doc.doc_id,
-            file=doc.file,
-            entity=page.subject(sentence[0], min(start, pos)),
-            event_type=event_type,
-            subject=subject,
-            period_start=dating.start,
-            period_end=dating.end,
-            period_text=dating.text,
-            status=dating.status,
-            quote=text[start:end],
-            char_start=start,
-            char_end=end,
-            source="rules",
-            rule_id=rule_id,
+        return Event.new(
+            doc.doc_id,
+            doc.file,
+            page.subject(sentence[0], min(start, pos)),
+            event_type,
+            subject,
+            dating.start,
+            dating.end,
+            dating.text,
+            dating.status,
+            text[start:end],
+            start,
+            end,
+            "rules",
+            rule_id,
         )
-        assert_provenance(event, text)
-        return event
 
     def _product_after(
         self,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from flows.extract.dating import DocumentDating
 from flows.extract.entities import EntityMatcher, EntityResolver
 from flows.extract.text import Sentences
-from flows.model import Claim, Document, Event
+from flows.model import Document
 
 
 @dataclass
@@ -23,6 +24,9 @@ class Page:
     _clauses: dict[tuple[int, tuple[int, int]], tuple[int, int]] = field(default_factory=dict)
     _subjects: dict[tuple[int, int], str] = field(default_factory=dict)
     _contexts: dict[int, tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=dict)
+    # Where a catalogued alias could start (EntityMatcher.catalogued_starts); built on the first
+    # subject asked for (False: not yet; None: the aliases allow no such list).
+    _catalogued_starts: list[int] | bool | None = False
 
     @property
     def text(self) -> str:
@@ -57,15 +61,18 @@ class Page:
         # Each partner or place of one event trigger asks about the same position.
         found = self._subjects.get((sentence_start, pos))
         if found is None:
-            found = self._subjects[sentence_start, pos] = self.resolver.subject(
-                self.doc.text, sentence_start, pos, self.matcher, self.entity
-            )
+            if self._catalogued_starts is False:
+                self._catalogued_starts = self.matcher.catalogued_starts(self.doc.text)
+            starts = self._catalogued_starts
+            if starts is not None and (
+                bisect_left(starts, sentence_start) == bisect_left(starts, pos)  # type: ignore[arg-type]
+            ):
+                # No catalogued alias before pos in the sentence: the subject is the document's
+                # entity, without searching (most facts; the search was 6% of extraction).
+                found = self.entity
+            else:
+                found = self.resolver.subject(
+                    self.doc.text, sentence_start, pos, self.matcher, self.entity
+                )
+            self._subjects[sentence_start, pos] = found
         return found
-
-
-def assert_provenance(row: Claim | Event, text: str) -> None:
-    """Every row's quote is its document's text at its span: a row breaking that is a bug here."""
-    if row.quote != text[row.char_start : row.char_end] or row.char_start >= row.char_end:
-        raise AssertionError(
-            f"{row.file}: quote {row.quote!r} is not text[{row.char_start}:{row.char_end}]"
-        )
