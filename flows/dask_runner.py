@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import dask
 import distributed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect_dask import DaskTaskRunner
@@ -46,7 +45,12 @@ def running_on_a_dask_worker() -> bool:
 
 
 # Dask's statistical profiler samples every worker thread's stack each 10 ms; on extraction
-# (deep pure-Python stacks) it cost ~1 CPU-s per worker per 5,000 documents (bench/README.md).
+# (deep pure-Python stacks) it took ~0.6 CPU-s of a worker's event loop per 5,000 documents,
+# most of it reading source lines for the stacks (bench/README.md, Scale-out). Handed to the
+# nannies as worker config: a worker process applies its nanny's copy of the Dask config last,
+# over its environment, and the nannies copy it when the cluster starts (asynchronously, after
+# a dask.config.set around the runner's start has been undone). A dotted key: the worker
+# dask.config.set()s this, and a nested {"distributed": ...} would replace that whole tree.
 LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
@@ -61,10 +65,8 @@ class FactledgerDaskTaskRunner(DaskTaskRunner):
                 **self.cluster_kwargs.get("env", {}),
                 "PREFECT_API_URL": current_prefect_api_url(),
             }
-            self.cluster_kwargs = {**self.cluster_kwargs, "env": env}
-            # The nannies hand this process's Dask config to the workers they start.
-            with dask.config.set(LOCAL_WORKER_CONFIG):
-                return super().__enter__()
+            config = {**LOCAL_WORKER_CONFIG, **self.cluster_kwargs.get("config", {})}
+            self.cluster_kwargs = {**self.cluster_kwargs, "env": env, "config": config}
         return super().__enter__()
 
     def submit(self, task, parameters, wait_for=None, dependencies=None):  # type: ignore[no-untyped-def, override]

@@ -131,6 +131,30 @@ def test_an_existing_cluster_given_by_address_runs_the_extraction(
         ), table
 
 
+def profiler_running(dask_worker) -> bool:
+    return "profile" in dask_worker.periodic_callbacks
+
+
+def test_local_workers_run_without_the_statistical_profiler(prefect_server: None) -> None:
+    """It sampled every worker thread's stack each 10 ms (bench/README.md, Scale-out); a
+    dask.config.set in the flow process never reached the workers, so this asks them."""
+    from prefect import flow, task
+    from prefect.context import FlowRunContext
+
+    @task
+    def started() -> None:
+        """Returns once the runner runs tasks: Prefect starts a task runner lazily."""
+
+    @flow
+    def ask_the_workers() -> dict[str, bool]:
+        started.submit().result()
+        return FlowRunContext.get().task_runner._client.run(profiler_running)
+
+    answers = ask_the_workers.with_options(task_runner=make_task_runner("dask", None, 2))()
+    assert answers == dict.fromkeys(answers, False)
+    assert len(answers) == 2
+
+
 def test_unknown_runner_kinds_and_misplaced_addresses_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown task runner 'ray'"):
         make_task_runner("ray", None)
