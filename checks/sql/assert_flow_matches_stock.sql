@@ -26,36 +26,24 @@ reported as not materialized (
     select * from raw.claims where status = 'reported'
 ),
 
--- the flows and the claims of the stocks they add to, read once, with only the columns the
--- rule compares
-compared_metrics as (
-    select metric from catalogue where stock_of is not null
-    union
-    select stock_of from catalogue
-),
-
-compared_claims as materialized (
-    select
-        claim_id, entity, metric, value_lo, value_hi, lo_open, hi_open, period_start, period_end
-    from reported
-    semi join compared_metrics using (metric)
-),
-
+-- the flows, and the claims of the stocks they add to, with only the columns the rule compares
 flows as (
     select
-        compared_claims.* exclude (metric),
-        compared_claims.metric as flow_metric,
+        reported.claim_id, reported.entity, reported.value_lo, reported.value_hi,
+        reported.lo_open, reported.hi_open, reported.period_start, reported.period_end,
+        reported.metric as flow_metric,
         catalogue.stock_of as metric,
         stocks.cumulative as stock_cumulative
-    from compared_claims
+    from reported
     join catalogue using (metric)
     join catalogue as stocks on stocks.metric = catalogue.stock_of
 ),
 
-stock_claims as (
-    select *
-    from compared_claims
-    where metric in (select stock_of from catalogue)
+stock_claims as materialized (
+    select
+        claim_id, entity, metric, value_lo, value_hi, lo_open, hi_open, period_start, period_end
+    from reported
+    semi join (select stock_of as metric from catalogue) using (metric)
 ),
 
 -- each flow with each claim of its stock at the period's end: the implied start, with the
