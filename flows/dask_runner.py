@@ -14,14 +14,16 @@ with `--task-runner dask` imports this. Four adjustments (bench/README.md, Scale
    call is impure; hashing a batch means pickling every document once more in the flow
    process (~1.6 CPU-s per 10,000 documents, bench/README.md). A batch is submitted once, so
    a random key loses nothing.
-4. Local workers run without Dask's statistical profiler (LOCAL_WORKER_CONFIG). An existing
-   cluster's workers keep their operator's configuration.
+4. A local cluster runs with less housekeeping (LOCAL_WORKER_CONFIG, LOCAL_SCHEDULER_CONFIG):
+   no statistical profiler, no 20-ms latency ticks, no work stealing. An existing cluster
+   keeps its operator's configuration.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import dask
 import distributed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect_dask import DaskTaskRunner
@@ -44,14 +46,27 @@ def running_on_a_dask_worker() -> bool:
     return True
 
 
-# Dask's statistical profiler samples every worker thread's stack each 10 ms; on extraction
-# (deep pure-Python stacks) it took ~0.6 CPU-s of a worker's event loop per 5,000 documents,
-# most of it reading source lines for the stacks (bench/README.md, Scale-out). Handed to the
-# nannies as worker config: a worker process applies its nanny's copy of the Dask config last,
-# over its environment, and the nannies copy it when the cluster starts (asynchronously, after
-# a dask.config.set around the runner's start has been undone). A dotted key: the worker
-# dask.config.set()s this, and a nested {"distributed": ...} would replace that whole tree.
-LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+# A local cluster's housekeeping, which takes its CPU from the extraction on a small machine
+# (bench/README.md, Scale-out; idle, per 10 s: flow process 0.4-0.6 -> 0.2 CPU-s, each worker
+# 0.21 -> 0.09):
+# - the statistical profiler samples every worker thread's stack each 10 ms: on extraction
+#   (deep pure-Python stacks) ~0.6 CPU-s of a worker's event loop per 5,000 documents, most of
+#   it reading source lines;
+# - every event loop times itself each 20 ms ("tick"; only a diagnostic); once a second here;
+# - the scheduler rebalances work among workers each 100 ms ("work stealing"): the fan-out's
+#   batches wait on the scheduler until a worker is free, so there is nothing to steal.
+# The workers' part is handed to the nannies as config: a worker applies its nanny's copy of
+# the Dask config last, over its environment, and the nannies copy it as the cluster starts,
+# on the first submit. Dotted keys: the worker dask.config.set()s this, and a nested
+# {"distributed": ...} would replace that whole tree.
+LOCAL_WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+}
+LOCAL_SCHEDULER_CONFIG = {
+    "distributed.admin.tick.interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+}
 
 
 class FactledgerDaskTaskRunner(DaskTaskRunner):
@@ -68,6 +83,14 @@ class FactledgerDaskTaskRunner(DaskTaskRunner):
             config = {**LOCAL_WORKER_CONFIG, **self.cluster_kwargs.get("config", {})}
             self.cluster_kwargs = {**self.cluster_kwargs, "env": env, "config": config}
         return super().__enter__()
+
+    @property
+    def client(self) -> Any:
+        # prefect-dask starts a local cluster, its scheduler in this process, on first use.
+        if self._client is None and self.address is None and self._cluster is None:
+            with dask.config.set(LOCAL_SCHEDULER_CONFIG):
+                return super().client
+        return super().client
 
     def submit(self, task, parameters, wait_for=None, dependencies=None):  # type: ignore[no-untyped-def, override]
         # DaskTaskRunner.submit (prefect-dask 0.3.7) with pure=False; see the module docstring.

@@ -131,13 +131,17 @@ def test_an_existing_cluster_given_by_address_runs_the_extraction(
         ), table
 
 
-def profiler_running(dask_worker) -> bool:
-    return "profile" in dask_worker.periodic_callbacks
+def housekeeping(dask_worker) -> dict:
+    return {
+        "profiler": "profile" in dask_worker.periodic_callbacks,
+        "tick_ms": dask_worker.periodic_callbacks["tick"].callback_time,
+    }
 
 
-def test_local_workers_run_without_the_statistical_profiler(prefect_server: None) -> None:
-    """It sampled every worker thread's stack each 10 ms (bench/README.md, Scale-out); a
-    dask.config.set in the flow process never reached the workers, so this asks them."""
+def test_a_local_cluster_runs_with_less_housekeeping(prefect_server: None) -> None:
+    """No statistical profiler and 1-s ticks on the workers, no work stealing and 1-s ticks
+    on the scheduler (flows/dask_runner.py). A dask.config.set in the flow process once failed
+    to reach the workers unnoticed, so this asks the processes themselves."""
     from prefect import flow, task
     from prefect.context import FlowRunContext
 
@@ -146,13 +150,20 @@ def test_local_workers_run_without_the_statistical_profiler(prefect_server: None
         """Returns once the runner runs tasks: Prefect starts a task runner lazily."""
 
     @flow
-    def ask_the_workers() -> dict[str, bool]:
+    def ask_the_cluster() -> tuple[dict, dict]:
         started.submit().result()
-        return FlowRunContext.get().task_runner._client.run(profiler_running)
+        runner = FlowRunContext.get().task_runner
+        scheduler = runner._cluster.scheduler
+        return runner._client.run(housekeeping), {
+            "stealing": "stealing" in scheduler.extensions,
+            "tick_ms": scheduler.periodic_callbacks["tick"].callback_time,
+        }
 
-    answers = ask_the_workers.with_options(task_runner=make_task_runner("dask", None, 2))()
-    assert answers == dict.fromkeys(answers, False)
-    assert len(answers) == 2
+    workers, scheduler = ask_the_cluster.with_options(
+        task_runner=make_task_runner("dask", None, 2)
+    )()
+    assert list(workers.values()) == [{"profiler": False, "tick_ms": 1000}] * 2
+    assert scheduler == {"stealing": False, "tick_ms": 1000}
 
 
 def test_unknown_runner_kinds_and_misplaced_addresses_are_refused() -> None:
