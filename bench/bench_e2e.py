@@ -170,7 +170,7 @@ def breakdown(env: dict[str, str], raw: Path, curated: Path) -> dict[str, float]
     }
     previous_end = flow_start
     for name, start, end in s["tasks"]:
-        key = "task:extract" if name.startswith("extract") else f"task:{name.rsplit('-', 1)[0]}"
+        key = f"task:{name.split()[0]}"  # task runs are named "<stage> <what it processes>"
         phases["between_tasks"] = phases.get("between_tasks", 0.0) + max(0.0, start - previous_end)
         phases[key] = phases.get(key, 0.0) + (end - start)
         previous_end = max(previous_end, end)
