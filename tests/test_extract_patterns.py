@@ -1,0 +1,67 @@
+"""Alternations written as trees of common beginnings match what the plain alternations match."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flows.extract.patterns import alternation, factored, phrase_source
+
+# Letters in both cases (and ones that fold to others), spaces, apostrophes, hyphens.
+PHRASE_CHARS = ["a", "b", "A", "B", " ", "  ", "'", "’", "-", "é", "k", "K", "\u212a", "s", "ſ"]
+TEXT_CHARS = [*PHRASE_CHARS, "\t", "x"]
+# Atoms of regex source like the scans' branches: literals, whitespace runs, classes, groups,
+# lazy and greedy quantifiers, look-arounds.
+ATOMS = ["a", "b", "A", r"\s+", r"[\s-]+", r"\d", r"\d\d?", "(?:a|ab)", r"(?!\w)", r"\.?",
+         r"\-", "1", r"(?:\s+\S+){0,2}?\s+", "['’]", "b*", "a+", r"(?=\s)"]  # fmt: skip
+SOURCE_TEXT_CHARS = ["a", "b", "A", " ", "-", "1", "2", ".", "’", "'", "x"]
+TAILS = ["", r"(?![\w])", r"(?![\w-])\s*b", r"\s"]
+
+
+def same_matches(plain: str, tree: str, texts: list[str]) -> None:
+    for tail in TAILS:
+        for flags in (0, re.IGNORECASE):
+            a = re.compile(f"(?P<g>{plain}){tail}", flags)
+            b = re.compile(f"(?P<g>{tree}){tail}", flags)
+            for text in texts:
+                for pos in range(len(text) + 1):
+                    found, expected = b.match(text, pos), a.match(text, pos)
+                    assert (found and found.span("g")) == (expected and expected.span("g")), (
+                        plain, tree, tail, flags, text, pos,
+                    )  # fmt: skip
+
+
+phrases = st.lists(st.sampled_from(PHRASE_CHARS), min_size=1, max_size=5).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(phrases.filter(str.strip), min_size=1, max_size=8),
+    st.lists(st.lists(st.sampled_from(TEXT_CHARS), max_size=14).map("".join), max_size=4),
+)
+def test_a_phrase_alternation_matches_the_same_phrase_at_every_place(
+    words: list[str], texts: list[str]
+) -> None:
+    unique = sorted(set(words), key=lambda p: (-len(p), p))
+    plain = "(?:" + "|".join(phrase_source(p) for p in unique) + ")"
+    same_matches(plain, alternation(words), texts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(ATOMS), min_size=1, max_size=5).map("".join), max_size=7),
+    st.lists(st.lists(st.sampled_from(SOURCE_TEXT_CHARS), max_size=12).map("".join), max_size=4),
+)
+def test_factored_branches_match_the_same_text_at_every_place(
+    sources: list[str], texts: list[str]
+) -> None:
+    if sources:
+        same_matches("|".join(sources), factored(sources), texts)
+
+
+def test_common_beginnings_are_written_once() -> None:
+    assert alternation(["countries", "country", "markets"]) == "(?:countr(?:ies|y)|markets)"
+    # A branch ending where a later one goes on: the order given is kept, so no tree.
+    assert factored(["xab", "x(?:a)", "xac"]) == "xab|x(?:a)|xac"
