@@ -130,7 +130,7 @@ def _may_share_a_character(a: str, b: str) -> bool:
     return True  # two classes or escapes like \s+: not worth proving apart
 
 
-def factored(sources: list[str]) -> str:
+def factored(sources: list[str], keep_order: bool = True) -> str:
     """The alternation of `sources` (tried in this order), written as a tree of their common
     leading atoms: "countries|country|markets" -> "countr(?:ies|y)|markets".
 
@@ -141,7 +141,9 @@ def factored(sources: list[str]) -> str:
     non-whitespace atom follows), and the tree is not used when it would try two branches
     that may match the same text in another order than given (siblings that may match the
     same character, case ignored to be safe; a branch ending where others go on, between
-    them): then the plain alternation is returned.
+    them): then the plain alternation is returned. With keep_order=False, for scans that only
+    need whether a match starts at a place, the tree is always used: it matches at the same
+    places, but not always the same branch first.
     """
     root = _Node()
     for index, source in enumerate(sources):
@@ -153,7 +155,7 @@ def factored(sources: list[str]) -> str:
             k += 1
         leaf = node.children.setdefault(("end", "".join(parts[k:])), _Node())
         leaf.ids.append(index)
-    if not root.in_given_order():
+    if keep_order and not root.in_given_order():
         return "|".join(sources)
     return root.source(top=True)
 
@@ -260,28 +262,6 @@ def prefilter_source(
         rest = "(?:" + factored(sorted(set(rests), key=lambda r: (-len(r), r))) + ")"
         branches.append(re.escape(first) + rest + r"(?![\w])")
     return separator_class("#+/.,-") + "(?:" + factored(branches) + ")"
-
-
-def by_first_char(branches: Iterable[str]) -> list[str]:
-    """Regex branches regrouped by their first character: "a(?:rest|rest)|b(?:rest)|...".
-
-    A branch led by a letter or digit joins the group of that character (in the order given);
-    any other branch (led by a class, an escape, a group) stays as it is, after the groups.
-    The alternation accepts the same strings at the same places (every branch is still tried
-    where its first character is), but the engine rejects a position with one comparison per
-    group instead of one per branch. Only for scans that need where a match starts: which
-    branch matches first may change.
-    """
-    groups: dict[str, list[str]] = {}
-    others = []
-    for branch in branches:
-        if branch[:1].isalnum():
-            groups.setdefault(branch[0], []).append(branch[1:])
-        else:
-            others.append(branch)
-    grouped = [c + (f"(?:{'|'.join(rests)})" if len(rests) > 1 else rests[0])
-               for c, rests in groups.items()]  # fmt: skip
-    return grouped + others
 
 
 def rests_by_first_char(
