@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 
 import duckdb
@@ -93,25 +92,35 @@ def record_repeated_keys(
 ) -> None:
     """Record, for this run, the values of `table`.`column` that repeat, read from `judged`
     (rows of `table` with the boolean `is_unique` per row, false for every repeated one)."""
-    with suppress(duckdb.CatalogException):  # no run under way (an engine called on its own)
-        con.execute(
-            f"""
-            insert into {REPEATED_KEYS}
-            select ?, ?, coalesce(list(distinct {column}::varchar), [])
-            from {judged}
-            where not {is_unique} and {column} is not null
-            """,
-            [table, column],
-        )
+    if not _run_table_exists(con, REPEATED_KEYS):  # no run under way (an engine on its own)
+        return
+    con.execute(
+        f"""
+        insert into {REPEATED_KEYS}
+        select ?, ?, coalesce(list(distinct {column}::varchar), [])
+        from {judged}
+        where not {is_unique} and {column} is not null
+        """,
+        [table, column],
+    )
 
 
 def repeated_keys(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[str] | None:
     """The values of `table`.`column` found repeated this run, or None if nobody looked."""
-    try:
-        found = con.execute(
-            f"select repeated from {REPEATED_KEYS} where table_name = ? and column_name = ?",
-            [table, column],
-        ).fetchall()
-    except duckdb.CatalogException:
+    if not _run_table_exists(con, REPEATED_KEYS):
         return None
+    found = con.execute(
+        f"select repeated from {REPEATED_KEYS} where table_name = ? and column_name = ?",
+        [table, column],
+    ).fetchall()
     return found[0][0] if len(found) == 1 else None
+
+
+def _run_table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether this connection has the temp table `name`. Asked, not tried: reading a missing
+    table makes DuckDB's Python client look for a Python variable of that name instead, and
+    fail with an error that does not say the table is missing."""
+    (count,) = con.execute(
+        "select count(*) from duckdb_tables() where temporary and table_name = ?", [name]
+    ).fetchone()
+    return count > 0

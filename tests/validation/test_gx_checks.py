@@ -237,3 +237,22 @@ def test_the_repeated_ids_of_an_earlier_run_are_not_reused(
     clean.con.execute("insert into raw.claims select * from raw.claims where quote = '38'")
     outcome = run_gx(clean, settings)
     assert statuses(outcome)["gx_claims_contract"] == "fail"
+
+
+def test_the_claims_contract_counts_ids_itself_outside_a_run(
+    clean: Ledger, settings: Settings
+) -> None:
+    """Called without a run's tables (no repeated_keys), the reduction counts the ids."""
+    from checks.engines.gx import contract_frame, load_suites
+
+    clean.con.execute("insert into raw.claims select * from raw.claims where quote = '38'")
+    clean.con.execute("create or replace view claims_copy as select * from raw.claims")
+    assert clean.con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'repeated_keys'"
+    ).fetchone() == (0,)
+    catalogue = load_catalogue(settings.catalogue_dir)
+    columns, _ = contract_frame(
+        clean.con, "claims_copy", load_suites()["gx_claims_contract"], catalogue
+    )
+    (claim_id,) = clean.con.execute("select claim_id from raw.claims where quote = '38'").fetchone()
+    assert columns["claim_id"] == [claim_id, claim_id]
