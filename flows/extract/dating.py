@@ -42,18 +42,17 @@ class DocumentDating:
         self._by_sentence: dict[Span, SentencePeriods | None] = {}
         self._undated: dict[Span, Dating] = {}  # by clause: facts with no time in their sentence
         self._planned_in: dict[Span, bool] = {}  # by clause: its facts share the answer
-        # Each partner or place of one event trigger is dated at the same position.
-        self._dated: dict[tuple[int, Span, Span], Dating] = {}
+        self._dated: dict[int, Dating] = {}  # by the fact's position
         self._reference: PeriodMention | bool | None = False  # False: not looked for yet
 
     def date(self, pos: int, clause: Span, sentence: Span) -> Dating:
-        """The period of a fact at pos: its own clause, then its sentence, then the document's."""
-        found = self._dated.get((pos, clause, sentence))
-        if found is None:
-            found = self._dated[pos, clause, sentence] = self._date(pos, clause, sentence)
-        return found
+        """The period of a fact at pos: its own clause, then its sentence, then the document's.
 
-    def _date(self, pos: int, clause: Span, sentence: Span) -> Dating:
+        clause and sentence are pos's own (Page.sentence_and_clause): the answer is kept by pos.
+        """
+        found = self._dated.get(pos)
+        if found is not None:  # each partner or place of one event trigger asks again
+            return found
         periods = self._by_sentence.get(sentence, False)
         if periods is False:
             periods = self._by_sentence[sentence] = self._sentence_periods(sentence)
@@ -62,8 +61,10 @@ class DocumentDating:
             found = self._undated.get(clause)
             if found is None:
                 found = self._undated[clause] = self._dating(None, clause)
-            return found
-        return self._dating(_own_period(periods, pos, clause), clause)
+        else:
+            found = self._dating(_own_period(periods, pos, clause), clause)
+        self._dated[pos] = found
+        return found
 
     def _dating(self, own: PeriodMention | None, clause: Span) -> Dating:
         """The dating given the fact's own period (None: the document's reference period)."""

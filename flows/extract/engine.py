@@ -81,7 +81,12 @@ class Extractor:
             *rests_by_first_char(self.events.triggers(), trigger_source).items(),
         ]:
             words.setdefault(first, []).extend(rests)
-        digits = rf"\d[\d,.]*(?={self.numbers.suffix_source()}{noun})" if noun else None
+        # What may follow the digits starts with a letter or a space, never with a digit, comma
+        # or full stop, so the look-ahead can only hold after the whole run: the run is taken
+        # possessively (*+), without trying the look-ahead again after each shorter run.
+        suffixes = [*n.ordinal_suffixes, *n.attached_scales]
+        run = r"[\d,.]*+" if not any(re.match(r"[\d,.]", s) for s in suffixes) else r"[\d,.]*"
+        digits = rf"\d{run}(?={self.numbers.suffix_source()}{noun})" if noun else None
         return prefilter_source(words, sorted(n.currencies), *([digits] if digits else []))
 
     def candidates(self, text: str, folded: str | None = None) -> Iterator[re.Match[str]]:

@@ -324,7 +324,17 @@ class WordSearch:
             pos = end
 
     def search(self, text: str, lo: int, hi: int) -> tuple[int, int, str] | None:
-        return next(self.finditer(text, lo, hi), None)
+        """The first of finditer's hits, without a generator (a planned cue is looked for in
+        every dated clause, and most have none)."""
+        if self._by_first_letter is not None or lo == 0:
+            return next(self.finditer(text, lo, hi), None)
+        pos, scan = lo - 1, self._scan
+        while (m := scan(text, pos, hi)) is not None:
+            separator, end = m.span()
+            if not is_word_char(text[separator]):
+                return separator + 1, end, text[separator + 1 : end]
+            pos = separator + 1  # not a separator: try from the next character
+        return None
 
     def _finditer_by_first_letter(
         self, text: str, lo: int, hi: int
