@@ -7,7 +7,13 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.extract.patterns import alternation, factored, phrase_source
+from flows.extract.patterns import (
+    alternation,
+    factored,
+    is_word_char,
+    phrase_source,
+    separator_class,
+)
 
 # Letters in both cases (and ones that fold to others), spaces, apostrophes, hyphens.
 PHRASE_CHARS = ["a", "b", "A", "B", " ", "  ", "'", "’", "-", "é", "k", "K", "\u212a", "s", "ſ"]
@@ -65,3 +71,14 @@ def test_common_beginnings_are_written_once() -> None:
     assert alternation(["countries", "country", "markets"]) == "(?:countr(?:ies|y)|markets)"
     # A branch ending where a later one goes on: the order given is kept, so no tree.
     assert factored(["xab", "x(?:a)", "xac"]) == "xab|x(?:a)|xac"
+
+
+def test_the_separator_class_is_the_non_word_class_once_word_characters_are_dropped() -> None:
+    """separator_class(x) with the is_word_char check finds exactly what [^\\w x] finds."""
+    for not_separators in ["#+/.,-", "-", "#-", "#"]:
+        fast = re.compile(separator_class(not_separators))
+        exact = re.compile(rf"[^\w{re.escape(not_separators)}]")
+        for code in [*range(0x3100), 0x212A, 0x1D7CE, 0x10FFFF, 0xFFFF, 0x2028, 0x3000]:
+            c = chr(code)
+            found = fast.match(c) is not None and not is_word_char(c)
+            assert found == (exact.match(c) is not None), (not_separators, hex(code))
