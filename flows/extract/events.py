@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from flows.extract.entities import EntityMatcher
 from flows.extract.page import Page
-from flows.extract.patterns import alternation, is_word_char, norm, phrase_source
+from flows.extract.patterns import alternation, factored, is_word_char, norm, phrase_source
 from flows.extract.rules import EventVocabulary
 from flows.model import Event
 
@@ -49,7 +49,9 @@ class EventFinder:
                 self._kinds.setdefault(self._key(t), set()).add(kind)
         triggers = sorted(self.triggers(), key=lambda p: (-len(p), p))
         self.source = (
-            r"(?P<trigger>(?<![\w-])(?:" + "|".join(map(trigger_source, triggers)) + r")(?![\w-]))"
+            r"(?P<trigger>(?<![\w-])(?:"
+            + factored([trigger_source(t) for t in triggers])
+            + r")(?![\w-]))"
         )
         self._lead = re.compile(
             r"\s+(?:(?:[a-z][\w-]*\s+){0,4}" + alternation(vocab.list_leads) + r"\s+)?(?:the\s+)?"

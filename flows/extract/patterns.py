@@ -370,7 +370,7 @@ class SuffixMatch:
         reversed_sources = [
             phrase_source(" ".join(w[::-1] for w in reversed(p.split()))) for p in unique
         ]
-        self._pattern = re.compile(r"\s+(?P<w>" + "|".join(reversed_sources) + r")(?![\w-])", flags)
+        self._pattern = re.compile(r"\s+(?P<w>" + factored(reversed_sources) + r")(?![\w-])", flags)
 
     def find(self, text: str, end: int, floor: int = 0) -> tuple[int, str] | None:
         """(start, phrase as written) of the phrase ending before `end`, not before floor."""
