@@ -19,9 +19,7 @@ class Page:
     dating: DocumentDating
     resolver: EntityResolver
     folded: str  # fold_case(text), for phrases matched in any case
-    _sentences: dict[int, tuple[int, int]] = field(default_factory=dict)
     _stops: Sentences | None = None  # built on the first sentence asked for
-    _clauses: dict[tuple[int, tuple[int, int]], tuple[int, int]] = field(default_factory=dict)
     _subjects: dict[tuple[int, int], str] = field(default_factory=dict)
     _contexts: dict[int, tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=dict)
     # Where a catalogued alias could start (EntityMatcher.catalogued_starts); built on the first
@@ -33,28 +31,18 @@ class Page:
         return self.doc.text
 
     def sentence(self, pos: int) -> tuple[int, int]:
-        found = self._sentences.get(pos)
-        if found is None:
-            if self._stops is None:
-                self._stops = Sentences(self.doc.text)
-            found = self._sentences[pos] = self._stops.bounds(pos)
-        return found
+        return self.sentence_and_clause(pos)[0]
 
     def sentence_and_clause(self, pos: int) -> tuple[tuple[int, int], tuple[int, int]]:
-        """(sentence, clause) holding pos: what every fact asks first, in one lookup."""
+        """(sentence, clause) holding pos: what every fact asks first, in one lookup (an event
+        asks again for each of its partners or places)."""
         found = self._contexts.get(pos)
         if found is None:
-            sentence = self.sentence(pos)
-            found = self._contexts[pos] = (sentence, self.clause(pos, sentence))
-        return found
-
-    def clause(self, pos: int, sentence: tuple[int, int]) -> tuple[int, int]:
-        # An event asks twice for the same clause (to find its places, then to date it).
-        found = self._clauses.get((pos, sentence))
-        if found is None:
-            if self._stops is None:
-                self._stops = Sentences(self.doc.text)
-            found = self._clauses[pos, sentence] = self._stops.clause(pos, sentence)
+            stops = self._stops
+            if stops is None:
+                stops = self._stops = Sentences(self.doc.text)
+            sentence = stops.bounds(pos)
+            found = self._contexts[pos] = (sentence, stops.clause(pos, sentence))
         return found
 
     def subject(self, sentence_start: int, pos: int) -> str:
