@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from flows.extract.patterns import (
     alternation,
     factored,
+    fold_case,
     is_word_char,
     phrase_source,
     separator_class,
@@ -82,3 +83,22 @@ def test_the_separator_class_is_the_non_word_class_once_word_characters_are_drop
             c = chr(code)
             found = fast.match(c) is not None and not is_word_char(c)
             assert found == (exact.match(c) is not None), (not_separators, hex(code))
+
+
+def lower_character_for_character(text: str) -> str:
+    """fold_case as first written: str.lower, or per character when some lower to two."""
+    folded = text.lower()
+    if len(folded) == len(text):
+        return folded
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+FOLD_CHARS = [chr(c) for c in range(0x250)] + [
+    "İ", "Σ", "ς", "ẞ", "ǅ", "\u212a", "’", "“", "•", "–", "\ud800", "Ω", "ß", "ﬁ", "𝐀", "😀",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(FOLD_CHARS), max_size=30).map("".join))
+def test_fold_case_is_lower_character_for_character(text: str) -> None:
+    assert fold_case(text) == lower_character_for_character(text)
