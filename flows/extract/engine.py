@@ -7,7 +7,8 @@ boundaries, metric nouns, qualifiers, periods and entities are then looked up on
 around each hit, so the cost per megabyte does not grow with the number of rules.
 
 Where the time goes (10,000 synthetic articles, ~3.6 KB and ~10 facts each): about a fifth in
-the scan, the rest in the work per fact (dating, subject, quote, the row itself).
+the scan, a quarter in dating (the periods of each fact's sentence), the rest in the work per
+fact (number, noun, qualifier, subject, quote, the row itself); see bench/README.md.
 """
 
 from __future__ import annotations
