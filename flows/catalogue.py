@@ -48,10 +48,15 @@ class Catalogue:
             ) from None
 
 
+# libyaml's safe loader (in PyYAML's wheels): the same documents as yaml.safe_load, ~10x
+# faster; a run reads the catalogues several times (~50 ms a time in pure Python).
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml_mapping(path: Path, error: type[ValueError] = CatalogueError) -> dict:
     """A YAML file whose top level is a mapping; `error` names the file and the problem."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise error(f"{path}: cannot read: {exc}") from exc
     if not isinstance(data, dict):

@@ -25,11 +25,10 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import yaml
 
 from checks import CHECKS_DIR
 from checks.registry import load_check_catalogue
-from flows.catalogue import load_catalogue
+from flows.catalogue import load_catalogue, read_yaml_mapping
 from flows.settings import Settings
 
 CURATED_SQL = Path(__file__).parent / "sql" / "curated"
@@ -239,7 +238,7 @@ class ColumnCatalogue:
 
 def load_column_catalogue(settings: Settings) -> ColumnCatalogue:
     path = settings.catalogue_dir / COLUMNS_YAML_NAME
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml_mapping(path)
     tables = data.get("tables") or {}
     return ColumnCatalogue(
         tables={name: " ".join(str(t["description"]).split()) for name, t in tables.items()},

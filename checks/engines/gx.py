@@ -39,13 +39,12 @@ from functools import partial
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from checks import CHECKS_DIR
 from checks.engines.common import EngineRun, Violation, add_violations, repeated_keys
 from checks.engines.gx_process import JudgeError, warm_up
 from checks.registry import CheckSpec
-from flows.catalogue import Catalogue
+from flows.catalogue import Catalogue, read_yaml_mapping
 
 Expectation = tuple[str, dict]  # (class in great_expectations.expectations, its kwargs)
 Columns = dict[str, list]  # one frame: column name → values
@@ -98,7 +97,7 @@ select claim_id, headroom from below where headroom < 0 order by headroom, claim
 
 
 def load_suites(path: Path = SUITES_PATH) -> dict[str, dict]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["suites"]
+    return read_yaml_mapping(path)["suites"]
 
 
 class GxSession:
