@@ -103,6 +103,9 @@ class EntityResolver:
         self._folded = {a.casefold(): name for a, name in self._canonical.items()}
         self.catalogued_aliases = tuple(sorted(self._canonical))
         self._catalogued = WordSearch(self._canonical, not_separators=NOT_ALIAS_SEPARATORS)
+        prefixes = {first_word_prefix(alias) for alias in self._canonical}
+        # What every catalogued alias starts with (EntityMatcher.prefixes): the same for all.
+        self._prefixes = None if "" in prefixes else tuple(sorted(prefixes))
         self._not_subject = SuffixMatch(
             [*not_subject_after, *(f"{p} the" for p in not_subject_after)], re.IGNORECASE
         )
@@ -126,13 +129,8 @@ class EntityResolver:
             canonical = {**self._canonical, entity: entity}  # a new entity is its own alias
             own = OwnName(entity)
         known = self._entities.get(entity) if entity else None
-        prefixes = {first_word_prefix(alias) for alias in self._canonical}
         return EntityMatcher(
-            self._catalogued,
-            own,
-            canonical,
-            known.products if known else (),
-            None if "" in prefixes else tuple(sorted(prefixes)),
+            self._catalogued, own, canonical, known.products if known else (), self._prefixes
         )
 
     def subject(
