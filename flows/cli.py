@@ -115,21 +115,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     from checks.engines.gx_process import warm_up
 
     warm_up()
-    # The imports below make ~130,000 objects that live as long as the process; collecting garbage
-    # while they are made only walks them again and again (~10% of import time). Frozen once
-    # made, no later collection walks them either.
-    gc.disable()
-    from flows import temporary_server
+    from flows.gc_pause import collection_paused
 
-    server = temporary_server.start_if_needed()
     # Imported here: Prefect and the stages take seconds to import, and `--help` should not.
-    from flows.pipeline import pipeline
-    from flows.runlock import PipelineBusy
-    from flows.runners import make_task_runner
-    from flows.validate import exit_code, warm_up_checks
+    with collection_paused(freeze=True):
+        from flows import temporary_server
 
-    gc.freeze()
-    gc.enable()
+        server = temporary_server.start_if_needed()
+        from flows.pipeline import pipeline
+        from flows.runlock import PipelineBusy
+        from flows.runners import make_task_runner
+        from flows.validate import exit_code, warm_up_checks
+
     warm_up_checks()  # pandera's import overlaps the flow run's start (Prefect API calls)
     try:
         runner = make_task_runner(args.task_runner, args.dask_address)

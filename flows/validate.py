@@ -13,7 +13,6 @@ All audit and quarantine tables are append-only across runs.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import threading
 import time
@@ -32,6 +31,7 @@ from checks.engines.common import PENDING, PENDING_DDL, EngineRun
 from checks.engines.sql import run_sql_check
 from checks.registry import CheckSpec, ReviewedException, load_check_catalogue, load_exceptions
 from flows.catalogue import Catalogue, load_catalogue
+from flows.gc_pause import collection_paused
 from flows.settings import Settings
 
 FAIL_ON = ("error", "warn", "never")
@@ -181,17 +181,9 @@ def warm_up_checks() -> None:
 
 
 def import_without_collecting(*modules: str) -> None:
-    """Import `modules` with garbage collection paused: the ~100,000 objects such imports make
-    live as long as the process, and collections during them only walk them again (pandera's
-    Ibis backend: 0.9 -> 0.75 CPU-s, measured here)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collection_paused():
         for module in modules:
             importlib.import_module(module)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def validate(
