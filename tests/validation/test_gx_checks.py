@@ -3,6 +3,7 @@ that breaks the contract really fails GX; a GX result with exception_info is an 
 
 from __future__ import annotations
 
+import pickle
 from datetime import date
 from pathlib import Path
 
@@ -47,6 +48,16 @@ def test_a_clean_ledger_meets_every_contract_and_data_docs_are_built(
     assert outcome.gx_docs == settings.curated_dir / "gx" / "index.html"
     assert outcome.gx_docs.is_file()
     assert "gx_claims_contract" in outcome.gx_docs.read_text()
+
+
+def test_an_outcome_sent_to_another_process_carries_its_finished_data_docs(
+    clean: Ledger, settings: Settings
+) -> None:
+    """The judge renders the Data Docs while the run goes on; pickling the outcome (a Prefect
+    result crossing processes) waits for them and sends the path, not the judge's ticket."""
+    outcome = pickle.loads(pickle.dumps(run_gx(clean, settings)))
+    assert outcome.gx_docs == settings.curated_dir / "gx" / "index.html"
+    assert outcome.gx_docs.is_file()
 
 
 @pytest.mark.parametrize(
