@@ -102,9 +102,23 @@ def _entities(path: Path) -> dict[str, Entity]:
     return entities
 
 
-@lru_cache(maxsize=8)
+def catalogue_version(directory: Path) -> tuple:
+    """The catalogue files' names, modification times and sizes: changes when any file does."""
+    return tuple(
+        (path.name, stat.st_mtime_ns, stat.st_size)
+        for path in sorted(directory.glob("*.yaml"))
+        for stat in (path.stat(),)
+    )
+
+
 def load_catalogue(directory: Path) -> Catalogue:
-    """Load metrics.yaml and entities.yaml from `directory` (cached per directory)."""
+    """Load metrics.yaml and entities.yaml from `directory`, cached per version of its files
+    (a long-lived process sees an edited catalogue on its next call)."""
+    return _load_catalogue(directory, catalogue_version(directory))
+
+
+@lru_cache(maxsize=8)
+def _load_catalogue(directory: Path, version: tuple) -> Catalogue:
     return Catalogue(
         directory=directory,
         metrics=_metrics(directory / "metrics.yaml"),

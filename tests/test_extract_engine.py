@@ -49,6 +49,14 @@ def test_one_extractor_per_process_and_catalogue_version(tmp_path: Path) -> None
     entities = catalogue_dir / "entities.yaml"
     entities.write_text(entities.read_text() + "\n")  # an edited catalogue: a new extractor
     assert extractor_for(catalogue_dir) is not extractor
+    # ... built from the edited files, every one of them (not only the extraction rules)
+    entities.write_text(
+        entities.read_text() + '  Voltara:\n    aliases: ["Voltara", "Voltara Motors"]\n'
+    )
+    edited = extractor_for(catalogue_dir)
+    assert "Voltara" in edited.catalogue.entities
+    assert "Voltara" not in extractor.catalogue.entities
+    assert load_catalogue(catalogue_dir) is edited.catalogue
 
 
 @given(

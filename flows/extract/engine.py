@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 
-from flows.catalogue import Catalogue, load_catalogue
+from flows.catalogue import Catalogue, catalogue_version, load_catalogue
 from flows.extract.claims import ClaimFinder
 from flows.extract.dating import DocumentDating, planned_pattern
 from flows.extract.entities import EntityResolver
@@ -150,12 +150,7 @@ def extractor_for(catalogue_dir: Path) -> Extractor:
     its files and shared by every batch the process extracts (threads too: an Extractor keeps
     no state between documents). Its compiled patterns and memo caches then stay warm across
     batches: a new one per 2,500-document batch cost ~15% more CPU (bench/README.md)."""
-    version = tuple(
-        (path.name, stat.st_mtime_ns, stat.st_size)
-        for path in sorted(catalogue_dir.glob("*.yaml"))
-        for stat in (path.stat(),)
-    )
-    return _extractor(catalogue_dir, version)
+    return _extractor(catalogue_dir, catalogue_version(catalogue_dir))
 
 
 @lru_cache(maxsize=4)
