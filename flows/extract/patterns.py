@@ -210,17 +210,6 @@ def _shared(parts: list[str], k: int) -> bool:
     return _one_character(atom)
 
 
-def first_chars_class(phrases: Iterable[str], ignore_case: bool = True) -> str:
-    """A character class of the first characters of `phrases` (both cases when ignore_case)."""
-    chars: set[str] = set()
-    for p in phrases:
-        c = p[0]
-        chars.add(c)
-        if ignore_case:
-            chars.update({c.lower(), c.upper()})
-    return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
-
-
 def words_pattern(phrases: Iterable[str]) -> str:
     """Whole-word alternation: not inside a longer word on either side."""
     return r"(?<![\w#])" + alternation(phrases) + r"(?![\w])"

@@ -91,11 +91,6 @@ class Sentences:
         return start, end
 
 
-def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    """[start, end) of the sentence holding pos (see Sentences to ask about many positions)."""
-    return Sentences(text).bounds(pos)
-
-
 def clause_bounds(text: str, pos: int, sentence: tuple[int, int]) -> tuple[int, int]:
     """[start, end) of the clause holding pos: the sentence cut at commas, colons, dashes."""
     start, end = sentence
