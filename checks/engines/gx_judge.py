@@ -1,7 +1,7 @@
 """The GX judge: a child process that owns Great Expectations for the process that starts it.
 
 Run as `python -m checks.engines.gx_judge READ_FD WRITE_FD` by checks.engines.gx, never by hand.
-Why a process of its own: importing great_expectations takes ~3 s (pandas, scipy, altair), more
+Why a process of its own: importing great_expectations takes ~2-3 s (pandas, sqlalchemy), more
 than the rest of a run on the bundled corpus. Started as a run begins, the judge imports GX on
 the second core while the run ingests, extracts and runs the other checks; the run's process
 never imports GX or pandas at all.
@@ -9,7 +9,8 @@ never imports GX or pandas at all.
 The protocol is one pickled request, one pickled reply, over two pipes (multiprocessing's
 Connection framing). Requests carry plain data only, so the parent needs nothing from GX:
     ("ready",)                              → True, once GX is imported
-    ("settings",)                          → {"analytics_enabled", "progress_bars", "env"}
+    ("settings",)                          → {"analytics_enabled", "progress_bars", "env",
+                                               "deferred": modules GX has not needed yet}
     ("begin", docs_dir)                     → None: a new ephemeral context writing Data Docs
                                               under docs_dir (one per validate run)
     ("validate", name, columns, expectations)
@@ -28,9 +29,13 @@ import sys
 import traceback
 from multiprocessing.connection import Connection
 
+from flows.deferred_import import defer_imports, still_deferred
 from flows.gc_pause import collection_paused
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # before GX is imported
+# Imported by GX at start-up only for its distribution expectations (KL divergence, KS tests)
+# and their charts, which no suite of ours uses: ~1 of the judge's ~2.7 CPU-s.
+DEFERRED = defer_imports("scipy.stats", "altair")
 
 with collection_paused(freeze=True):  # GX, pandas and scipy: ~270,000 lasting objects
     import great_expectations as gx
@@ -122,6 +127,7 @@ class Judge:
             "analytics_enabled": variables.analytics_enabled,
             "progress_bars": bool(variables.progress_bars and variables.progress_bars.globally),
             "env": os.environ.get("GX_ANALYTICS_ENABLED"),
+            "deferred": still_deferred(DEFERRED),
         }
 
 

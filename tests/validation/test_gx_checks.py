@@ -181,6 +181,13 @@ def test_a_judge_that_died_is_an_error_and_the_next_run_gets_a_new_one(
     assert warm_up() is not judge_process
 
 
+def test_the_judge_never_needs_the_modules_it_defers(clean: Ledger, settings: Settings) -> None:
+    outcome = run_gx(clean, settings)
+    assert outcome.gx_docs is not None  # suites validated, Data Docs rendered: all a judge does
+    session = GxSession(settings.curated_dir / "gx", load_catalogue(settings.catalogue_dir))
+    assert session.settings()["deferred"] == ["scipy.stats", "altair"]
+
+
 def test_gx_sends_no_usage_statistics_and_shows_no_progress_bars(settings: Settings) -> None:
     import os
 
