@@ -21,17 +21,17 @@ catalogue as (
 -- the reported claims, from raw.claims rather than claims_dated: a claim without a document is
 -- compared too, but each violation is joined back to the dated claims it names below, where
 -- it is not, so a violation naming it is dropped there as if it had never been compared; the
--- document join is paid for the few claims named, not for 5.1M
+-- document join is paid for the few claims named, not for 5.1M. Each carries its row number
+-- (rowid) in raw.claims, by which the few claims named are read back below
 reported as not materialized (
-    select * from raw.claims where status = 'reported'
+    select rowid as claim_row, * from raw.claims where status = 'reported'
 ),
 
 -- the flows, and the claims of the stocks they add to, with only the columns the rule compares
 flows as (
     select
-        reported.claim_id, reported.entity, reported.value_lo, reported.value_hi,
+        reported.claim_row, reported.entity, reported.value_lo, reported.value_hi,
         reported.lo_open, reported.hi_open, reported.period_start, reported.period_end,
-        reported.metric as flow_metric,
         catalogue.stock_of as metric,
         stocks.cumulative as stock_cumulative
     from reported
@@ -41,29 +41,20 @@ flows as (
 
 stock_claims as materialized (
     select
-        claim_id, entity, metric, value_lo, value_hi, lo_open, hi_open, period_start, period_end
+        claim_row, claim_id, entity, metric, value_lo, value_hi, lo_open, hi_open,
+        period_start, period_end
     from reported
     semi join (select stock_of as metric from catalogue) using (metric)
 ),
 
 -- each flow with each claim of its stock at the period's end: the implied start, with the
--- compared columns of the flow and stock rows (they identify the rows to join back).
--- Materialized: the pairs below read it, and the negative starts
+-- rows it comes from. Materialized: the pairs below read it, and the negative starts
 implied_starts as materialized (
     select
-        flows.claim_id as flow_claim_id,
-        flows.flow_metric,
-        flows.value_lo as flow_value_lo,
-        flows.value_hi as flow_value_hi,
-        flows.lo_open as flow_lo_open,
-        flows.hi_open as flow_hi_open,
-        flows.period_start as flow_period_start,
-        flows.period_end as flow_period_end,
+        flows.claim_row as flow_row,
+        stock.claim_row as stock_row,
         stock.claim_id as stock_claim_id,
-        stock.value_lo as stock_value_lo,
-        stock.value_hi as stock_value_hi,
-        stock.lo_open as stock_lo_open,
-        stock.hi_open as stock_hi_open,
+        flows.period_end as flow_period_end,
         flows.entity,
         stock.metric,
         flows.stock_cumulative,
@@ -116,8 +107,10 @@ candidates as (
 -- the day before) wins over "before"
 compared as (
     select
-        * exclude (claim_id, period_start, period_end, value_lo, value_hi, lo_open, hi_open),
-        claim_id as other_claim_id,
+        * exclude (
+            claim_row, claim_id, period_start, period_end, value_lo, value_hi, lo_open, hi_open
+        ),
+        claim_row as other_row,
         period_start as other_period_start,
         period_end as other_period_end,
         value_lo as other_lo,
@@ -156,41 +149,33 @@ contradictions as (
         )
 ),
 
--- the violations on the compared columns of the flow, stock and other claims; distinct, so
--- that joining them back to every claim row with those columns below yields each violating
--- combination of rows exactly once
+-- the violations, each naming its flow, stock and other row (a negative start names no other)
 found as (
-    select distinct *
-    from (
-        select * from negative_starts
-        union all by name
-        select * from contradictions
-    )
+    select * from negative_starts
+    union all by name
+    select * from contradictions
 ),
 
--- the claims named, found by id among raw.claims before their documents are joined: these are
--- claims_dated's rows (reported, with their document's publication date) for those ids. The
--- ids as one list unnested: DuckDB then expects few of them and hashes them, not the 10M claims
--- they are looked up in; and the claims are narrowed by id before the document join, which
--- read through claims_dated came first, for all 10M claims' wide columns (~2 CPU-s, not ~0.4)
-named_ids as (
-    select unnest(list(distinct claim_id)) as claim_id
+-- the rows named, read back by row number: a rowid filter lets the scan fetch the wide
+-- columns (file, texts, quote) of those rows only, where looking them up by claim id decoded
+-- them for all 9.7M reported claims first (~0.7 CPU-s at 10M claims). The row numbers as one
+-- list unnested: DuckDB then expects few of them and pushes them into the scan
+named_rows as (
+    select unnest(list(distinct claim_row)) as claim_row
     from (
-        select flow_claim_id as claim_id from found
-        union all select stock_claim_id from found
-        union all select other_claim_id from found
+        select flow_row as claim_row from found
+        union all select stock_row from found
+        union all select other_row from found
     )
 ),
 
 named_claims as materialized (
-    select
-        claim_id, doc_id, entity, metric, value_lo, value_hi, lo_open, hi_open, period_start,
-        period_end, file, value_text, quote
-    from reported
-    where claim_id in (select claim_id from named_ids)
+    select rowid as claim_row, claim_id, doc_id, file, value_text, quote
+    from raw.claims
+    where rowid in (select claim_row from named_rows)
 ),
 
--- the files, dates, texts and quotes of the few claims named
+-- claims_dated's rows for them: with their document's publication date, if it has one
 named as (
     select named_claims.* exclude (doc_id), documents.published_at
     from named_claims
@@ -199,10 +184,10 @@ named as (
 
 violations as (
     select
-        found.flow_claim_id,
+        flow.claim_id as flow_claim_id,
         flow.file as flow_file,
         flow.published_at as flow_published_at,
-        found.flow_period_start,
+        found.implied_at as flow_period_start,
         found.flow_period_end,
         flow.value_text as flow_value_text,
         flow.quote as flow_quote,
@@ -219,7 +204,7 @@ violations as (
         found.implied_lo_open,
         found.implied_hi,
         found.implied_hi_open,
-        found.other_claim_id,
+        other.claim_id as other_claim_id,
         other.file as other_file,
         other.published_at as other_published_at,
         found.other_period_start,
@@ -228,38 +213,12 @@ violations as (
         other.quote as other_quote,
         found.relation
     from found
-    join named as flow
-        on flow.claim_id = found.flow_claim_id
-        and flow.entity = found.entity
-        and flow.metric = found.flow_metric
-        and flow.value_lo = found.flow_value_lo
-        and flow.value_hi = found.flow_value_hi
-        and flow.lo_open = found.flow_lo_open
-        and flow.hi_open = found.flow_hi_open
-        and flow.period_start = found.flow_period_start
-        and flow.period_end = found.flow_period_end
-    join named as stock
-        on stock.claim_id = found.stock_claim_id
-        and stock.entity = found.entity
-        and stock.metric = found.metric
-        and stock.value_lo = found.stock_value_lo
-        and stock.value_hi = found.stock_value_hi
-        and stock.lo_open = found.stock_lo_open
-        and stock.hi_open = found.stock_hi_open
-        and stock.period_end = found.flow_period_end
+    join named as flow on flow.claim_row = found.flow_row
+    join named as stock on stock.claim_row = found.stock_row
     -- a negative start names no other claim
-    left join named as other
-        on other.claim_id = found.other_claim_id
-        and other.entity = found.entity
-        and other.metric = found.metric
-        and other.value_lo = found.other_lo
-        and other.value_hi = found.other_hi
-        and other.lo_open = found.other_lo_open
-        and other.hi_open = found.other_hi_open
-        and other.period_start = found.other_period_start
-        and other.period_end = found.other_period_end
+    left join named as other on other.claim_row = found.other_row
     -- a contradiction's other claim must be dated, as its flow and stock must (inner joins)
-    where found.other_claim_id is null or other.claim_id is not null
+    where found.other_row is null or other.claim_row is not null
 ),
 
 final as (

@@ -13,15 +13,16 @@ part_of as (
 -- a pair naming it is dropped there as if it had never been compared; the document join is
 -- paid for the few claims named, not for 3.4M
 reported as not materialized (
-    select * from raw.claims where status = 'reported'
+    select rowid as claim_row, * from raw.claims where status = 'reported'
 ),
 
 -- the claims of part and total metrics with only the columns the rule compares: the pairs
--- below are hashed on these (1.6M pairs at 10M claims), not on every column
+-- below are hashed on these (1.6M pairs at 10M claims), not on every column. Each carries
+-- its row number (rowid) in raw.claims, by which the few claims named are read back below
 part_claims as (
     select
         part_metrics.total_metric,
-        reported.claim_id, reported.entity, reported.metric, reported.value_lo,
+        reported.claim_row, reported.entity, reported.metric, reported.value_lo,
         reported.lo_open, reported.period_start, reported.period_end
     from reported
     join (select distinct total_metric, part_metric from part_of) as part_metrics
@@ -29,27 +30,14 @@ part_claims as (
 ),
 
 total_claims as (
-    select claim_id, entity, metric, value_hi, hi_open, period_start, period_end
+    select claim_row, entity, metric, value_hi, hi_open, period_start, period_end
     from reported
     semi join part_of on part_of.total_metric = reported.metric
 ),
 
--- the exceeding pairs on the compared columns; distinct, so that joining them back to every
--- claim row with those columns below (and to the catalogue's part_of rows) yields each
--- exceeding pair of rows exactly once, as a join of every column would
+-- the exceeding pairs of rows
 pairs as (
-    select distinct
-        part.claim_id as a_claim_id,
-        part.metric as a_metric,
-        part.value_lo as a_value_lo,
-        part.lo_open as a_lo_open,
-        total.claim_id as b_claim_id,
-        total.metric as b_metric,
-        total.value_hi as b_value_hi,
-        total.hi_open as b_hi_open,
-        part.entity,
-        part.period_start,
-        part.period_end
+    select part.claim_row as a_row, total.claim_row as b_row
     from part_claims as part
     join total_claims as total
         on total.entity = part.entity
@@ -60,24 +48,24 @@ pairs as (
         or (part.value_lo = total.value_hi and (part.lo_open or total.hi_open))
 ),
 
--- the claims named, found by id among raw.claims before their documents are joined: these are
--- claims_dated's rows (reported, with their document's publication date) for those ids. The
--- ids as one list unnested: DuckDB then expects few of them and hashes them, not the 10M claims
--- they are looked up in; and the claims are narrowed by id before the document join, which
--- read through claims_dated came first, for all 10M claims' wide columns
-named_ids as (
-    select unnest(list(distinct claim_id)) as claim_id
-    from (select a_claim_id as claim_id from pairs union all select b_claim_id from pairs)
+-- the rows named, read back by row number: a rowid filter lets the scan fetch the wide
+-- columns (file, texts, quote) of those rows only, where looking them up by claim id decoded
+-- them for all 9.7M reported claims first. The row numbers as one list unnested: DuckDB then
+-- expects few of them and pushes them into the scan
+named_rows as (
+    select unnest(list(distinct claim_row)) as claim_row
+    from (select a_row as claim_row from pairs union all select b_row from pairs)
 ),
 
 named_claims as materialized (
     select
-        claim_id, doc_id, entity, metric, value_lo, value_hi, lo_open, hi_open, period_start,
-        period_end, file, value_text, quote
-    from reported
-    where claim_id in (select claim_id from named_ids)
+        rowid as claim_row, claim_id, doc_id, entity, metric, period_start, period_end, file,
+        value_text, quote
+    from raw.claims
+    where rowid in (select claim_row from named_rows)
 ),
 
+-- claims_dated's rows for them: with their document's publication date, if it has one
 dated as (
     select named_claims.* exclude (doc_id), documents.published_at
     from named_claims
@@ -104,25 +92,12 @@ exceeding as (
         total.quote as b_quote,
         part.entity
     from pairs
+    join dated as part on part.claim_row = pairs.a_row
+    join dated as total on total.claim_row = pairs.b_row
+    -- once per catalogue entry making the one a part of the other
     join part_of
-        on part_of.part_metric = pairs.a_metric
-        and part_of.total_metric = pairs.b_metric
-    join dated as part
-        on part.claim_id = pairs.a_claim_id
-        and part.entity = pairs.entity
-        and part.metric = pairs.a_metric
-        and part.value_lo = pairs.a_value_lo
-        and part.lo_open = pairs.a_lo_open
-        and part.period_start = pairs.period_start
-        and part.period_end = pairs.period_end
-    join dated as total
-        on total.claim_id = pairs.b_claim_id
-        and total.entity = pairs.entity
-        and total.metric = pairs.b_metric
-        and total.value_hi = pairs.b_value_hi
-        and total.hi_open = pairs.b_hi_open
-        and total.period_start = pairs.period_start
-        and total.period_end = pairs.period_end
+        on part_of.part_metric = part.metric
+        and part_of.total_metric = total.metric
 ),
 
 final as (

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from checks import CHECKS_DIR
+from checks.registry import CheckCatalogueError
 from flows.settings import Settings
 from flows.validate import ValidationOutcome, exit_code, validate
 from validation.ledger import SMART_2026, Ledger
@@ -183,6 +184,22 @@ def test_a_broken_sql_check_is_an_error_not_a_pass(
     assert broken.status == "error"
     assert "no_such_table" in (broken.message or "")
     assert outcome.worst_severity_failed == "warn"
+
+
+def test_the_stage_gives_back_duckdbs_join_filter_setting(
+    ledger: Ledger, settings: Settings, tmp_path: Path
+) -> None:
+    # validate raises dynamic_or_filter_threshold (database-wide) for its row-number lookups;
+    # the rest of the run, and a stage that fails, must get the value it had back
+    smart_40th_market(ledger)
+    ledger.con.execute("set dynamic_or_filter_threshold = 77")
+    run(ledger, settings)
+    with pytest.raises(CheckCatalogueError):
+        run(ledger, settings, "run-2", checks_dir=tmp_path / "no_such_checks")
+    (threshold,) = ledger.con.execute(
+        "select current_setting('dynamic_or_filter_threshold')"
+    ).fetchone()
+    assert int(threshold) == 77
 
 
 def test_audit_tables_are_append_only_across_runs(ledger: Ledger, settings: Settings) -> None:
