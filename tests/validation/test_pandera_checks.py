@@ -202,3 +202,41 @@ def test_quote_check_agrees_with_substring_on_any_span(
     ).fetchall()
     assert len(expected) > 0
     assert wrong_quotes == expected
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        None,
+        "file = null",
+        "qualifier = null, source = null",
+        "value_hi = 'nan'::double",
+        "value_lo = 'nan'::double, value_hi = null",
+    ],
+)
+def test_null_checks_answered_in_duckdb_find_what_pandera_finds(
+    settings: Settings, change: str | None
+) -> None:
+    # DuckDB answers the null checks of the columns that hold no null (from its statistics);
+    # the others keep pandera's: either way the findings are pandera's own, NaN counted as null.
+    from checks.engines.pandera_ibis import nulls_answered
+    from checks.pandera_schemas import CLAIMS
+    from flows.warehouse import SCHEMA_SQL
+
+    con = duckdb.connect(":memory:")
+    # raw.claims without its not-null constraints, so that a required column can hold a null
+    con.execute(SCHEMA_SQL.read_text().replace(" not null,", ","))
+    ledger = Ledger(con)
+    ledger.document("a.txt", "2025-06-24", TEXT)
+    ledger.claim("a.txt", "38", "markets_count", 38)
+    ledger.claim("a.txt", "over 580", "stores_count", 580, INF, lo_open=True)
+    if change:
+        con.execute(CLAIM_38.format(change))
+    relation = ibis.duckdb.from_connection(con).table("claims", database="raw")
+    answered = nulls_answered(con, CLAIMS, "raw.claims", relation)
+    found = validate_in_duckdb(answered, relation, "claim_id")
+    assert found == validate_in_duckdb(CLAIMS, relation, "claim_id")
+    nullable = {name for name, column in CLAIMS.columns.items() if column.nullable}
+    screened = {name for name, column in answered.columns.items() if column.nullable} - nullable
+    assert len(found[0]) == len(CLAIMS.columns) - len(nullable) - len(screened)
+    assert CLAIMS.columns["file"].nullable is False  # the declared schema is left as it was
