@@ -165,8 +165,14 @@ def projected_idle_wall(extract_cpu: dict[str, float]) -> float:
 
 
 def timed_run(fan_out, runner_kind: str, workers: int, corpus: Path, catalogue_dir, size) -> Timing:
+    from flows.extract.engine import _extractor  # extractor_for's cache
     from flows.runners import make_task_runner
 
+    # Each runner starts as in a `factledger run` (a new process): the default runner builds
+    # its extractor in its first batch, a local cluster's workers as they start (their preload,
+    # flows/dask_worker.py, before the timed extraction, like their imports). Kept from an
+    # earlier round, the default runner's extractor started every run warm.
+    _extractor.cache_clear()
     runner = make_task_runner(runner_kind, None, workers)
     cpu_before = cpu_seconds()
     started = time.perf_counter()

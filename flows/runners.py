@@ -62,8 +62,8 @@ def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> T
             # (distributed 2026.8), which collides between concurrent runs: no dashboard, and
             # those routes on a free loopback port.
             "scheduler_kwargs": {"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-            # Each worker imports the pipeline (Prefect and the stages, 1.5-4 s) as it starts,
-            # in parallel, instead of inside its first extraction task.
-            "preload": ["flows.pipeline"],
+            # Each worker imports the pipeline and builds the extractor as it starts, in
+            # parallel, instead of inside its first extraction task (flows/dask_worker.py).
+            "preload": ["flows.dask_worker"],
         },
     )

@@ -132,16 +132,24 @@ def test_an_existing_cluster_given_by_address_runs_the_extraction(
 
 
 def housekeeping(dask_worker) -> dict:
+    import gc
+
+    from flows.extract.engine import _extractor  # extractor_for's cache
+
     return {
         "profiler": "profile" in dask_worker.periodic_callbacks,
         "tick_ms": dask_worker.periodic_callbacks["tick"].callback_time,
+        "extractors_built": _extractor.cache_info().currsize,
+        "imports_frozen": gc.get_freeze_count() > 100_000,
     }
 
 
 def test_a_local_cluster_runs_with_less_housekeeping(prefect_server: None) -> None:
     """No statistical profiler and 1-s ticks on the workers, no work stealing and 1-s ticks
-    on the scheduler (flows/dask_runner.py). A dask.config.set in the flow process once failed
-    to reach the workers unnoticed, so this asks the processes themselves."""
+    on the scheduler (flows/dask_runner.py); each worker built its extractor and froze its
+    imports as it started, before any extraction task (flows/dask_worker.py). A
+    dask.config.set in the flow process once failed to reach the workers unnoticed, so this
+    asks the processes themselves."""
     from prefect import flow, task
     from prefect.context import FlowRunContext
 
@@ -162,7 +170,9 @@ def test_a_local_cluster_runs_with_less_housekeeping(prefect_server: None) -> No
     workers, scheduler = ask_the_cluster.with_options(
         task_runner=make_task_runner("dask", None, 2)
     )()
-    assert list(workers.values()) == [{"profiler": False, "tick_ms": 1000}] * 2
+    assert list(workers.values()) == [
+        {"profiler": False, "tick_ms": 1000, "extractors_built": 1, "imports_frozen": True}
+    ] * 2
     assert scheduler == {"stealing": False, "tick_ms": 1000}
 
 
