@@ -170,9 +170,8 @@ def test_a_local_cluster_runs_with_less_housekeeping(prefect_server: None) -> No
     workers, scheduler = ask_the_cluster.with_options(
         task_runner=make_task_runner("dask", None, 2)
     )()
-    assert list(workers.values()) == [
-        {"profiler": False, "tick_ms": 1000, "extractors_built": 1, "imports_frozen": True}
-    ] * 2
+    ready = {"profiler": False, "tick_ms": 1000, "extractors_built": 1, "imports_frozen": True}
+    assert list(workers.values()) == [ready] * 2
     assert scheduler == {"stealing": False, "tick_ms": 1000}
 
 
