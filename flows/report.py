@@ -64,6 +64,7 @@ def write_report(
     with duckdb.connect(str(database), read_only=True) as con:
         data = gather(con, run_id, counts or {})
     reports = settings.curated_dir / "reports"
+    data["gx_docs"] = gx_docs_link(settings, reports / run_id, data["checks"])
     directory = write_run_directory(reports, run_id, data)
     latest = swap_latest(reports, directory.name)
     return ReportResult(
@@ -75,6 +76,14 @@ def write_report(
         headline=data["headline"],
         data=data,
     )
+
+
+def gx_docs_link(settings: Settings, directory: Path, checks: list[dict]) -> str | None:
+    """Where the run's GX Data Docs are, relative to its report; None if GX did not run.
+    They are the latest run's: an older report's link shows the newer run's docs."""
+    if not any(c["engine"] == "gx" for c in checks):
+        return None
+    return os.path.relpath(settings.gx_docs_dir / "index.html", directory)
 
 
 def markdown_summary(report: ReportResult) -> str:

@@ -47,6 +47,11 @@ class Settings:
         return self.raw_dir / "claims"
 
     @property
+    def gx_docs_dir(self) -> Path:
+        """GX's Data Docs of the latest validate run (each run renders them afresh)."""
+        return self.curated_dir / "gx"
+
+    @property
     def warehouse_path(self) -> Path:
         """The working DuckDB (raw, staging, audit, quarantine); never read by analysts."""
         return self.curated_dir / "warehouse.duckdb"

@@ -243,7 +243,7 @@ def run_checks(
 
     results: list[CheckResult] = []
     gx_specs = [s for s in specs if s.engine == "gx"]
-    session = gx.GxSession(settings.curated_dir / "gx", catalogue) if gx_specs else None
+    session = gx.GxSession(settings.gx_docs_dir, catalogue) if gx_specs else None
     # The raw tables are final before any check runs: their GX verdicts are prepared in the
     # judge's process while this one runs pandera and SQL.
     for spec in gx_specs:

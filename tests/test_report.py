@@ -20,7 +20,15 @@ from publish_ledger import (
 )
 
 from flows.publish import publish
-from flows.report import ReportError, ReportResult, failures_table, markdown_summary, write_report
+from flows.report import (
+    ReportError,
+    ReportResult,
+    failures_table,
+    gx_docs_link,
+    markdown_summary,
+    write_report,
+)
+from flows.report_assets.html import render_page
 
 RUN_1, RUN_2, RUN_3 = (
     "20260101T000000Z-aaaaaa",
@@ -122,9 +130,24 @@ def test_document_text_is_escaped_everywhere(failing: ReportResult) -> None:
 
 def test_the_page_needs_no_network(failing: ReportResult) -> None:
     page = failing.html_path.read_text(encoding="utf-8")
-    assert not re.search(r"\s(src|href)=", page)
+    assert not re.search(r"\ssrc=", page)
+    # links only to files beside the report (GX's Data Docs), nothing with a host
+    assert all("//" not in href and ":" not in href for href in re.findall(r'href="([^"]*)"', page))
     assert "@import" not in page and "url(" not in page
     assert "default-src 'none'" in page  # and the browser is told to fetch nothing
+
+
+def test_gx_data_docs_are_linked_only_when_gx_ran(
+    warehouse: Warehouse, failing: ReportResult
+) -> None:
+    settings, directory = warehouse.settings, failing.html_path.parent
+    assert failing.data["gx_docs"] is None  # this ledger ran the SQL checks only
+    assert 'id="gx-docs"' not in failing.html_path.read_text(encoding="utf-8")
+    link = gx_docs_link(settings, directory, [*failing.data["checks"], {"engine": "gx"}])
+    assert link == "../../gx/index.html"
+    assert (directory / link).resolve() == (settings.curated_dir / "gx" / "index.html").resolve()
+    page = render_page({**failing.data, "gx_docs": link})
+    assert '<a href="../../gx/index.html" id="gx-docs">Data Docs</a>' in page
 
 
 def test_changes_list_new_and_resolved_violations(warehouse: Warehouse) -> None:

@@ -391,7 +391,15 @@ def checks_table(data: dict) -> str:
         f"<td>{c['violation_count']}</td><td>{esc(c['description'])}</td></tr>"
         for c in data["checks"]
     )
+    docs = data.get("gx_docs")
+    docs_line = (
+        f'<p class="muted">Great Expectations results, expectation by expectation: '
+        f'<a href="{esc(docs)}" id="gx-docs">Data Docs</a> (of the latest run)</p>'
+        if docs
+        else ""
+    )
     return (
-        '<h2 id="checks">All checks</h2><table class="checks"><tr><th>check</th><th>engine</th>'
-        f"<th>severity</th><th>status</th><th>violations</th><th>rule</th></tr>{rows}</table>"
+        f'<h2 id="checks">All checks</h2>{docs_line}<table class="checks"><tr><th>check</th>'
+        "<th>engine</th><th>severity</th><th>status</th><th>violations</th><th>rule</th></tr>"
+        f"{rows}</table>"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from prefect.client.orchestration import get_client
@@ -33,3 +34,16 @@ def test_the_flow_run_carries_the_summary_and_the_failures(
     assert table.type == "table"
     assert "planned_confirmed_when_due" in str(table.data)
     assert "#6 EHD" in str(table.data)
+
+
+def test_the_report_links_the_runs_gx_data_docs(
+    prefect_server: None, seed_raw: Path, tmp_path: Path
+) -> None:
+    summary = pipeline(raw_dir=seed_raw, curated_dir=tmp_path / "curated")
+    page = summary.report.html_path.read_text(encoding="utf-8")
+    link = re.search(r'<a href="([^"]+)" id="gx-docs">', page)
+    assert link and link.group(1) == "../../gx/index.html"
+    for report in (summary.report.html_path, summary.report.latest / "index.html"):
+        docs = (report.parent / link.group(1)).resolve()
+        assert docs == (tmp_path / "curated" / "gx" / "index.html").resolve()
+        assert "gx_claims_contract" in docs.read_text(encoding="utf-8")
