@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -99,12 +98,3 @@ def test_a_compiled_database_is_cached_and_a_damaged_one_compiled_again(
 
 def test_a_long_alternation_becomes_one_expression_per_branch() -> None:
     assert len(reversed_superset(re.compile(r"[^\w](?:ab|cd|e\d)x"))) == 3
-
-
-def test_threads_sharing_one_starts_each_get_their_own_scratch() -> None:
-    """The pipeline's thread runner shares one Extractor: Hyperscan's scratch is per thread."""
-    text = fold_case("It opened 5 stores in 2024 and will enter 3 new markets. " * 40)
-    expected = EXTRACTOR._starts.find(text)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        found = list(pool.map(lambda _: EXTRACTOR._starts.find(text), range(64)))
-    assert all(f == expected for f in found)
