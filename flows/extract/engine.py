@@ -9,10 +9,9 @@ around each hit, so the cost per megabyte does not grow with the number of rules
 The scan's possible places come from Hyperscan in one pass (starts.Starts); Python's engine
 only confirms each of them, where it used to try every separator of the text.
 
-Where the time goes (10,000 synthetic articles, ~3.6 KB and ~10 facts each): about a sixth in
-the scan (Hyperscan's pass, confirming its places, reading each candidate), a quarter in dating
-(the periods of each fact's sentence), the rest in the work per fact (number, noun, qualifier,
-subject, quote, the row itself); see bench/README.md.
+Where the time goes (10,000 synthetic articles, ~3.6 KB and ~10 facts each): about a tenth in
+the scan, a quarter in dating (the periods of each fact's sentence), the rest in the work per
+fact (number, noun, qualifier, subject, quote, the row itself); see bench/README.md.
 """
 
 from __future__ import annotations
