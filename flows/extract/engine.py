@@ -106,21 +106,18 @@ class Extractor:
         """
         folded = fold_case(text) if folded is None else folded
         places = self._starts.find(folded)[0] if places is None else places
-        scan, reader = self.scan.match, self.reader.match
+        hits = self._scan_hits(folded, places)
+        reader = self.reader.match
         first = reader(text, 0)
         if first is not None:
             yield first
         pos = first.end() if first is not None else 0
-        # The scan's search from pos - 1 finds the first place at or after it where it matches.
-        for separator in places:
-            if separator < pos - 1:
-                continue  # inside what was read already
-            hit = scan(folded, separator)
-            if hit is None:
-                continue  # the places are a superset of the scan's matches
-            start = separator + 1  # the scan matches from the separator before a candidate
+        while (hit := next(hits, None)) is not None:
+            if hit.start() < pos - 1:
+                continue  # inside what was read already: the scan goes on from pos - 1
+            start = hit.start() + 1  # the scan matches from the separator before a candidate
             # A letter beyond ASCII is no separator (the scan has no IGNORECASE: ASCII ones are).
-            if folded[separator] > "\x7f" and is_word_char(folded[separator]):
+            if folded[start - 1] > "\x7f" and is_word_char(folded[start - 1]):
                 pos = start + 1  # search on from the character after it
                 continue
             m = reader(text, start)
@@ -129,6 +126,15 @@ class Extractor:
                 continue
             yield m
             pos = max(m.end(), start + 1)
+
+    def _scan_hits(self, folded: str, places: list[int]) -> Iterator[re.Match[str]]:
+        """The scan's matches at each place it may match (starts.Starts), in order: what its
+        search from any of those places would find first."""
+        match = self.scan.match
+        for position in places:
+            hit = match(folded, position)
+            if hit is not None:
+                yield hit
 
     def page(self, doc: Document) -> Page | None:
         """The document with its entity and per-document caches; None when it has no entity."""
