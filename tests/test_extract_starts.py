@@ -4,17 +4,15 @@ finds what Python's search finds."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.catalogue import load_catalogue
 from flows.extract import Extractor
 from flows.extract.patterns import fold_case
-from flows.extract.starts import Starts, reversed_superset
+from flows.extract.starts import Starts
 
 REPO = Path(__file__).resolve().parents[1]
 EXTRACTOR = Extractor(load_catalogue(REPO / "catalogue"))
@@ -26,14 +24,6 @@ ATOMS = ["a", "b", "1", r"\s+", r"[\s-]+", r"\d", r"\d\d?", "(?:a|ab)", r"(?!\w)
          r"[^\w#]", r"(?=\s+a)"]  # fmt: skip
 TEXT_CHARS = ["a", "b", "A", " ", "-", "1", "٣", ".", "’", "'", "€", "?", "\xa0", "é", "\t"]
 texts = st.lists(st.sampled_from(TEXT_CHARS), max_size=24).map("".join)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _cache_in_a_temporary_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The compiled databases of this module's random patterns are not kept in the user's cache."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
-        yield
 
 
 def every_match(pattern: re.Pattern[str], text: str) -> list[int]:
@@ -82,19 +72,3 @@ def test_a_word_search_at_its_places_finds_what_its_search_finds(text: str, data
     lo = data.draw(st.integers(0, len(folded)))
     hi = data.draw(st.integers(lo, len(folded)))
     assert planned.search_in(folded, lo, hi, places) == planned.search(folded, lo, hi)
-
-
-def test_a_compiled_database_is_cached_and_a_damaged_one_compiled_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    patterns = [re.compile(r"[^\w](?:abc|x\d+)(?![\w])")]
-    first = Starts(patterns).find(" abc x12 abcd")
-    (cached,) = tmp_path.glob("factledger/*.db")
-    assert Starts(patterns).find(" abc x12 abcd") == first == [[0, 4, 8]]  # " abcd": a superset
-    cached.write_bytes(b"damaged")
-    assert Starts(patterns).find(" abc x12 abcd") == first
-
-
-def test_a_long_alternation_becomes_one_expression_per_branch() -> None:
-    assert len(reversed_superset(re.compile(r"[^\w](?:ab|cd|e\d)x"))) == 3

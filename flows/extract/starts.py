@@ -22,13 +22,9 @@ the same pattern, the same window), so what it finds is exactly what the scan's 
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
-import platform
 import re
 import threading
-from pathlib import Path
+from collections.abc import Callable
 from re import _compiler as sre_compile  # type: ignore[attr-defined]
 from re import _constants as sre  # type: ignore[attr-defined]  # Python's own regex parser
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -52,37 +48,57 @@ def reversed_superset(pattern: re.Pattern[str]) -> list[bytes]:
     """Hyperscan expressions that, run over the reversed encoded text, end a match at every
     position (counted from the end) where `pattern` may match in the text.
 
-    One per branch of the pattern's largest alternation (the union of their matches is the
-    pattern's): Hyperscan runs separate expressions with its literal matchers, faster than one
-    nested alternation (the candidate scan 27 -> 22 µs per document).
+    Usually one; a pattern too long for one expression is cut at its largest alternation into
+    one sequence per branch (the union of their matches is the pattern's), packed back into
+    as few expressions as fit.
     """
     if pattern.flags & ~(re.UNICODE):
         raise UnsupportedPattern(f"flags {pattern.flags!r} of {pattern.pattern!r}")
     parsed = sre_parse.parse(pattern.pattern, pattern.flags)
-    items = list(parsed.data)
-    out = []
-    for branch in _branches(items, parsed.state, pattern.flags):
-        expression = _sequence(branch, parsed.state, pattern.flags, tail=True)
-        if len(expression) > MAX_EXPRESSION:
+
+    def translate(items: list) -> str:
+        return _sequence(items, parsed.state, pattern.flags, tail=True)
+
+    pending, pieces = [list(parsed.data)], []
+    while pending:
+        items = pending.pop()
+        expression = translate(items)
+        if len(expression) <= MAX_EXPRESSION:
+            pieces.append(expression)
+            continue
+        branches = _split(items, translate)
+        if branches is None:
             raise UnsupportedPattern(f"an expression of {len(expression)} characters")
-        out.append(expression.encode("latin-1"))
-    return out
+        pending.extend(branches)
+    return [e.encode("latin-1") for e in _packed(pieces)]
 
 
-def _branches(items: list, state: object, flags: int) -> list[list]:
-    """The sequence as one sequence per branch of its largest alternation (in a group or
-    not), or as itself when it has none."""
+def _split(items: list, translate: Callable[[list], str]) -> list[list] | None:
+    """The sequence as one sequence per branch of its largest alternation (in a group or not)."""
     best, best_size = None, 0
     for i, (op, av) in enumerate(items):
         inner = av[3].data if op is sre.SUBPATTERN else [(op, av)]
         if len(inner) == 1 and inner[0][0] is sre.BRANCH:
-            size = len(_sequence(inner, state, flags, tail=False))
+            size = len(translate([inner[0]]))
             if size > best_size:
                 best, best_size = (i, inner[0][1][1]), size
     if best is None:
-        return [items]
+        return None
     i, branches = best
     return [items[:i] + list(branch.data) + items[i + 1 :] for branch in branches]
+
+
+def _packed(pieces: list[str]) -> list[str]:
+    """Alternatives joined into as few expressions as fit (fewer expressions compile faster)."""
+    out: list[str] = []
+    for piece in sorted(pieces, key=len, reverse=True):
+        for k, expression in enumerate(out):
+            if len(expression) + len(piece) + 5 <= MAX_EXPRESSION:
+                out[k] = f"{expression}|(?:{piece})"
+                break
+        else:
+            out.append(f"(?:{piece})")
+    return out
 
 
 def _sequence(items: list, state: object, flags: int, tail: bool) -> str:
@@ -129,17 +145,6 @@ def _quantifier(low: int, high: int) -> str:
 def _byte_class(op: object, av: object, state: object, flags: int) -> str:
     """The bytes whose characters this one-character item matches (asked of Python's engine),
     with "?" for a class: an unencodable character is written "?" and may be any."""
-    key = (op, repr(av), flags)  # the scans repeat a few classes thousands of times
-    found = _BYTE_CLASSES.get(key)
-    if found is None:
-        found = _BYTE_CLASSES[key] = _asked_byte_class(op, av, state, flags)
-    return found
-
-
-_BYTE_CLASSES: dict[tuple, str] = {}
-
-
-def _asked_byte_class(op: object, av: object, state: object, flags: int) -> str:
     one = sre_compile.compile(sre_parse.SubPattern(state, [(op, av)]), flags)
     members = {b for b, c in _CHAR_OF_BYTE.items() if one.fullmatch(c)}
     if op is not sre.LITERAL or not _encodable(chr(av)):
@@ -177,37 +182,6 @@ def _encodable(char: str) -> bool:
     return True
 
 
-def compiled(expressions: list[bytes], ids: list[int]) -> hyperscan.Database:
-    """A Hyperscan database of the expressions, from this machine's cache when it was compiled
-    before: compiling the extractor's scans takes ~0.2 s, loading them ~0.1 ms, and every
-    process that extracts builds an Extractor. The cache is keyed by everything that goes into
-    the database; an unreadable or foreign entry is compiled again, an unwritable cache ignored.
-    """
-    # A pattern that may match nothing (no scan does) then matches at every place.
-    flags = [hyperscan.HS_FLAG_ALLOWEMPTY] * len(ids)
-    key = hashlib.sha256(
-        repr((hyperscan.__version__, platform.machine(), expressions, ids, flags)).encode()
-    ).hexdigest()[:32]
-    path = _cache_dir() / f"hyperscan-{key}.db"
-    try:
-        return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
-    except (OSError, hyperscan.error):
-        pass
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
-    with contextlib.suppress(OSError):  # written whole, then renamed: readers never see half
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(hyperscan.dumpb(database))
-        os.replace(partial, path)
-    return database
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "factledger"
-
-
 class Starts:
     """Every position where one of several compiled scans may match, per scan, in one pass."""
 
@@ -218,7 +192,15 @@ class Starts:
                 expressions.append(expression)
                 ids.append(index)
         self._count = len(patterns)
-        self._database = compiled(expressions, ids)
+        self._split = len(set(ids)) < len(ids)  # a pattern in several expressions
+        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self._database.compile(
+            expressions=expressions,
+            ids=ids,
+            elements=len(expressions),
+            # A pattern that may match nothing (no scan does) then matches at every place.
+            flags=[hyperscan.HS_FLAG_ALLOWEMPTY] * len(ids),
+        )
         self._local = threading.local()  # Hyperscan's scratch space is one thread's
 
     def find(self, text: str) -> list[list[int]]:
@@ -235,9 +217,11 @@ class Starts:
             match_event_handler=report,
             scratch=self._scratch(),
         )
-        # Reported by ascending end in the reversed text; two expressions of one pattern may
-        # report the same place.
-        return [sorted(set(positions)) for positions in found]
+        if self._split:  # two expressions of one pattern may report the same position
+            return [sorted(set(positions)) for positions in found]
+        for positions in found:
+            positions.reverse()  # reported by ascending end in the reversed text
+        return found
 
     def _scratch(self) -> hyperscan.Scratch:
         scratch = getattr(self._local, "scratch", None)
