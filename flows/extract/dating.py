@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from flows.extract.patterns import WordSearch, folded_phrases
+from flows.extract.patterns import WordSearch, fold_case, folded_phrases
 from flows.extract.periods import PeriodFinder, PeriodMention
 
 Span = tuple[int, int]
@@ -32,15 +32,12 @@ class DocumentDating:
         planned: WordSearch,
         text: str,
         published_at: date,
-        folded: str,
-        planned_places: list[int],
+        folded: str | None = None,
     ) -> None:
         self._finder = finder
         self._planned = planned  # built by planned_pattern: searched in the folded text
         self._text = text
-        self._folded = folded  # fold_case(text)
-        # Where a planned cue may be (starts.Starts over planned.pattern): most clauses have none.
-        self._planned_places = planned_places
+        self._folded = fold_case(text) if folded is None else folded
         self._pub = published_at
         self._by_sentence: dict[Span, SentencePeriods | None] = {}
         self._undated: dict[Span, Dating] = {}  # by clause: facts with no time in their sentence
@@ -87,7 +84,7 @@ class DocumentDating:
         found = self._planned_in.get(clause)
         if found is None:
             found = self._planned_in[clause] = (
-                self._planned.search_in(self._folded, *clause, self._planned_places) is not None
+                self._planned.search(self._folded, *clause) is not None
             )
         return found
 

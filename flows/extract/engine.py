@@ -64,8 +64,7 @@ class Extractor:
         # trigger is the longer reading.
         self.reader = re.compile(f"{self.events.source}|{self.numbers.source}", re.IGNORECASE)
         self.scan = re.compile(self._prefilter())
-        # Every place where the scan or a planned cue may match, in one pass (see starts.py).
-        self._starts = Starts([self.scan, self._planned.pattern])
+        self._starts = Starts([self.scan])
 
     def _prefilter(self) -> str:
         """Where a number or trigger may start; `reader` then reads it there (see patterns).
@@ -96,17 +95,13 @@ class Extractor:
         digits = rf"\d{run}(?={self.numbers.suffix_source()}{noun})" if noun else None
         return prefilter_source(words, sorted(n.currencies), *([digits] if digits else []))
 
-    def candidates(
-        self, text: str, folded: str | None = None, places: list[int] | None = None
-    ) -> Iterator[re.Match[str]]:
+    def candidates(self, text: str, folded: str | None = None) -> Iterator[re.Match[str]]:
         """Every number and trigger in the text, read in full, in order, not overlapping.
 
-        `folded` is fold_case(text) and `places` where the scan may match in it (Starts), when
-        the caller has them already.
+        `folded` is fold_case(text), when the caller has it already.
         """
         folded = fold_case(text) if folded is None else folded
-        places = self._starts.find(folded)[0] if places is None else places
-        hits = self._scan_hits(folded, places)
+        hits = self._scan_hits(folded)
         reader = self.reader.match
         first = reader(text, 0)
         if first is not None:
@@ -127,11 +122,11 @@ class Extractor:
             yield m
             pos = max(m.end(), start + 1)
 
-    def _scan_hits(self, folded: str, places: list[int]) -> Iterator[re.Match[str]]:
+    def _scan_hits(self, folded: str) -> Iterator[re.Match[str]]:
         """The scan's matches at each place it may match (starts.Starts), in order: what its
         search from any of those places would find first."""
         match = self.scan.match
-        for position in places:
+        for position in self._starts.find(folded)[0]:
             hit = match(folded, position)
             if hit is not None:
                 yield hit
@@ -142,18 +137,13 @@ class Extractor:
         if entity is None:
             return None
         folded = fold_case(doc.text)
-        scan_places, planned_places = self._starts.find(folded)
-        dating = DocumentDating(
-            self.periods, self._planned, doc.text, doc.published_at, folded, planned_places
-        )
         return Page(
             doc=doc,
             entity=entity,
             matcher=self.entities.matcher(entity),
-            dating=dating,
+            dating=DocumentDating(self.periods, self._planned, doc.text, doc.published_at, folded),
             resolver=self.entities,
             folded=folded,
-            scan_places=scan_places,
         )
 
     def extract(self, doc: Document) -> Extraction:
@@ -162,7 +152,7 @@ class Extractor:
         if page is None:
             return Extraction()  # no subject to state facts about: nothing can be attributed
         found = Extraction()
-        for m in self.candidates(doc.text, page.folded, page.scan_places):
+        for m in self.candidates(doc.text, page.folded):
             if m.group("trigger") is not None:
                 found.events.extend(self.events.find(m, page))
             else:

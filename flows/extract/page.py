@@ -19,7 +19,6 @@ class Page:
     dating: DocumentDating
     resolver: EntityResolver
     folded: str  # fold_case(text), for phrases matched in any case
-    scan_places: list[int]  # where the candidate scan may match in folded (starts.Starts)
     _stops: Sentences | None = None  # built on the first sentence asked for
     _subjects: dict[tuple[int, int], str] = field(default_factory=dict)
     _contexts: dict[int, tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=dict)

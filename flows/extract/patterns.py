@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
@@ -311,8 +310,7 @@ class WordSearch:
         phrases = list(phrases)
         # No capturing group: the phrase is the match less its one-character separator.
         body = alternation(phrases) + r"(?![\w])"
-        self.pattern = re.compile(separator_class(not_separators) + body, flags)
-        self._scan = self.pattern.search
+        self._scan = re.compile(separator_class(not_separators) + body, flags).search
         self._at_start = re.compile(body, flags)
         self._not_separators = not_separators
         # Phrases that all start with one of a few letters (the names of an entity or two) are
@@ -354,22 +352,6 @@ class WordSearch:
             if not is_word_char(text[separator]):
                 return separator + 1, end, text[separator + 1 : end]
             pos = separator + 1  # not a separator: try from the next character
-        return None
-
-    def search_in(
-        self, text: str, lo: int, hi: int, places: list[int]
-    ) -> tuple[int, int, str] | None:
-        """What search finds, asking only about `places`: every position where self.pattern
-        may match in text, in order (starts.Starts)."""
-        if self._by_first_letter is not None or lo == 0:
-            return self.search(text, lo, hi)
-        match, size = self.pattern.match, len(places)
-        i = bisect_left(places, lo - 1)
-        while i < size and (separator := places[i]) < hi:
-            i += 1
-            m = match(text, separator, hi)
-            if m is not None and not is_word_char(text[separator]):
-                return separator + 1, m.end(), text[separator + 1 : m.end()]
         return None
 
     def _finditer_by_first_letter(
