@@ -6,10 +6,7 @@ number that a metric noun may follow (digits, number words, ordinals). Sentence 
 boundaries, metric nouns, qualifiers, periods and entities are then looked up only in the window
 around each hit, so the cost per megabyte does not grow with the number of rules.
 
-The scan's possible places come from Hyperscan in one pass (starts.Starts); Python's engine
-only confirms each of them, where it used to try every separator of the text.
-
-Where the time goes (10,000 synthetic articles, ~3.6 KB and ~10 facts each): about a tenth in
+Where the time goes (10,000 synthetic articles, ~3.6 KB and ~10 facts each): about a fifth in
 the scan, a quarter in dating (the periods of each fact's sentence), the rest in the work per
 fact (number, noun, qualifier, subject, quote, the row itself); see bench/README.md.
 """
@@ -19,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from flows.catalogue import Catalogue, catalogue_version, load_catalogue
@@ -38,7 +35,6 @@ from flows.extract.patterns import (
 )
 from flows.extract.periods import PeriodFinder
 from flows.extract.rules import Rules, load_rules
-from flows.extract.starts import Starts
 from flows.model import Claim, Document, Event
 
 
@@ -64,7 +60,6 @@ class Extractor:
         # trigger is the longer reading.
         self.reader = re.compile(f"{self.events.source}|{self.numbers.source}", re.IGNORECASE)
         self.scan = re.compile(self._prefilter())
-        self._starts = Starts([self.scan])
 
     def _prefilter(self) -> str:
         """Where a number or trigger may start; `reader` then reads it there (see patterns).
@@ -101,15 +96,12 @@ class Extractor:
         `folded` is fold_case(text), when the caller has it already.
         """
         folded = fold_case(text) if folded is None else folded
-        hits = self._scan_hits(folded)
-        reader = self.reader.match
+        scan, reader = partial(self.scan.search, folded), self.reader.match
         first = reader(text, 0)
         if first is not None:
             yield first
         pos = first.end() if first is not None else 0
-        while (hit := next(hits, None)) is not None:
-            if hit.start() < pos - 1:
-                continue  # inside what was read already: the scan goes on from pos - 1
+        while (hit := scan(max(0, pos - 1))) is not None:
             start = hit.start() + 1  # the scan matches from the separator before a candidate
             # A letter beyond ASCII is no separator (the scan has no IGNORECASE: ASCII ones are).
             if folded[start - 1] > "\x7f" and is_word_char(folded[start - 1]):
@@ -121,15 +113,6 @@ class Extractor:
                 continue
             yield m
             pos = max(m.end(), start + 1)
-
-    def _scan_hits(self, folded: str) -> Iterator[re.Match[str]]:
-        """The scan's matches at each place it may match (starts.Starts), in order: what its
-        search from any of those places would find first."""
-        match = self.scan.match
-        for position in self._starts.find(folded)[0]:
-            hit = match(folded, position)
-            if hit is not None:
-                yield hit
 
     def page(self, doc: Document) -> Page | None:
         """The document with its entity and per-document caches; None when it has no entity."""
