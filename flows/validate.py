@@ -160,31 +160,39 @@ def exit_code(outcome: ValidationOutcome, fail_on: str = "error") -> int:
 
 # pandera's Ibis engine, and Ibis's DuckDB backend, which Ibis imports on first use (~0.2 s)
 PANDERA_MODULES = ("checks.engines.pandera_ibis", "ibis.backends.duckdb")
-_pandera_import: threading.Thread | None = None
+_pandera_warm_up: threading.Thread | None = None
 
 
 def warm_up_checks() -> None:
-    """Get the check engines' imports under way while the stages before validate run: the GX
-    judge process (gx_process.warm_up), and pandera's Ibis backend (~0.8 s) on a daemon
-    thread, which runs while the flow waits on Prefect's API and on DuckDB. `factledger run`
-    calls this as soon as its own imports are done, the flow again as it starts (a served
-    run); the second call finds both under way."""
-    global _pandera_import
+    """Get the check engines ready while the stages before validate run: the GX judge process
+    (gx_process.warm_up), and pandera's Ibis backend (~0.8 s to import, ~0.15 s for its first
+    validation) on a daemon thread, which runs while the flow waits on Prefect's API and on
+    DuckDB. `factledger run` calls this as soon as its own imports are done, the flow again as
+    it starts (a served run); the second call finds both under way."""
+    global _pandera_warm_up
     gx_process.warm_up()
-    if _pandera_import is None:
-        _pandera_import = threading.Thread(
-            target=import_without_collecting,
-            args=PANDERA_MODULES,
-            name="import pandera",
-            daemon=True,
+    if _pandera_warm_up is None:
+        _pandera_warm_up = threading.Thread(
+            target=warm_up_pandera, name="warm up pandera", daemon=True
         )
-        _pandera_import.start()
+        _pandera_warm_up.start()
 
 
-def import_without_collecting(*modules: str) -> None:
+def warm_up_pandera() -> None:
     with collection_paused():
-        for module in modules:
+        for module in PANDERA_MODULES:
             importlib.import_module(module)
+        from checks.engines import pandera_ibis
+        from flows.warehouse import connect
+
+        with connect(":memory:") as empty_warehouse:
+            pandera_ibis.warm_up(empty_warehouse)
+
+
+def pandera_warmed_up() -> None:
+    """Wait for the warm-up thread, if one is running: pandera is not used from two threads."""
+    if _pandera_warm_up is not None:
+        _pandera_warm_up.join()
 
 
 def validate(
@@ -201,6 +209,7 @@ def validate(
 
     as_of: the date plans are judged against (default today); exceptions_path defaults to
     checks_dir/exceptions.yaml; engines narrows the run (tests, benchmarks)."""
+    pandera_warmed_up()
     with rows_fetched_by_number(con):
         return run_checks(con, settings, run_id, checks_dir, exceptions_path, as_of, engines)
 

@@ -240,3 +240,19 @@ def test_null_checks_answered_in_duckdb_find_what_pandera_finds(
     screened = {name for name, column in answered.columns.items() if column.nullable} - nullable
     assert len(found[0]) == len(CLAIMS.columns) - len(nullable) - len(screened)
     assert CLAIMS.columns["file"].nullable is False  # the declared schema is left as it was
+
+
+def test_the_warm_up_validates_every_raw_schema_against_an_empty_warehouse() -> None:
+    """The warm-up thread's work (flows.validate.warm_up_checks): each raw table's schema
+    compiles and runs on the empty tables, finding nothing and writing nothing."""
+    from checks.engines.pandera_ibis import warm_up
+    from flows.validate import pandera_warmed_up, warm_up_checks
+    from flows.warehouse import connect
+
+    warm_up_checks()
+    pandera_warmed_up()  # returns once the thread is done
+    with connect(":memory:") as empty:
+        tables_before = empty.execute("select count(*) from duckdb_tables()").fetchone()
+        warm_up(empty)
+        assert empty.execute("select count(*) from duckdb_tables()").fetchone() == tables_before
+        assert empty.execute("select count(*) from audit.violations").fetchone() == (0,)
