@@ -18,6 +18,9 @@ Each repeat runs, on a fresh curated directory over a copy of data/raw:
    Prefect's flow start), each task, flow teardown (last task end to main() return),
    shutdown (to process exit: stopping the temporary server). The API query after main() is
    excluded.
+3. a cold `import great_expectations` in a fresh interpreter, between the runs: the baseline
+   each run's wall is divided by (the issue measured it at ~2.5 s on this kind of machine,
+   and this machine's speed moves; see TARGET_RATIOS).
 Medians over repeats; results on stdout and bench/out/bench_e2e.json.
 """
 
@@ -182,31 +185,50 @@ def breakdown(env: dict[str, str], raw: Path, curated: Path) -> dict[str, float]
     return phases
 
 
+# The issue's figures for this machine: `import great_expectations` ~2.5 s; targets 12 s
+# (temporary server) and 4 s (running server). This virtual machine's speed changes by a third
+# from one quarter of an hour to the next (bench/README.md, End to end), so each run is also
+# taken as a ratio to that import, timed between the runs: the targets are 4.8x and 1.6x.
+BASELINE_MODULE = "great_expectations"
+TARGET_RATIOS = {"temporary": 12 / 2.5, "running": 4 / 2.5}
+
+
 def measure(mode: str, env: dict[str, str], repeats: int, work: Path) -> dict:
     walls: list[float] = []
+    baselines: list[float] = []
     phases: dict[str, list[float]] = defaultdict(list)
     for i in range(repeats):
         walls.append(console_wall(env, *fresh_dirs(work, f"{mode}-{i}-wall")))
+        baselines.append(import_seconds(BASELINE_MODULE, times=1))
         for key, value in breakdown(env, *fresh_dirs(work, f"{mode}-{i}-parts")).items():
             phases[key].append(value)
-        print(f"{mode} run {i + 1}: wall {walls[-1]:.2f} s", flush=True)
+        print(
+            f"{mode} run {i + 1}: wall {walls[-1]:.2f} s, "
+            f"{walls[-1] / baselines[-1]:.2f}x `import {BASELINE_MODULE}` ({baselines[-1]:.2f} s)",
+            flush=True,
+        )
     median = statistics.median
+    ratios = [w / b for w, b in zip(walls, baselines, strict=True)]
     return {
         "wall_median_s": round(median(walls), 2),
         "wall_min_s": round(min(walls), 2),
         "wall_max_s": round(max(walls), 2),
         "walls_s": [round(w, 2) for w in walls],
+        "baseline_import_s": [round(b, 2) for b in baselines],
+        "ratio_to_baseline_median": round(median(ratios), 2),
+        "ratios_to_baseline": [round(r, 2) for r in ratios],
+        "target_ratio": round(TARGET_RATIOS[mode], 2),
         "breakdown_median_s": {k: round(median(v), 2) for k, v in phases.items()},
     }
 
 
-def import_seconds(module: str) -> float:
-    """Median of 3 cold imports of `module` in a fresh interpreter (on top of `flows`)."""
+def import_seconds(module: str, times: int = 3) -> float:
+    """Median of `times` cold imports of `module` in a fresh interpreter (on top of `flows`)."""
     code = (
         f"import time, flows; t = time.perf_counter(); import {module}; "
         "print(time.perf_counter() - t)"
     )
-    times = [
+    seconds = [
         float(
             subprocess.run(
                 [sys.executable, "-c", code],
@@ -216,9 +238,9 @@ def import_seconds(module: str) -> float:
                 env=clean_env(),
             ).stdout
         )
-        for _ in range(3)
+        for _ in range(times)
     ]
-    return round(statistics.median(times), 2)
+    return statistics.median(seconds)
 
 
 def main() -> None:
@@ -230,7 +252,8 @@ def main() -> None:
         "machine": f"{socket.gethostname()} {os.cpu_count()} cores",
         "load_average_at_start": os.getloadavg(),
         "imports_s": {
-            m: import_seconds(m) for m in ("prefect", "flows.pipeline", "great_expectations")
+            m: round(import_seconds(m), 2)
+            for m in ("prefect", "flows.pipeline", "great_expectations")
         },
     }
     print(json.dumps(results["imports_s"]), flush=True)
