@@ -146,31 +146,30 @@ class ClaimFinder:
             start = lead_in[0]
         if match.cue:
             start, end = min(start, match.cue[0]), max(end, match.cue[1])
-        if start >= end:  # the quote is text[start:end] by construction; an empty one is a bug
-            raise AssertionError(f"{page.doc.file}: empty quote at {start}")
+        quote = page.quote(start, end)
         dating = page.dating.date(amount.start, clause, sentence)
         doc = page.doc
         return Claim.new(
-            doc.doc_id,
-            doc.file,
-            page.subject(sentence[0], start),
-            rule.metric,
-            interval.lo,
-            interval.hi,
-            interval.lo_open,
-            interval.hi_open,
-            qualifier,
-            rule.unit,
-            text[value_start : amount.end],
-            dating.start,
-            dating.end,
-            dating.text,
-            dating.status,
-            text[start:end],
-            start,
-            end,
-            "rules",
-            rule.id,
+            doc_id=doc.doc_id,
+            file=doc.file,
+            entity=page.subject(sentence[0], start),
+            metric=rule.metric,
+            value_lo=interval.lo,
+            value_hi=interval.hi,
+            lo_open=interval.lo_open,
+            hi_open=interval.hi_open,
+            qualifier=qualifier,
+            unit=rule.unit,
+            value_text=text[value_start : amount.end],
+            period_start=dating.start,
+            period_end=dating.end,
+            period_text=dating.text,
+            status=dating.status,
+            quote=quote,
+            char_start=start,
+            char_end=end,
+            source="rules",
+            rule_id=rule.id,
         )
 
 

@@ -206,7 +206,6 @@ class EventFinder:
         subject: str,
         rule_id: str,
     ) -> Event:
-        text = page.text
         sentence, clause = page.sentence_and_clause(pos)
         dating = page.dating.date(pos, clause, sentence)
         mention = dating.mention
@@ -216,24 +215,23 @@ class EventFinder:
             and (mention.char_start - end <= QUOTE_DATE_GAP)
         ):
             end = mention.char_end  # "launched in 2023": the date belongs in the quote
-        if start >= end:  # the quote is text[start:end] by construction; an empty one is a bug
-            raise AssertionError(f"{page.doc.file}: empty quote at {start}")
+        quote = page.quote(start, end)
         doc = page.doc
         return Event.new(
-            doc.doc_id,
-            doc.file,
-            page.subject(sentence[0], min(start, pos)),
-            event_type,
-            subject,
-            dating.start,
-            dating.end,
-            dating.text,
-            dating.status,
-            text[start:end],
-            start,
-            end,
-            "rules",
-            rule_id,
+            doc_id=doc.doc_id,
+            file=doc.file,
+            entity=page.subject(sentence[0], min(start, pos)),
+            event_type=event_type,
+            subject=subject,
+            period_start=dating.start,
+            period_end=dating.end,
+            period_text=dating.text,
+            status=dating.status,
+            quote=quote,
+            char_start=start,
+            char_end=end,
+            source="rules",
+            rule_id=rule_id,
         )
 
     def _product_after(

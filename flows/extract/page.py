@@ -30,6 +30,13 @@ class Page:
     def text(self) -> str:
         return self.doc.text
 
+    def quote(self, start: int, end: int) -> str:
+        """text[start:end], a fact's quote: its provenance holds by construction, so an empty
+        span can only be a bug of the finder that asked."""
+        if start >= end:
+            raise AssertionError(f"{self.doc.file}: empty quote at {start}")
+        return self.doc.text[start:end]
+
     def sentence(self, pos: int) -> tuple[int, int]:
         return self.sentence_and_clause(pos)[0]
 
