@@ -13,7 +13,6 @@ All audit and quarantine tables are append-only across runs.
 
 from __future__ import annotations
 
-import importlib
 import threading
 import time
 from collections import Counter
@@ -120,8 +119,6 @@ def exit_code(outcome: ValidationOutcome, fail_on: str = "error") -> int:
     return 1 if worst == "error" else 0
 
 
-# pandera's Ibis engine, and Ibis's DuckDB backend, which Ibis imports on first use (~0.2 s)
-PANDERA_MODULES = ("checks.engines.pandera_ibis", "ibis.backends.duckdb")
 _pandera_warm_up: threading.Thread | None = None
 
 
@@ -141,9 +138,9 @@ def warm_up_checks() -> None:
 
 
 def warm_up_pandera() -> None:
+    """Import pandera's Ibis engine and validate once, which also imports Ibis's DuckDB
+    backend (Ibis loads it on first use)."""
     with collection_paused():
-        for module in PANDERA_MODULES:
-            importlib.import_module(module)
         from checks.engines import pandera_ibis
         from flows.warehouse import connect
 
