@@ -39,10 +39,11 @@ def defer_imports(*names: str) -> list[str]:
     """
     deferred = []
     for name in names:
-        if name in sys.modules or importlib.util.find_spec(name) is None:
+        spec = None if name in sys.modules else importlib.util.find_spec(name)
+        if spec is None:
             continue
         placeholder = DeferredModule(name)
-        placeholder.__spec__ = importlib.util.find_spec(name)
+        placeholder.__spec__ = spec
         sys.modules[name] = placeholder
         deferred.append(name)
     return deferred
