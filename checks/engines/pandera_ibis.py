@@ -29,36 +29,28 @@ LEFT_OUT_OF_DETAIL = ("text",)
 
 def run_pandera_check(con: duckdb.DuckDBPyConnection, spec: CheckSpec) -> EngineRun:
     raw_schema, derived_schema = SCHEMAS[spec.table]
+    id_column = ID_COLUMN[spec.table]
+    raw = _relation(con, spec.table)
+    raw_check = (nulls_answered(con, raw_schema, spec.table, raw), raw)
     derived_table = "pandera_" + spec.table.replace(".", "_")
     try:
         con.execute(f"create or replace temp table {derived_table} as {DERIVED_SQL[spec.table]}")
     except duckdb.Error as exc:  # e.g. a column of the wrong type: the raw schema says which
-        raw = _raw_relation(con, spec)
-        found, failed_to_run = validate_in_duckdb(
-            nulls_answered(con, raw_schema, spec.table, raw), raw, ID_COLUMN[spec.table]
-        )
+        found, failed_to_run = validate_in_duckdb(*raw_check, id_column)
         reason = f"{spec.table}: derived columns could not be computed: {exc}"
         return EngineRun(add_violations(con, spec.id, found), (*failed_to_run, reason))
     # The repeated ids are a fact about the raw table that GX reuses for the published tables
     # made of its rows (checks/engines/gx.py: rows_of), instead of counting 10M ids again.
-    id_column = ID_COLUMN[spec.table]
     record_repeated_keys(con, spec.table, id_column, derived_table, f"{id_column}_is_unique")
     violations: list[Violation] = []
     errors: list[str] = []
-    raw = _raw_relation(con, spec)
-    for schema, relation in (
-        (nulls_answered(con, raw_schema, spec.table, raw), raw),
-        (derived_schema, ibis.duckdb.from_connection(con).table(derived_table)),
-    ):
-        found, failed_to_run = validate_in_duckdb(schema, relation, ID_COLUMN[spec.table])
+    derived_check = (derived_schema, ibis.duckdb.from_connection(con).table(derived_table))
+    for schema, relation in (raw_check, derived_check):
+        found, failed_to_run = validate_in_duckdb(schema, relation, id_column)
         violations.extend(found)
         errors.extend(failed_to_run)
     con.execute(f"drop table if exists {derived_table}")
     return EngineRun(add_violations(con, spec.id, violations), tuple(errors))
-
-
-def _raw_relation(con: duckdb.DuckDBPyConnection, spec: CheckSpec) -> ibis.Table:
-    return _relation(con, spec.table)
 
 
 def _relation(con: duckdb.DuckDBPyConnection, table: str) -> ibis.Table:
