@@ -3,13 +3,14 @@
 # No `from __future__ import annotations` here: `serve` pickles the flow function by value into
 # its run processes, where string annotations could not be resolved again.
 
+import pickle
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, SupportsIndex, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -36,22 +37,57 @@ from flows.warehouse import connect, records_table
 EXTRACT_BATCH_SIZE = 2500
 
 T = TypeVar("T")
+Pickled = bytes | memoryview | pickle.PickleBuffer
 
 
 class Parcel(Generic[T]):
-    """A value handed to a task, or back from it, that Prefect does not look into.
+    """A value handed to a task, or back from it, that Prefect and Dask do not look into.
 
     Prefect walks every argument and result that is a list, tuple, dict or dataclass looking
     for futures, field by field: for an extraction batch that is thousands of documents going
     in and tens of thousands of claims coming out, walked several times per task on Dask
     (bench/README.md, Scale-out). An instance of a plain class is a leaf to it. Not Prefect's
     `quote()`: prefect-dask 0.3.7 hands the task a mangled argument when it is used.
+
+    Pickled, a parcel carries its value pickled once, as bytes, and unpickles it only when
+    `value` is read. A Dask scheduler unpickles each task it is sent and pickles it again for
+    the worker; for a batch of documents that was two more passes over its 9 MB of text, and
+    2,500 documents made and dropped, in the flow process that hosts a local cluster's scheduler
+    (bench/README.md, Scale-out).
     """
 
-    __slots__ = ("value",)
+    __slots__ = ("_pickled", "_value")
 
     def __init__(self, value: T) -> None:
-        self.value = value
+        self._value = value
+        self._pickled: Pickled | None = None
+
+    @property
+    def value(self) -> T:
+        if self._pickled is not None:
+            self._value = pickle.loads(self._pickled)
+            self._pickled = None
+        return self._value
+
+    def __reduce_ex__(
+        self, protocol: SupportsIndex
+    ) -> tuple[Callable[[Pickled], "Parcel[T]"], tuple[Pickled]]:
+        pickled = self._pickled
+        if pickled is None:
+            pickled = pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
+        if int(protocol) < 5:  # copy.copy and older picklers
+            return (unpickled_later, (bytes(pickled),))
+        # A PickleBuffer lets Dask send the bytes as a frame of their own instead of copying
+        # them into its message.
+        return (unpickled_later, (pickle.PickleBuffer(pickled),))
+
+
+def unpickled_later(pickled: Pickled) -> Parcel:
+    """A parcel as unpickled: its value still pickled (`Parcel.__reduce__`)."""
+    parcel: Parcel = Parcel.__new__(Parcel)
+    parcel._value = None
+    parcel._pickled = pickled  # bytes, or a buffer of the frame Dask received
+    return parcel
 
 
 @dataclass

@@ -139,14 +139,24 @@ def housekeeping(dask_worker) -> dict:
     return {
         "profiler": "profile" in dask_worker.periodic_callbacks,
         "tick_ms": dask_worker.periodic_callbacks["tick"].callback_time,
+        **monitor_intervals(dask_worker),
         "extractors_built": _extractor.cache_info().currsize,
         "imports_frozen": gc.get_freeze_count() > 100_000,
     }
 
 
+def monitor_intervals(server) -> dict:  # a Dask worker, nanny or scheduler
+    callbacks = server.periodic_callbacks
+    intervals = {"system_monitor_ms": callbacks["monitor"].callback_time}
+    if "memory_monitor" in callbacks:
+        intervals["memory_monitor_ms"] = callbacks["memory_monitor"].callback_time
+    return intervals
+
+
 def test_a_local_cluster_runs_with_less_housekeeping(prefect_server: None) -> None:
     """No statistical profiler and 1-s ticks on the workers, no work stealing and 1-s ticks
-    on the scheduler (flows/dask_runner.py); each worker built its extractor and froze its
+    on the scheduler, system monitors every 2 s and memory monitors every second on all
+    (flows/dask_runner.py); each worker built its extractor and froze its
     imports as it started, before any extraction task (flows/dask_worker.py). A
     dask.config.set in the flow process once failed to reach the workers unnoticed, so this
     asks the processes themselves."""
@@ -162,17 +172,27 @@ def test_a_local_cluster_runs_with_less_housekeeping(prefect_server: None) -> No
         started.submit().result()
         runner = FlowRunContext.get().task_runner
         scheduler = runner._cluster.scheduler
+        nannies = [monitor_intervals(nanny) for nanny in runner._cluster.workers.values()]
         return runner._client.run(housekeeping), {
             "stealing": "stealing" in scheduler.extensions,
             "tick_ms": scheduler.periodic_callbacks["tick"].callback_time,
+            **monitor_intervals(scheduler),
+            "nannies": nannies,
         }
 
     workers, scheduler = ask_the_cluster.with_options(
         task_runner=make_task_runner("dask", None, 2)
     )()
-    ready = {"profiler": False, "tick_ms": 1000, "extractors_built": 1, "imports_frozen": True}
+    monitors = {"system_monitor_ms": 2000, "memory_monitor_ms": 1000}
+    ready = {"profiler": False, "tick_ms": 1000, **monitors}
+    ready |= {"extractors_built": 1, "imports_frozen": True}
     assert list(workers.values()) == [ready] * 2
-    assert scheduler == {"stealing": False, "tick_ms": 1000}
+    assert scheduler == {
+        "stealing": False,
+        "tick_ms": 1000,
+        "system_monitor_ms": 2000,
+        "nannies": [monitors] * 2,
+    }
 
 
 def test_unknown_runner_kinds_and_misplaced_addresses_are_refused() -> None:
