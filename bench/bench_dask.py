@@ -102,8 +102,10 @@ sys.modules["bench_dask_documents"] = types.SimpleNamespace(by_corpus=DOCUMENTS)
 def make_fan_out_flow():
     """A flow doing what `pipeline` does for extraction: one `extract_batch` task per batch."""
     from prefect import flow, task
+    from prefect.context import FlowRunContext
 
     from flows.pipeline import Parcel, batches, extract_batch
+    from flows.runners import parallel_slots
 
     @task
     def ready() -> None:
@@ -115,7 +117,7 @@ def make_fan_out_flow():
         ready.submit().result()  # the Dask cluster is up and its workers have imported flows
         cpu_before = cpu_by_process()
         started = time.perf_counter()
-        parts = batches(documents, batch_size)
+        parts = batches(documents, batch_size, parallel_slots(FlowRunContext.get().task_runner))
         futures = [
             extract_batch.submit(
                 Parcel(part),

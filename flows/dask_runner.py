@@ -117,6 +117,11 @@ class FactledgerDaskTaskRunner(DaskTaskRunner):
         )
         return PrefectDaskFuture(wrapped_future=future, task_run_id=future.task_run_id)
 
+    def parallel_slots(self) -> int:
+        """The cluster's worker threads, counted now (an existing cluster may grow or shrink;
+        a local one is started here if it is not yet)."""
+        return sum(self.client.nthreads().values())
+
     def duplicate(self) -> TaskRunner:
         if running_on_a_dask_worker():
             return ThreadPoolTaskRunner(max_workers=1)

@@ -5,10 +5,12 @@
 
 import pickle
 import secrets
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Generic, SupportsIndex, TypeVar
 
@@ -17,6 +19,7 @@ import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 
 from flows import audit, load
 from flows.catalogue import load_catalogue
@@ -26,7 +29,7 @@ from flows.model import Claim, Document, Event, Rejection
 from flows.publish import PublishResult, publish
 from flows.report import ReportResult, failures_table, markdown_summary, write_report
 from flows.runlock import LockHolder, pipeline_lock
-from flows.runners import make_task_runner
+from flows.runners import make_task_runner, parallel_slots
 from flows.settings import Settings, load_settings
 from flows.validate import ValidationOutcome, validate, warm_up_checks
 from flows.warehouse import connect, records_table
@@ -279,8 +282,30 @@ def concat(tables: list[pa.Table], record_type: type) -> pa.Table:
     return pa.concat_tables(tables, promote_options="default")
 
 
-def batches(documents: list[Document], size: int) -> list[list[Document]]:
-    return [documents[i : i + size] for i in range(0, len(documents), size)]
+def batches(documents: list[Document], max_size: int, slots: int = 1) -> list[list[Document]]:
+    """The documents in order, cut into batches that hold about the same amount of text.
+
+    As many batches as make each about `max_size` documents (the nearest count), rounded up to
+    a multiple of `slots` (the tasks the runner runs at once), so that every worker gets the
+    same share and they finish together: 10,001 documents in batches of 2,500 on 2 workers are
+    4 batches of ~2,500, not four of 2,500 and one of 1 (bench/README.md, Scale-out).
+    """
+    if not documents:
+        return []
+    count = max(1, (2 * len(documents) + max_size) // (2 * max_size))  # rounded half up
+    count = min(-(-count // slots) * slots, len(documents))
+    # Cut at the document end nearest to each count-th of the whole text; +1 per document,
+    # since an empty one still costs a little.
+    ends = list(accumulate(len(doc.text) + 1 for doc in documents))
+    cuts = [0]
+    for k in range(1, count):
+        target = ends[-1] * k / count
+        i = bisect_left(ends, target)  # the document whose end first reaches the target
+        cut = i if i > 0 and target - ends[i - 1] < ends[i] - target else i + 1
+        # every batch keeps at least one document, and leaves one for each batch after it
+        cuts.append(min(max(cut, cuts[-1] + 1), len(documents) - (count - k)))
+    cuts.append(len(documents))
+    return [documents[a:b] for a, b in pairwise(cuts)]
 
 
 def record_run_end(
@@ -327,7 +352,10 @@ def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSu
     """The stages in order, as tasks of the current flow run; `counts` fills as they go."""
     to_extract, ingest_counts, rejections = ingest(settings, run_id)
     counts.update(ingest_counts)
-    parts = batches(to_extract.value, EXTRACT_BATCH_SIZE)
+    documents = to_extract.value
+    # Asked only when there is work: asking starts a local Dask cluster.
+    slots = parallel_slots(FlowRunContext.get().task_runner) if documents else 1
+    parts = batches(documents, EXTRACT_BATCH_SIZE, slots)
     futures = [
         extract_batch.submit(
             Parcel(batch), settings.catalogue_dir, f"batch {i + 1} of {len(parts)}"
@@ -337,7 +365,7 @@ def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSu
     loaded = load_claims(
         settings,
         run_id,
-        Parcel([d.doc_id for d in to_extract.value]),
+        Parcel([d.doc_id for d in documents]),
         Parcel([f.result().value for f in futures]),
     )
     counts.update(loaded.counts)

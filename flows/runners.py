@@ -27,6 +27,13 @@ RunnerKind = Literal["default", "dask"]
 RUNNER_KINDS: tuple[str, ...] = get_args(RunnerKind)
 
 
+def parallel_slots(runner: TaskRunner) -> int:
+    """How many extraction tasks `runner` runs at once: a Dask cluster's worker threads (its
+    `parallel_slots`), else 1 (the default runner is one thread)."""
+    slots = getattr(runner, "parallel_slots", None)
+    return max(1, slots()) if callable(slots) else 1
+
+
 def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> TaskRunner:
     """The task runner for `kind`: "default" (a thread beside the flow) or "dask".
 

@@ -14,7 +14,7 @@ import pytest
 
 import flows.pipeline
 from flows.pipeline import pipeline
-from flows.runners import make_task_runner
+from flows.runners import make_task_runner, parallel_slots
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -178,6 +178,7 @@ def test_a_local_cluster_runs_with_less_housekeeping(prefect_server: None) -> No
             "tick_ms": scheduler.periodic_callbacks["tick"].callback_time,
             **monitor_intervals(scheduler),
             "nannies": nannies,
+            "slots": parallel_slots(runner),
         }
 
     workers, scheduler = ask_the_cluster.with_options(
@@ -192,6 +193,7 @@ def test_a_local_cluster_runs_with_less_housekeeping(prefect_server: None) -> No
         "tick_ms": 1000,
         "system_monitor_ms": 2000,
         "nannies": [monitors] * 2,
+        "slots": 2,
     }
 
 
