@@ -15,17 +15,35 @@ with `--task-runner dask` imports this. Four adjustments (bench/README.md, Scale
    process (~1.6 CPU-s per 10,000 documents, bench/README.md). A batch is submitted once, so
    a random key loses nothing.
 4. A local cluster runs with less housekeeping (LOCAL_WORKER_CONFIG, LOCAL_SCHEDULER_CONFIG):
-   no statistical profiler, no 20-ms latency ticks, no work stealing. An existing cluster
-   keeps its operator's configuration.
+   no statistical profiler, no 20-ms latency ticks, no work stealing, fewer /proc polls. An
+   existing cluster keeps its operator's configuration.
+5. The flow's context is serialized once per flow run, not once per task. prefect-dask's
+   client serializes it (Prefect's whole settings tree, with secrets rendered) for every task
+   it submits: ~17 ms each in the flow process, whose main thread then keeps the GIL from the
+   event loop that ships the batches to the workers (bench/README.md, Scale-out). Only the
+   task's own part (its asset context) is made per task; the rest is made again whenever the
+   contexts it is read from change (another flow run, `tags(...)`, `temporary_settings`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from uuid import UUID, uuid4
 
 import dask
 import distributed
+from prefect.context import (
+    AssetContext,
+    EngineContext,
+    SettingsContext,
+    TagsContext,
+    TaskRunContext,
+    serialize_context,
+)
+from prefect.task_engine import run_task_async, run_task_sync
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.engine import collect_task_run_inputs_sync
 from prefect_dask import DaskTaskRunner
 from prefect_dask.task_runners import PrefectDaskFuture
 
@@ -80,8 +98,17 @@ LOCAL_SCHEDULER_CONFIG = {
 }
 
 
+def run_task_on_worker(task: Any, **run_task_kwargs: Any) -> Any:
+    """Runs a Prefect task on a Dask worker, as prefect-dask's per-submission wrapper does. A
+    module function, pickled by reference, instead of a closure pickled with each task."""
+    if task.isasync:
+        return asyncio.run(run_task_async(task=task, **run_task_kwargs))
+    return run_task_sync(task=task, **run_task_kwargs)
+
+
 class FactledgerDaskTaskRunner(DaskTaskRunner):
-    """A DaskTaskRunner whose local workers report to the flow's API, with no per-task client."""
+    """A DaskTaskRunner whose local workers report to the flow's API, with no per-task client
+    and the flow's context serialized once per run."""
 
     def __enter__(self) -> Any:
         if self.address is None and self._cluster is None:
@@ -104,18 +131,51 @@ class FactledgerDaskTaskRunner(DaskTaskRunner):
         return super().client
 
     def submit(self, task, parameters, wait_for=None, dependencies=None):  # type: ignore[no-untyped-def, override]
-        # DaskTaskRunner.submit (prefect-dask 0.3.7) with pure=False; see the module docstring.
+        # DaskTaskRunner.submit and PrefectDaskClient.submit (prefect-dask 0.3.7) in one, with
+        # pure=False and the flow's context serialized once; see the module docstring.
         if not self._started:
             raise RuntimeError("The task runner must be started before submitting work.")
-        future = self.client.submit(
-            task,
-            parameters=self._optimize_futures(parameters),
-            wait_for=self._optimize_futures(wait_for) if wait_for else None,
-            dependencies=dependencies,
-            return_type="state",
+        parameters = self._optimize_futures(parameters)
+        task_run_id = uuid4()
+        inputs = {
+            name: collect_task_run_inputs_sync(value, future_cls=distributed.Future)
+            for name, value in parameters.items()
+        }
+        if dependencies:
+            inputs = {name: found | dependencies.get(name, set()) for name, found in inputs.items()}
+        future = distributed.Client.submit(
+            self.client,
+            run_task_on_worker,
+            key=f"{task.name}-{task_run_id}",
             pure=False,
+            task=task,
+            task_run_id=task_run_id,
+            parameters=parameters,
+            wait_for=self._optimize_futures(wait_for) if wait_for else None,
+            return_type="state",
+            dependencies=inputs,
+            context=self._context_for(task, task_run_id, inputs),
         )
-        return PrefectDaskFuture(wrapped_future=future, task_run_id=future.task_run_id)
+        return PrefectDaskFuture(wrapped_future=future, task_run_id=task_run_id)
+
+    def _context_for(self, task: Any, task_run_id: UUID, inputs: dict) -> dict[str, Any]:
+        """What serialize_context(...) returns for this task, the flow's part made once."""
+        # The contexts serialize_context reads; the tags by value, since TagsContext.get()
+        # makes a new, empty one on each call outside `tags(...)`.
+        contexts = (EngineContext.get(), TaskRunContext.get(), SettingsContext.get())
+        tags = frozenset(TagsContext.get().current_tags)
+        made_from = getattr(self, "_context_sources", None)
+        if (
+            made_from is None
+            or any(a is not b for a, b in zip(made_from[0], contexts, strict=True))
+            or made_from[1] != tags
+        ):
+            self._context_sources = (contexts, tags)
+            self._serialized_context = serialize_context()
+        asset_context = AssetContext.from_task_and_inputs(
+            task=task, task_run_id=task_run_id, task_inputs=inputs, copy_to_child_ctx=True
+        )
+        return {**self._serialized_context, "asset_context": asset_context.serialize()}
 
     def parallel_slots(self) -> int:
         """The cluster's worker threads, counted now (an existing cluster may grow or shrink;

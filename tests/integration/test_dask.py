@@ -197,6 +197,29 @@ def test_a_local_cluster_runs_with_less_housekeeping(prefect_server: None) -> No
     }
 
 
+def test_each_task_runs_in_the_context_it_was_submitted_in(prefect_server: None) -> None:
+    """The runner serializes the flow's context once and reuses it for later submissions
+    (flows/dask_runner.py), but makes it again when it changes: a task submitted inside
+    `tags(...)` runs with those tags, the ones before and after it without."""
+    from prefect import flow, tags, task
+    from prefect.context import TaskRunContext
+
+    @task
+    def my_tags() -> list[str]:
+        return sorted(TaskRunContext.get().task_run.tags)
+
+    @flow
+    def tagged() -> tuple[list[str], list[str], list[str]]:
+        before = my_tags.submit()
+        with tags("later"):
+            inside = my_tags.submit()
+        after = my_tags.submit()
+        return before.result(), inside.result(), after.result()
+
+    runner = make_task_runner("dask", None, 1)
+    assert tagged.with_options(task_runner=runner)() == ([], ["later"], [])
+
+
 def test_unknown_runner_kinds_and_misplaced_addresses_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown task runner 'ray'"):
         make_task_runner("ray", None)
