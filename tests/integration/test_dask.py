@@ -220,6 +220,31 @@ def test_each_task_runs_in_the_context_it_was_submitted_in(prefect_server: None)
     assert tagged.with_options(task_runner=runner)() == ([], ["later"], [])
 
 
+def test_the_task_runs_of_a_worker_share_its_client_of_the_flows_api(prefect_server: None) -> None:
+    """A worker keeps one API client for its task runs (flows/dask_runner.py), made under the
+    flow's settings: the second task run finds the mark the first left on it."""
+    from prefect import flow, task
+    from prefect.client.orchestration import get_client
+
+    from flows.dask_runner import current_prefect_api_url
+
+    @task
+    def mark_the_client() -> tuple[bool, str]:
+        client = get_client(sync_client=True)
+        marked = getattr(client, "marked_by_a_test", False)
+        client.marked_by_a_test = True
+        return marked, str(client.api_url)
+
+    @flow
+    def one_after_the_other() -> tuple[tuple[bool, str], tuple[bool, str], str]:
+        first = mark_the_client.submit().result()
+        return first, mark_the_client.submit().result(), current_prefect_api_url()
+
+    runner = make_task_runner("dask", None, 1)
+    first, second, api = one_after_the_other.with_options(task_runner=runner)()
+    assert (first, second) == ((False, api), (True, api))
+
+
 def test_unknown_runner_kinds_and_misplaced_addresses_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown task runner 'ray'"):
         make_task_runner("ray", None)
