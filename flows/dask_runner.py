@@ -23,15 +23,16 @@ with `--task-runner dask` imports this. Four adjustments (bench/README.md, Scale
    event loop that ships the batches to the workers (bench/README.md, Scale-out). Only the
    task's own part (its asset context) is made per task; the rest is made again whenever the
    contexts it is read from change (another flow run, `tags(...)`, `temporary_settings`).
-6. Each worker process keeps one client of the flow's Prefect API for all its task runs
-   (`worker_client`), instead of two new ones per task run: ~95 -> ~50 ms of a worker per task.
+6. Each worker process keeps the flow's Prefect settings and one client of its API for all its
+   task runs (`FlowOnWorker`), instead of rebuilding the settings and making two clients per
+   task run: ~95 -> 15-20 ms of a worker per (empty) task.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -105,36 +106,56 @@ LOCAL_SCHEDULER_CONFIG = {
 
 
 def run_task_on_worker(task: Any, **run_task_kwargs: Any) -> Any:
-    """Runs a Prefect task on a Dask worker, as prefect-dask's per-submission wrapper does, with
-    the worker's API client in context (`worker_client`). A module function, pickled by
-    reference, instead of a closure pickled with each task."""
+    """Runs a Prefect task on a Dask worker, as prefect-dask's per-submission wrapper does, in
+    the flow's settings and with an API client both made once per worker (`FlowOnWorker`). A
+    module function, pickled by reference, instead of a closure pickled with each task."""
     if task.isasync:
         return asyncio.run(run_task_async(task=task, **run_task_kwargs))
-    client = worker_client(run_task_kwargs["context"].get("settings_context") or {})
-    with SyncClientContext.model_construct(client=client):
-        return run_task_sync(task=task, **run_task_kwargs)
+    context = run_task_kwargs.pop("context")
+    flow = flow_on_worker(context.get("settings_context") or {})
+    # Prefect would rebuild the settings from their serialized form: left out, since they are
+    # entered here already.
+    context = {**context, "settings_context": {}}
+    with flow.settings_context(), SyncClientContext.model_construct(client=flow.client):
+        return run_task_sync(task=task, context=context, **run_task_kwargs)
 
 
-_worker_clients: dict[str, SyncPrefectClient] = {}
+@dataclass(frozen=True)
+class FlowOnWorker:
+    """A flow's Prefect settings and API client on a worker process, kept for its task runs.
 
-
-def worker_client(settings_context: dict[str, Any]) -> SyncPrefectClient:
-    """This worker process's client of the flow's Prefect API, kept open for the tasks to come.
-
-    With no client in context, each task run on a worker makes two: one as it rebuilds the
-    flow's context, one as its engine starts. Each loads certifi's CA bundle into a TLS context,
-    even for a plain-http API, and asks the API for its version: ~50 ms of the worker per task
-    (bench/README.md, Scale-out). One client per flow settings, made under them as Prefect
-    would make it: the same API URL, key and HTTP settings.
+    Prefect rebuilds both for every task run on a worker: the settings from their serialized
+    form (~50 ms: pydantic-settings reads the environment again for each of ~50 settings
+    models), and two API clients, one as it rebuilds the flow's context and one as the task's
+    engine starts, each loading certifi's CA bundle into a TLS context (even for a plain-http
+    API) and asking the API for its version (~20-25 ms each). Together ~75 of the ~95 ms a
+    task run cost a worker (bench/README.md, Scale-out).
     """
-    key = json.dumps(settings_context, sort_keys=True, default=str)
-    client = _worker_clients.get(key)
-    if client is None:
-        with SettingsContext(**settings_context) if settings_context else nullcontext():
-            client = get_client(sync_client=True)
+
+    profile: Any
+    settings: Any
+    client: SyncPrefectClient
+
+    def settings_context(self) -> SettingsContext:
+        return SettingsContext(profile=self.profile, settings=self.settings)
+
+
+_flows_on_worker: dict[str, FlowOnWorker] = {}
+
+
+def flow_on_worker(serialized_settings: dict[str, Any]) -> FlowOnWorker:
+    """The settings and client of the flow whose settings were serialized so, made on first use."""
+    key = json.dumps(serialized_settings, sort_keys=True, default=str)
+    flow = _flows_on_worker.get(key)
+    if flow is None:
+        made = (
+            SettingsContext(**serialized_settings) if serialized_settings else SettingsContext.get()
+        )
+        with SettingsContext(profile=made.profile, settings=made.settings):
+            client = get_client(sync_client=True)  # as Prefect would make it: URL, key, HTTP
         client.__enter__()  # opened once; each task's context enters and leaves it again
-        _worker_clients[key] = client
-    return client
+        flow = _flows_on_worker[key] = FlowOnWorker(made.profile, made.settings, client)
+    return flow
 
 
 class FactledgerDaskTaskRunner(DaskTaskRunner):

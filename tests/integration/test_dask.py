@@ -7,6 +7,7 @@ processes; the default (thread pool) run on a second copy of the corpus is the r
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -62,14 +63,14 @@ def runs(prefect_server: None, tmp_path_factory: pytest.TempPathFactory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(flows.pipeline, "EXTRACT_BATCH_SIZE", 1)
         default = pipeline(raw_dir=raws[0], curated_dir=tmp_path / "curated-default")
-        on_dask = pipeline.with_options(task_runner=make_task_runner("dask", None, workers=2))(
-            raw_dir=raws[1], curated_dir=tmp_path / "curated-dask"
+        on_dask_run = pipeline.with_options(task_runner=make_task_runner("dask", None, workers=2))(
+            raw_dir=raws[1], curated_dir=tmp_path / "curated-dask", return_state=True
         )
-    return default, on_dask, tmp_path
+    return default, on_dask_run.result(), tmp_path, on_dask_run.state_details.flow_run_id
 
 
 def test_dask_and_default_runners_extract_the_same_claims_and_events(runs) -> None:
-    default, on_dask, _ = runs
+    default, on_dask, _, _ = runs
     assert on_dask.counts["documents_new"] == default.counts["documents_new"] == 3
     for table in ("raw.claims", "raw.events"):
         expected = comparable_rows(default.warehouse, table)
@@ -77,8 +78,31 @@ def test_dask_and_default_runners_extract_the_same_claims_and_events(runs) -> No
         assert comparable_rows(on_dask.warehouse, table) == expected, table
 
 
+def test_the_task_runs_on_the_workers_are_recorded_completed(runs) -> None:
+    """The workers report their task runs to the flow's API, through the client each keeps for
+    its task runs (flows/dask_runner.py); the server records them as the events arrive."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    *_, dask_flow_run_id = runs
+    expected = [(f"extract batch {i} of 3", "COMPLETED") for i in (1, 2, 3)]
+    deadline = time.monotonic() + 30
+    with get_client(sync_client=True) as client:
+        while True:
+            task_runs = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[dask_flow_run_id]))
+            )
+            extracts = sorted(
+                (t.name, t.state.type.value) for t in task_runs if t.name.startswith("extract")
+            )
+            if extracts == expected or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    assert extracts == expected
+
+
 def test_dask_and_default_runners_publish_the_same_curated_tables(runs) -> None:
-    _, _, tmp_path = runs
+    _, _, tmp_path, _ = runs
     published = [tmp_path / d / "factledger.duckdb" for d in ("curated-default", "curated-dask")]
     if not published[0].exists():
         pytest.skip("the pipeline does not publish yet")
@@ -97,7 +121,7 @@ def test_an_existing_cluster_given_by_address_runs_the_extraction(
 
     from flows.dask_runner import current_prefect_api_url
 
-    default, _, _ = runs
+    default, _, _, _ = runs
     raw = tmp_path / "raw"
     shutil.copytree(REPO / "data" / "raw", raw)
     for path in raw.rglob("*"):
