@@ -34,9 +34,10 @@ from flows.settings import Settings, load_settings
 from flows.validate import ValidationOutcome, validate, warm_up_checks
 from flows.warehouse import connect, records_table
 
-# Documents per extraction task. Measured (bench/README.md, Scale-out): 200, 1000 and 2500 on
-# 10,000 documents; 2500 was best on threads and on a 2-worker Dask cluster, since a task costs
-# 0.05-0.25 s of overhead and two batches per worker still keep both busy to the end.
+# About this many documents per extraction task (`batches`). Measured (bench/README.md,
+# Scale-out) on 10,000 documents: 200 and 1000 cost more per document; 2500 and 5000 do not
+# differ on a 2-worker Dask cluster; 2500 (~9 MB of text) stays under Dask's 10 MB large-graph
+# warning, and a failed batch re-extracts less.
 EXTRACT_BATCH_SIZE = 2500
 
 T = TypeVar("T")
