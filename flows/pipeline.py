@@ -87,7 +87,7 @@ class Parcel(Generic[T]):
 
 
 def unpickled_later(pickled: Pickled) -> Parcel:
-    """A parcel as unpickled: its value still pickled (`Parcel.__reduce__`)."""
+    """A parcel as unpickled: its value still pickled (`Parcel.__reduce_ex__`)."""
     parcel: Parcel = Parcel.__new__(Parcel)
     parcel._value = None
     parcel._pickled = pickled  # bytes, or a buffer of the frame Dask received
