@@ -32,7 +32,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -116,7 +119,7 @@ def run_task_on_worker(task: Any, **run_task_kwargs: Any) -> Any:
     # Prefect would rebuild the settings from their serialized form: left out, since they are
     # entered here already.
     context = {**context, "settings_context": {}}
-    with flow.settings_context(), SyncClientContext.model_construct(client=flow.client):
+    with flow.in_context():
         return run_task_sync(task=task, context=context, **run_task_kwargs)
 
 
@@ -135,26 +138,45 @@ class FlowOnWorker:
     profile: Any
     settings: Any
     client: SyncPrefectClient
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def settings_context(self) -> SettingsContext:
-        return SettingsContext(profile=self.profile, settings=self.settings)
+    @contextmanager
+    def in_context(self) -> Iterator[None]:
+        """The settings and the client in context for one task run, in the calling thread."""
+        # Constructed, not validated: validating would run the settings' validators on the
+        # shared settings again, and they change it (not safe from several threads).
+        with SettingsContext.model_construct(profile=self.profile, settings=self.settings):
+            clients = SyncClientContext.model_construct(client=self.client)
+            # Entering counts the client's users; a worker may run task runs in several
+            # threads, and an update lost to a race could close the client under the others.
+            with self.lock:
+                clients.__enter__()
+            try:
+                yield
+            finally:
+                with self.lock:
+                    clients.__exit__(None, None, None)
 
 
 _flows_on_worker: dict[str, FlowOnWorker] = {}
+_making_a_flow_on_worker = threading.Lock()
 
 
 def flow_on_worker(serialized_settings: dict[str, Any]) -> FlowOnWorker:
     """The settings and client of the flow whose settings were serialized so, made on first use."""
     key = json.dumps(serialized_settings, sort_keys=True, default=str)
-    flow = _flows_on_worker.get(key)
-    if flow is None:
-        made = (
-            SettingsContext(**serialized_settings) if serialized_settings else SettingsContext.get()
-        )
-        with SettingsContext(profile=made.profile, settings=made.settings):
-            client = get_client(sync_client=True)  # as Prefect would make it: URL, key, HTTP
-        client.__enter__()  # opened once; each task's context enters and leaves it again
-        flow = _flows_on_worker[key] = FlowOnWorker(made.profile, made.settings, client)
+    with _making_a_flow_on_worker:
+        flow = _flows_on_worker.get(key)
+        if flow is None:
+            made = (
+                SettingsContext(**serialized_settings)
+                if serialized_settings
+                else SettingsContext.get()
+            )
+            with SettingsContext(profile=made.profile, settings=made.settings):
+                client = get_client(sync_client=True)  # as Prefect makes it: URL, key, HTTP
+            client.__enter__()  # opened once; each task's context enters and leaves it again
+            flow = _flows_on_worker[key] = FlowOnWorker(made.profile, made.settings, client)
     return flow
 
 
