@@ -184,6 +184,10 @@ class FactledgerDaskTaskRunner(DaskTaskRunner):
     """A DaskTaskRunner whose local workers report to the flow's API, with no per-task client
     and the flow's context serialized once per run."""
 
+    # serialize_context() as last made, and the contexts it was made from (`_context_for`)
+    _serialized_context: dict[str, Any]
+    _context_sources: tuple[tuple[Any, ...], frozenset[str]] | None = None
+
     def __enter__(self) -> Any:
         if self.address is None and self._cluster is None:
             # The API URL is known only once the flow runs (a temporary server starts with
@@ -238,7 +242,7 @@ class FactledgerDaskTaskRunner(DaskTaskRunner):
         # makes a new, empty one on each call outside `tags(...)`.
         contexts = (EngineContext.get(), TaskRunContext.get(), SettingsContext.get())
         tags = frozenset(TagsContext.get().current_tags)
-        made_from = getattr(self, "_context_sources", None)
+        made_from = self._context_sources
         if (
             made_from is None
             or any(a is not b for a, b in zip(made_from[0], contexts, strict=True))
