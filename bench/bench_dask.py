@@ -11,7 +11,10 @@ a flow that submits the pipeline's `extract_batch` task per batch of documents, 
 Per flow run two figures: `extract` (first submit to last result, with the runner started:
 what the runner changes) and `flow` (the whole flow run, which for Dask includes starting the
 local cluster, its workers importing the pipeline, and stopping it). A serial baseline (the
-extractor in a plain loop, no Prefect) is measured in every round too. Each round measures
+extractor in a plain loop, no Prefect) is measured in every round too, and what the machine
+allows at that moment: the same documents extracted by one plain process and by two side by
+side (no Prefect, no Dask, each its half of the text), whose ratio is the ceiling of any
+speed-up on 2 cores, with the same contention and the same uneven halves. Each round measures
 every (size, runner) once, alternating, so all see the same machine load; speed-ups are taken
 within a round, then the median across rounds. Prefect runs on its temporary server (started
 once per process) unless PREFECT_API_URL is set.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import platform
 import resource
 import statistics
@@ -89,6 +93,54 @@ def serial_seconds(documents: list, catalogue_dir: Path) -> tuple[float, int]:
     started = time.process_time()  # CPU: the wall time of one process on a shared box is noise
     claims = sum(len(extractor.extract(doc).claims) for doc in documents)
     return time.process_time() - started, claims
+
+
+def plain_child(conn, documents_file: Path, catalogue_dir: Path, part: int, parts: int) -> None:
+    """A plain process extracting its share of the documents, timed from the parent's "go"."""
+    import gc
+    import pickle
+
+    from flows.catalogue import load_catalogue
+    from flows.extract import Extractor
+    from flows.pipeline import batches
+
+    documents = pickle.loads(documents_file.read_bytes())
+    share = batches(documents, -(-len(documents) // parts), parts)[part]
+    extractor = Extractor(load_catalogue(catalogue_dir))  # built before "go", as a worker's
+    gc.freeze()  # as flows/dask_worker.py does for a worker
+    conn.send("ready")
+    conn.recv()
+    started = time.perf_counter()
+    for doc in share:
+        extractor.extract(doc)
+    conn.send(time.perf_counter() - started)
+
+
+def plain_processes_seconds(documents_file: Path, catalogue_dir: Path, parts: int) -> float:
+    """Wall seconds for `parts` plain processes, started together, to extract the documents."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    pipes, children = [], []
+    for part in range(parts):
+        parent, child = context.Pipe()
+        process = context.Process(
+            target=plain_child, args=(child, documents_file, catalogue_dir, part, parts)
+        )
+        process.start()
+        pipes.append(parent)
+        children.append(process)
+    for pipe in pipes:
+        assert pipe.recv() == "ready"
+    started = time.perf_counter()
+    for pipe in pipes:
+        pipe.send("go")
+    for pipe in pipes:
+        pipe.recv()
+    wall = time.perf_counter() - started
+    for process in children:
+        process.join()
+    return wall
 
 
 # Documents by corpus path: a flow's parameters go to the Prefect API (at most 512 KB), so the
@@ -221,11 +273,20 @@ def main() -> None:
     text_mb = sum(len(d.text.encode()) for d in documents) / 1e6
     print(f"{len(documents)} documents, {text_mb:.1f} MB of text; cores: {os.cpu_count()}")
     fan_out = make_fan_out_flow()
+    documents_file = OUT / "dask" / "documents.pickle"  # for the plain processes
+    documents_file.write_bytes(pickle.dumps(documents, protocol=pickle.HIGHEST_PROTOCOL))
 
     rounds: list[dict] = []
     for repeat in range(args.repeats):
         serial, serial_claims = serial_seconds(documents, catalogue_dir)
-        row: dict = {"serial_seconds": serial, "claims": serial_claims, "runs": {}}
+        plain = {
+            f"plain_{parts}_seconds": plain_processes_seconds(documents_file, catalogue_dir, parts)
+            for parts in (1, args.workers)
+        }
+        ceiling = plain["plain_1_seconds"] / plain[f"plain_{args.workers}_seconds"]
+        print(f"round {repeat + 1} plain processes: ceiling {ceiling:.2f}x ({plain})", flush=True)
+        row: dict = {"serial_seconds": serial, "claims": serial_claims, "runs": {}, **plain}
+        row["ceiling"] = ceiling
         for size in sizes:
             for kind in ("default", "dask"):
                 t = timed_run(fan_out, kind, args.workers, corpus, catalogue_dir, size)
@@ -262,6 +323,8 @@ def summarise(rounds: list[dict], sizes: list[int], docs: int, text_mb: float) -
         "serial_seconds": round(serial, 2),
         "serial_ms_per_document": round(1000 * serial / docs, 3),
         "rounds": len(rounds),
+        # what two plain processes gain over one, each round: the machine's ceiling
+        "ceiling": round(median(r["ceiling"] for r in rounds), 2),
         "by_batch_size": {},
     }
     for size in sizes:
@@ -275,6 +338,11 @@ def summarise(rounds: list[dict], sizes: list[int], docs: int, text_mb: float) -
             "default_extract_s": round(median(d_ext), 2),
             "dask_extract_s": round(median(k_ext), 2),
             "speedup_extract": round(median(a / b for a, b in zip(d_ext, k_ext, strict=True)), 2),
+            # the round's speed-up as a share of the round's ceiling
+            "share_of_ceiling": round(
+                median(a / b / r["ceiling"] for a, b, r in zip(d_ext, k_ext, rounds, strict=True)),
+                2,
+            ),
             "default_flow_s": round(median(d_flow), 2),
             "dask_flow_s": round(median(k_flow), 2),
             "speedup_flow": round(median(a / b for a, b in zip(d_flow, k_flow, strict=True)), 2),
