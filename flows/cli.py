@@ -125,14 +125,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         from flows.pipeline import pipeline
         from flows.runlock import PipelineBusy
         from flows.runners import make_task_runner
+        from flows.settings import load_settings
         from flows.validate import exit_code, warm_up_checks
 
     warm_up_checks()  # pandera's import overlaps the flow run's start (Prefect API calls)
+    # The directories as the run will use them, passed as the flow's parameters: the flow run
+    # is named after them ("factledger /path/to/raw"), as a scheduled run is.
+    settings = load_settings().with_(raw_dir=args.raw, curated_dir=args.curated).resolved()
     try:
         runner = make_task_runner(args.task_runner, args.dask_address)
         flow = pipeline.with_options(task_runner=runner)
         with temporary_server.using(server), without_heartbeats():
-            summary = flow(raw_dir=args.raw, curated_dir=args.curated)
+            summary = flow(raw_dir=settings.raw_dir, curated_dir=settings.curated_dir)
     except PipelineBusy as busy:
         print(f"factledger: {busy}", file=sys.stderr)
         return EXIT_NOT_COMPLETED

@@ -41,7 +41,8 @@ def test_factledger_run_as_a_user_runs_it(tmp_path: Path) -> None:
 
     raw = tmp_path / "raw"
     shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "raw", raw)
-    command = [str(Path(sys.executable).with_name("factledger")), "run", "--raw", str(raw)]
+    # The raw directory from the environment, as a user's setting, not from --raw.
+    command = [str(Path(sys.executable).with_name("factledger")), "run"]
     done = subprocess.run(
         [*command, "--curated", str(tmp_path / "curated")],
         capture_output=True,
@@ -51,11 +52,14 @@ def test_factledger_run_as_a_user_runs_it(tmp_path: Path) -> None:
             "PATH": "/usr/bin:/bin",
             "PREFECT_HOME": str(tmp_path / "prefect"),
             "HOME": str(tmp_path),
+            "FACTLEDGER_RAW_DIR": str(raw),
         },
     )
     assert done.returncode == 0, done.stderr
     assert "documents: 3 new, 0 changed, 0 unchanged, 0 removed, 0 rejected" in done.stdout
     assert (tmp_path / "curated" / "warehouse.duckdb").exists()
+    # the flow run is named after the directory it read, not after a missing option
+    assert f"Flow run 'factledger {raw.resolve()}' - Beginning flow run" in done.stderr
 
 
 def test_a_run_started_here_sends_no_heartbeats_unless_asked(monkeypatch) -> None:
