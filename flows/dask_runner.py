@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -106,6 +107,13 @@ LOCAL_SCHEDULER_CONFIG = {
     "distributed.admin.system-monitor.disk": False,
     "distributed.worker.memory.monitor-interval": "1s",
 }
+
+
+# distributed logs each step of a cluster's life at INFO: a local cluster's start and stop were
+# ~30 lines of every `factledger --task-runner dask` run, between the pipeline's own, and a comm
+# closing as the cluster stops logs a traceback at INFO. A run's log keeps distributed's
+# warnings and errors.
+logging.getLogger("distributed").setLevel(logging.WARNING)
 
 
 def run_task_on_worker(task: Any, **run_task_kwargs: Any) -> Any:

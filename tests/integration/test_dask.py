@@ -6,6 +6,7 @@ processes; the default (thread pool) run on a second copy of the corpus is the r
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from pathlib import Path
@@ -219,6 +220,25 @@ def test_a_local_cluster_runs_with_less_housekeeping(prefect_server: None) -> No
         "nannies": [monitors] * 2,
         "slots": 2,
     }
+
+
+def test_a_local_cluster_keeps_to_warnings_in_the_runs_log(prefect_server: None, caplog) -> None:
+    """A local cluster's start and stop used to log ~30 INFO lines of distributed's (nannies,
+    workers, comms) between the pipeline's own."""
+    from prefect import flow, task
+
+    @task
+    def started() -> None:
+        """Returns once the runner runs tasks: the cluster has started."""
+
+    @flow
+    def start_and_stop_a_cluster() -> None:
+        started.submit().result()
+
+    with caplog.at_level(logging.INFO):
+        start_and_stop_a_cluster.with_options(task_runner=make_task_runner("dask", None, 2))()
+    chatter = [r.getMessage() for r in caplog.records if r.name.startswith("distributed")]
+    assert chatter == []
 
 
 def test_each_task_runs_in_the_context_it_was_submitted_in(prefect_server: None) -> None:
