@@ -12,9 +12,10 @@ Per flow run two figures: `extract` (first submit to last result, with the runne
 what the runner changes) and `flow` (the whole flow run, which for Dask includes starting the
 local cluster, its workers importing the pipeline, and stopping it). A serial baseline (the
 extractor in a plain loop, no Prefect) is measured in every round too, and what the machine
-allows at that moment: the same documents extracted by one plain process and by two side by
-side (no Prefect, no Dask, each its half of the text), whose ratio is the ceiling of any
-speed-up on 2 cores, with the same contention and the same uneven halves. Each round measures
+allows at that moment: the same documents extracted by one plain process and by --workers
+plain processes side by side (no Prefect, no Dask, no server; each an equal share of the
+text), whose ratio is the ceiling of any speed-up on this machine's cores, with the same
+contention and the same uneven shares. Each round measures
 every (size, runner) once, alternating, so all see the same machine load; speed-ups are taken
 within a round, then the median across rounds. Prefect runs on its temporary server (started
 once per process) unless PREFECT_API_URL is set.
