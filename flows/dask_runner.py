@@ -109,13 +109,6 @@ LOCAL_SCHEDULER_CONFIG = {
 }
 
 
-# distributed logs each step of a cluster's life at INFO: a local cluster's start and stop were
-# ~30 lines of every `factledger --task-runner dask` run, between the pipeline's own, and a comm
-# closing as the cluster stops logs a traceback at INFO. A run's log keeps distributed's
-# warnings and errors.
-logging.getLogger("distributed").setLevel(logging.WARNING)
-
-
 def run_task_on_worker(task: Any, **run_task_kwargs: Any) -> Any:
     """Runs a Prefect task on a Dask worker, as prefect-dask's per-submission wrapper does, in
     the flow's settings and with an API client both made once per worker (`FlowOnWorker`). A
@@ -197,6 +190,12 @@ class FactledgerDaskTaskRunner(DaskTaskRunner):
     _context_sources: tuple[tuple[Any, ...], frozenset[str]] | None = None
 
     def __enter__(self) -> Any:
+        # distributed logs each step of a cluster's life at INFO: a local cluster's start and
+        # stop were ~30 lines of every `factledger --task-runner dask` run, between the
+        # pipeline's own, and a comm closing as the cluster stops logs a traceback at INFO. A
+        # run's log keeps distributed's warnings and errors. Set as the runner starts, not as
+        # this module is imported.
+        logging.getLogger("distributed").setLevel(logging.WARNING)
         if self.address is None and self._cluster is None:
             # The API URL is known only once the flow runs (a temporary server starts with
             # it), so it is handed to the local workers' environment here, as they start.
