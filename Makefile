@@ -12,7 +12,7 @@ export PREFECT_LOGGING_LEVEL ?= WARNING
 
 CRON ?= 0 6 * * *
 
-.PHONY: help run test test-fast lint bench serve lock clean
+.PHONY: help run test test-fast lint bench quality serve lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,11 @@ bench: $(BIN)/factledger  ## run the benchmarks in bench/ (tens of minutes; see 
 	$(BIN)/python bench/bench_validate.py
 	$(BIN)/python bench/bench_dask.py
 	$(BIN)/python bench/bench_e2e.py
+
+quality: $(BIN)/factledger  ## measure extraction and checks on ../shared/corpus (full texts, then quote documents)
+	mkdir -p bench/out
+	$(BIN)/factledger evaluate --corpus ../shared/corpus --json bench/out/quality_full.json
+	$(BIN)/factledger evaluate --corpus ../shared/corpus --json bench/out/quality_quotes.json --quotes-only
 
 lock: $(BIN)/factledger  ## re-pin requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

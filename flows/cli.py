@@ -90,6 +90,34 @@ def _parser() -> argparse.ArgumentParser:
     _directories(serve)
     serve.add_argument("--cron", default="0 6 * * *", help='schedule (default "0 6 * * *")')
     _task_runner_options(serve)
+
+    evaluate = _command(
+        commands,
+        "evaluate",
+        "measure extraction and checks on an annotated corpus",
+        """\
+        Run the pipeline on an annotated corpus (manifest.csv, documents/, facts.csv and,
+        optionally, conflicts.csv; see ../shared/corpus/README.md) in a scratch directory, then
+        score it against the annotations: recall and precision of the extracted claims, overall
+        and per metric family, company, period and status accuracy, the misses and the wrong
+        claims, and, with conflicts.csv, which annotated conflicts the checks reported. The
+        scoring rules are in README.md (Measuring quality).
+
+        Exit status: 0 it ran (whatever the scores); 2 the corpus could not be read or the
+        run could not complete.""",
+        "factledger evaluate --corpus ../shared/corpus --json bench/out/quality_full.json",
+    )
+    evaluate.add_argument(
+        "--corpus", type=Path, required=True, help="the annotated corpus directory"
+    )
+    evaluate.add_argument(
+        "--json", type=Path, default=None, metavar="FILE", help="also write every figure here"
+    )
+    evaluate.add_argument(
+        "--quotes-only",
+        action="store_true",
+        help="reduce each document to its title and annotated quotes before running",
+    )
     return parser
 
 
@@ -223,7 +251,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "sql": cmd_sql, "serve": cmd_serve}
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    # Imported here: running the pipeline imports Prefect and the stages, and `--help` should
+    # not wait for them.
+    from flows.evaluate import EvaluationError, evaluate
+    from flows.evaluate.render import text_report, write_json
+
+    try:
+        result = evaluate(args.corpus, quotes_only=args.quotes_only)
+    except EvaluationError as exc:
+        print(f"factledger: {exc}", file=sys.stderr)
+        return EXIT_NOT_COMPLETED
+    except Exception as exc:  # the run could not complete: say why, exit 2
+        print(f"factledger: evaluation failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_NOT_COMPLETED
+    print(text_report(result))
+    if args.json is not None:
+        write_json(result, args.json)
+        print(f"json: {args.json}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "sql": cmd_sql, "serve": cmd_serve, "evaluate": cmd_evaluate}
 
 
 def main(argv: list[str] | None = None) -> int:
