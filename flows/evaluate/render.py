@@ -140,7 +140,11 @@ def _outcome_line(o: ConflictOutcome) -> str:
         verdict = "not reported"
     else:
         verdict = "reported by " + ", ".join(f"{v.check_id} ({v.severity})" for v in o.covered_by)
-    return f"{o.pair.conflict_id} {o.pair.kind}: {verdict}"
+    pair = o.pair
+    return (
+        f"{pair.conflict_id} ({pair.kind}, row {pair.row}): {_short(pair.quote_a, 50)!r} / "
+        f"{_short(pair.quote_b, 50)!r}: {verdict}"
+    )
 
 
 def _short(text: str, limit: int = 100) -> str:

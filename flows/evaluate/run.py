@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import yaml
@@ -26,6 +27,10 @@ from flows.evaluate.scoring import (
     score_conflicts,
     score_extraction,
 )
+from flows.settings import load_settings
+
+if TYPE_CHECKING:
+    from flows.pipeline import RunSummary
 
 # The columns flows/ingest.py reads (data/raw/manifest.csv).
 PIPELINE_MANIFEST = ("file", "published_at", "title", "publisher", "url", "entity")
@@ -45,8 +50,6 @@ class Evaluation:
 def evaluate(corpus_dir: Path, quotes_only: bool = False) -> Evaluation:
     """Read the corpus, run the pipeline on it in a scratch directory, score the run."""
     corpus = read_corpus(corpus_dir)
-    from flows.settings import load_settings
-
     families = metric_families(load_settings().catalogue_dir)
     with tempfile.TemporaryDirectory(prefix="factledger-evaluate-") as scratch:
         raw, curated = Path(scratch) / "raw", Path(scratch) / "curated"
@@ -85,7 +88,7 @@ def write_raw_dir(corpus: Corpus, raw_dir: Path, quotes_only: bool = False) -> N
             writer.writerow([doc.file, published, doc.title, doc.publisher, doc.url, doc.entity])
 
 
-def run_pipeline(raw_dir: Path, curated_dir: Path):
+def run_pipeline(raw_dir: Path, curated_dir: Path) -> RunSummary:
     """The pipeline flow once, as `factledger run` starts it (GX judge and Prefect's temporary
     server started first, no heartbeats); returns its RunSummary."""
     from checks.engines.gx_process import warm_up
