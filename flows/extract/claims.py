@@ -1,4 +1,12 @@
-"""Numbers found by the scan → claims: which metric, what interval, about whom, when."""
+"""Numbers found by the scan → claims: which metric, what interval, where, about whom, when.
+
+A number becomes a claim when its noun says what it counts: right after it, across a few
+modifiers ("5,600 locally owned hardware stores"), a partitive ("120 of the EV charging
+stations") or a copula ("155 million are premium paying subscribers"); or, with no noun of its
+own, the noun of the claim just before it ("plans to open 32 more by the end of the year").
+The noun gives a rule and its stock; the words around the number say whether it is that stock,
+its flow (an amount added over a period) or its milestone (an ordinal: "its 500th store").
+"""
 
 from __future__ import annotations
 
@@ -7,11 +15,22 @@ from dataclasses import dataclass
 
 from flows.extract.numbers import Amount, NumberReader, QualifierReader, interval_for
 from flows.extract.page import Page
-from flows.extract.patterns import SuffixMatch, WordSearch, alternation, folded_phrases, norm
+from flows.extract.patterns import (
+    SuffixMatch,
+    WordSearch,
+    alternation,
+    folded_phrases,
+    norm,
+    phrase_source,
+)
 from flows.extract.rules import MetricRule, Rules
+from flows.extract.scopes import ScopeFinder
 from flows.model import Claim
 
 NO_CUE = 10**9  # distance standing for "this rule needs no cue"
+VERB_REACH = 70  # how far before a number a verb may say it is a flow or a level
+NOUN_BEFORE_REACH = 90  # how far before an elided number its clause may name the noun
+PASSIVE_REACH = 30  # "300 stations were sold": a verb this far after the noun counts too
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs 3x (object.__setattr__ per field)
@@ -21,6 +40,15 @@ class RuleMatch:
     order: int  # position in extraction.yaml: the last tie-breaker
 
 
+@dataclass(slots=True)
+class NounPhrase:
+    """The words from a number to its noun: the noun as written and where the modifiers are."""
+
+    noun: str
+    modifiers: tuple[int, int]  # span of the words between the number and the noun
+    end: int  # end of the noun
+
+
 class ClaimFinder:
     """Turns one number anchor into at most one claim, looking only at the text around it."""
 
@@ -28,6 +56,7 @@ class ClaimFinder:
         self._numbers = numbers
         self._qualifiers = QualifierReader(rules.qualifiers)
         self._order = {r.id: i for i, r in enumerate(rules.metric_rules)}
+        self._rules = {r.id: r for r in rules.metric_rules}
         self._by_noun: dict[str, list[MetricRule]] = {}
         self._cue_only: list[MetricRule] = []
         self._by_cue: dict[str, set[str]] = {}
@@ -38,55 +67,97 @@ class ClaimFinder:
                 self._cue_only.append(rule)
             for cue in rule.cues:
                 self._by_cue.setdefault(norm(cue), set()).add(rule.id)
-        self._modifiers = rules.noun_modifiers
-        modifiers = alternation(rules.noun_modifiers)
-        self._noun = re.compile(
-            rf"\s+(?:{modifiers}\s+){{0,2}}(?P<noun>{alternation(self._by_noun)})(?![\w-])",
-            re.IGNORECASE,
-        )
-        # Without a currency, a number is a claim only with a metric noun after it, unless some
-        # rule needs no noun: then any number may be one (see noun_after_source).
-        self._noun_required = all(r.nouns or r.money for r in rules.metric_rules)
+        self._noun_phrase = re.compile(_noun_phrase_source(rules, self._by_noun), re.IGNORECASE)
+        self._nouns_anywhere = WordSearch(folded_phrases(self._by_noun))
         cues = [c for r in rules.metric_rules for c in r.cues]
         self._cue = WordSearch(folded_phrases(cues))  # searched in page.folded
         self._lead_in = SuffixMatch(rules.quote_lead_ins, re.IGNORECASE)
+        flows = rules.flows
+        self._flow_modifiers = {norm(w) for w in flows.modifiers}
+        self._before_number = SuffixMatch(flows.before_number, re.IGNORECASE)
+        verbs = {
+            **{norm(v): "flow" for v in flows.verbs},
+            **{norm(v): "flow_with_period" for v in flows.verbs_with_period},
+            **{norm(v): "stock" for v in flows.stock_verbs},
+        }
+        self._verb_kinds = verbs
+        self._verbs = WordSearch(folded_phrases(verbs))
+        self._rate = re.compile(r"\s+(?:nearly\s+|about\s+|almost\s+)?" + alternation(
+            rules.noun_phrase.rate_words) + r"(?![\w])", re.IGNORECASE)
+        self._not_fact = WordSearch(folded_phrases(rules.not_fact_cues))
+        elided = rules.elided_noun
+        self._elided_reach = elided.reach
+        self._elided_cue = SuffixMatch(elided.cues, re.IGNORECASE)
+        self._elided_follower = re.compile(
+            r"\s*(?:[.,;:!?)\"”]|$)|\s+" + alternation(elided.followers) + r"(?![\w])",
+            re.IGNORECASE,
+        )
+        self._own = SuffixMatch(rules.ordinals.own, re.IGNORECASE)
+        self._not_own = SuffixMatch(rules.ordinals.not_own, re.IGNORECASE)
+        self._and_others = {norm(w) for w in rules.arithmetic.and_others}
+        places = [a for aliases in rules.scopes.values() for a in aliases]
+        self._place_and = re.compile(
+            r"(?<![\w.])" + alternation(places) + r"\s+and\s+$"
+        )
+        self._scopes = ScopeFinder(rules.scopes)
+        self._name_word = SuffixMatch(rules.noun_phrase.name_words, re.IGNORECASE)
         # (noun as written or None, money) -> the rules that may take such a number
         self._pools: dict[tuple[str | None, bool], list[MetricRule]] = {}
 
-    def noun_after_source(self) -> str | None:
-        """Regex source of what must follow a number with no currency for a rule to take it.
-
-        The scan uses it as a look-ahead, so that years, phone numbers and percentages, most
-        of the numbers in news, never reach Python. None when some rule needs no noun.
-        """
-        if not self._noun_required:
-            return None
-        modifiers = alternation(m.lower() for m in self._modifiers)
-        nouns = alternation(n.lower() for n in self._by_noun)
-        return rf"\s+(?:{modifiers}\s+){{0,2}}{nouns}(?![\w-])"  # lower case, as the scan's text
+    def scan_source(self) -> str:
+        """Regex source of what must follow the digits of a number for it to be read at all,
+        lower case as the scan's text: no percentage (most numbers in news are years, dates
+        and percentages; years are left out by the scan before the digits)."""
+        return r"(?!\s*(?:%|percent|per\s+cent))"
 
     def find(self, m: re.Match[str], page: Page) -> Claim | None:
         text = page.text
         amount = self._numbers.read(m, text)
         if amount is None or amount.percent or _looks_like_a_year_or_version(amount):
             return None
-        noun = self._noun.match(text, amount.end)
-        candidates = self._candidates(noun, amount)
+        phrase = self._phrase(text, amount.end)
+        if phrase is not None and self._rate.match(text, phrase.end):
+            return None  # "one new store every nine hours" is a rate
+        if phrase is not None and amount.value == 1 and _PARTITIVE_ONE.match(text, amount.end):
+            return None  # "one of our locations" counts nothing
+        if self._in_a_name(text, amount.start):
+            return None  # "IQ 200 units", "level 2 chargers", "Franchise 500"
+        sentence, clause = page.sentence_and_clause(amount.start)
+        if self._not_fact.search(page.folded, *clause) is not None:
+            return None
+        if phrase is None and amount.currency is None:
+            return self._elided(page, amount, sentence, clause)
+        candidates = self._candidates(phrase, amount)
         if not candidates:
             return None
-        sentence, clause = page.sentence_and_clause(amount.start)
         chosen = self._choose(candidates, page.folded, clause, amount.start)
         if chosen is None:
             return None
-        return self._claim(page, amount, noun, chosen, sentence, clause)
+        return self._claim(page, amount, phrase, chosen, sentence, clause)
 
-    def _candidates(self, noun: re.Match[str] | None, amount: Amount) -> list[MetricRule]:
+    def _in_a_name(self, text: str, start: int) -> bool:
+        """A number right after a code in capitals ("IQ 200") or a word that names things by
+        number ("level 2", "model 3")."""
+        if self._name_word.find(text, start) is not None:
+            return True
+        before = _CODE_BEFORE.search(text, max(0, start - 8), start)
+        return before is not None
+
+    def _phrase(self, text: str, pos: int) -> NounPhrase | None:
+        m = self._noun_phrase.match(text, pos)
+        if m is None:
+            return None
+        return NounPhrase(m.group("noun"), m.span("mods"), m.end())
+
+    def _candidates(self, phrase: NounPhrase | None, amount: Amount) -> list[MetricRule]:
         money = amount.currency is not None
-        key = (noun.group("noun") if noun else None, money)
+        key = (phrase.noun if phrase else None, money)
         found = self._pools.get(key)
         if found is None:  # a few dozen nouns as written, each with or without money
-            pool = self._by_noun[norm(key[0])] if noun else self._cue_only
-            found = self._pools[key] = [r for r in pool if r.money == money and (noun or r.cues)]
+            pool = self._by_noun[norm(key[0])] if phrase else self._cue_only
+            found = self._pools[key] = [
+                r for r in pool if r.money == money and (phrase or r.cues)
+            ]
         return found
 
     def _choose(
@@ -120,15 +191,142 @@ class ClaimFinder:
                 best, best_key = RuleMatch(rule, cue, self._order[rule.id]), key
         return best
 
+    # --- which metric of the rule -------------------------------------------------------------
+
+    def _metric(
+        self, page: Page, amount: Amount, phrase: NounPhrase | None, rule: MetricRule,
+        clause: tuple[int, int], value_start: int,
+    ) -> tuple[str, str] | None:
+        """(metric, unit) of the number, or None when it states no fact of this rule."""
+        if rule.money:
+            if amount.currency == "USD" or rule.other_currency is None:
+                return rule.metric, rule.unit
+            return rule.other_currency, amount.currency or rule.unit
+        if amount.ordinal:
+            if not self._own_ordinal(page, amount, phrase):
+                return None
+            if self._new_in_modifiers(page.text, phrase) and rule.flow_metric:
+                return rule.flow_metric, rule.unit  # "its 105th new store in 2022": so far
+            if rule.milestone_metric:
+                return rule.milestone_metric, rule.unit
+            return None
+        flow = self._is_flow(page, amount, phrase, clause, value_start)
+        if flow and rule.flow_metric:
+            return rule.flow_metric, rule.unit
+        return rule.metric, rule.unit
+
+    def _is_flow(
+        self, page: Page, amount: Amount, phrase: NounPhrase | None, clause: tuple[int, int],
+        value_start: int,
+    ) -> bool:
+        """Whether the number is an amount added over a period (see `flows` in the YAML)."""
+        text = page.text
+        if self._new_in_modifiers(text, phrase):
+            return True
+        if self._before_number.find(text, value_start, floor=clause[0]) is not None:
+            return True
+        kind = self._verb_kind(page, amount, phrase, clause, value_start)
+        if kind == "flow_with_period":
+            dating = page.dating.date(amount.start, clause, page.sentence(amount.start))
+            return dating.mention is not None and dating.start < dating.end
+        return kind == "flow"
+
+    def _new_in_modifiers(self, text: str, phrase: NounPhrase | None) -> bool:
+        """ "111 new stores", "32 more gyms", "six further countries"."""
+        if phrase is None:
+            return False
+        lo, hi = phrase.modifiers
+        return any(norm(w) in self._flow_modifiers for w in text[lo:hi].split())
+
+    def _verb_kind(
+        self, page: Page, amount: Amount, phrase: NounPhrase | None, clause: tuple[int, int],
+        value_start: int,
+    ) -> str | None:
+        """The kind of the verb nearest before the number in its clause, else right after its
+        noun ("300 charging stations were sold")."""
+        lo = max(clause[0], value_start - VERB_REACH)
+        last = None
+        for _, _, verb in self._verbs.finditer(page.folded, lo, value_start):
+            last = verb
+        if last is not None:
+            return self._verb_kinds[norm(last)]
+        if phrase is not None:
+            after = self._verbs.search(page.folded, phrase.end, min(clause[1], phrase.end + PASSIVE_REACH))
+            if after is not None:
+                return self._verb_kinds[norm(after[2])]
+        return None
+
+    def _own_ordinal(self, page: Page, amount: Amount, phrase: NounPhrase | None) -> bool:
+        """Whether an ordinal is the entity's own milestone: not "their first store", not a
+        rank ("second largest coffeehouse operator"); and a word ordinal ("first") only after
+        "its", "the", "our" or a name ("Starbucks 7th")."""
+        text = page.text
+        if self._not_own.find(text, amount.start) is not None:
+            return False
+        if phrase is not None and _SUPERLATIVE.search(text, *phrase.modifiers):
+            return False
+        if amount.digits is not None or text[amount.start].isdigit():
+            return True
+        if self._own.find(text, amount.start) is not None:
+            return True
+        before = text[max(0, amount.start - 2) : amount.start]
+        return before.endswith(("'s ", "’s ", "s ")) and text[amount.start - 3].isalpha()
+
+    # --- numbers whose noun is elsewhere -------------------------------------------------------
+
+    def _elided(
+        self, page: Page, amount: Amount, sentence: tuple[int, int], clause: tuple[int, int]
+    ) -> Claim | None:
+        """A number with no noun of its own: the noun named just before it, or the last claim's."""
+        text = page.text
+        if amount.ordinal or not self._elided_follower.match(text, amount.end):
+            return None
+        value_start = self._value_start(text, amount, clause)
+        cue = self._elided_cue.find(text, value_start, floor=clause[0])
+        opens_clause = not text[clause[0] : value_start].strip()
+        if cue is None and not opens_clause:
+            return None
+        rule = self._noun_before(page, amount, clause)
+        previous = page.last_claim
+        if rule is None and previous is not None and previous.rule_id in self._rules:
+            if amount.start - previous.char_end <= self._elided_reach:
+                rule = self._rules[previous.rule_id]
+        if rule is None or rule.money:
+            return None
+        match = RuleMatch(rule, None, self._order[rule.id])
+        start = cue[0] if cue is not None else value_start
+        return self._claim(page, amount, None, match, sentence, clause, quote_start=start)
+
+    def _noun_before(self, page: Page, amount: Amount, clause: tuple[int, int]) -> MetricRule | None:
+        """The rule of a metric noun named in the clause before the number ("the number of
+        drivers on the platform to hit over one million")."""
+        lo = max(clause[0], amount.start - NOUN_BEFORE_REACH)
+        last = None
+        for _, _, noun in self._nouns_anywhere.finditer(page.folded, lo, amount.start):
+            last = noun
+        if last is None:
+            return None
+        plain = [r for r in self._by_noun[norm(last)] if not r.cues and not r.money]
+        return plain[0] if plain else None
+
+    # --- the row --------------------------------------------------------------------------------
+
+    def _value_start(self, text: str, amount: Amount, clause: tuple[int, int]) -> int:
+        if amount.ordinal:
+            return amount.start
+        found = self._qualifiers.find(text, amount.start)
+        return found[1] if found is not None and found[1] >= clause[0] else amount.start
+
     def _claim(
         self,
         page: Page,
         amount: Amount,
-        noun: re.Match[str] | None,
+        phrase: NounPhrase | None,
         match: RuleMatch,
         sentence: tuple[int, int],
         clause: tuple[int, int],
-    ) -> Claim:
+        quote_start: int | None = None,
+    ) -> Claim | None:
         text, rule = page.text, match.rule
         value_start = amount.start
         if amount.ordinal:
@@ -139,28 +337,44 @@ class ClaimFinder:
                 qualifier, kind = "exact", "exact"
             else:
                 (qualifier, kind), value_start = found
-        interval = interval_for(amount.value, kind, rule.tolerance)
-        start, end = value_start, noun.end() if noun else amount.end
+        metric = self._metric(page, amount, phrase, rule, clause, value_start)
+        if metric is None:
+            return None
+        metric_id, unit = metric
+        value = amount.value
+        start, end = value_start, phrase.end if phrase else amount.end
+        if phrase is not None and not amount.ordinal:
+            place = self._place_and.search(text, max(clause[0], value_start - 40), value_start)
+            lo, hi = phrase.modifiers
+            if place is not None and {norm(w) for w in text[lo:hi].split()} & self._and_others:
+                value, start = value + 1, place.start()  # "Russia and 12 other markets": 13
+        interval = interval_for(value, kind, rule.tolerance)
+        value_text_start = start
         lead_in = self._lead_in.find(text, start, floor=clause[0])
         if lead_in:
             start = lead_in[0]
+        if quote_start is not None:
+            start = min(start, quote_start)
         if match.cue:
             start, end = min(start, match.cue[0]), max(end, match.cue[1])
         quote = page.quote(start, end)
         dating = page.dating.date(amount.start, clause, sentence)
+        words_end = phrase.end if phrase else amount.end
+        scope = self._scopes.scope(text, amount.start, (amount.start, words_end), clause, sentence)
         doc = page.doc
-        return Claim.new(
+        claim = Claim.new(
             doc_id=doc.doc_id,
             file=doc.file,
             entity=page.subject(sentence[0], start),
-            metric=rule.metric,
+            metric=metric_id,
+            scope=scope,
             value_lo=interval.lo,
             value_hi=interval.hi,
             lo_open=interval.lo_open,
             hi_open=interval.hi_open,
             qualifier=qualifier,
-            unit=rule.unit,
-            value_text=text[value_start : amount.end],
+            unit=unit,
+            value_text=text[value_text_start : amount.end],
             period_start=dating.start,
             period_end=dating.end,
             period_text=dating.text,
@@ -171,6 +385,32 @@ class ClaimFinder:
             source="rules",
             rule_id=rule.id,
         )
+        page.last_claim = claim
+        return claim
+
+
+_SUPERLATIVE = re.compile(r"[a-z]{2,}est\b")  # "second largest", "third-biggest"
+_PARTITIVE_ONE = re.compile(r"\s+of\s", re.IGNORECASE)
+_CODE_BEFORE = re.compile(r"(?<![\w.])[A-Z]{2,4}\s$")  # "IQ 200" (not "U.S. 300")
+
+
+def _noun_phrase_source(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> str:
+    """Regex source of what may follow a number up to its noun (see `noun_phrase` in the YAML)."""
+    spec = rules.noun_phrase
+    stop = alternation(spec.stop_words)
+    word = rf"(?!{stop}(?![\w'’.-]))(?:[A-Z]\.(?:[A-Z]\.)+|[A-Za-z][\w'’&®-]*)"
+    aside = r"(?:\s*[–—]\s*(?:[^\s–—]+\s+){0,3}?[^\s–—]+\s*[–—])?"  # "first – and largest –"
+    possessive = r"[A-Z][\w&.-]*['’]s"
+    partitive = (
+        r"(?:\s+(?:" + "|".join(phrase_source(p) for p in spec.partitives)
+        + rf"|of\s+{possessive})(?:\s+\d[\d,]*)?)"
+    )
+    copula = r"(?:\s+" + alternation(spec.copulas) + ")"
+    nouns = alternation(by_noun)
+    return (
+        rf"(?:{partitive}|{copula})?{aside}\s+(?P<mods>(?:{word}\s+){{0,{spec.max_words}}}?)"
+        rf"(?P<noun>{nouns})(?![\w-])"
+    )
 
 
 def _looks_like_a_year_or_version(amount: Amount) -> bool:

@@ -43,7 +43,6 @@ class DocumentDating:
         self._undated: dict[Span, Dating] = {}  # by clause: facts with no time in their sentence
         self._planned_in: dict[Span, bool] = {}  # by clause: its facts share the answer
         self._dated: dict[int, Dating] = {}  # by the fact's position
-        self._reference: PeriodMention | bool | None = False  # False: not looked for yet
 
     def date(self, pos: int, clause: Span, sentence: Span) -> Dating:
         """The period of a fact at pos: its own clause, then its sentence, then the document's.
@@ -68,13 +67,15 @@ class DocumentDating:
 
     def _dating(self, own: PeriodMention | None, clause: Span) -> Dating:
         """The dating given the fact's own period (None: the document's reference period)."""
-        mention = own if own is not None else self.reference()
-        if mention is None:
+        # A fact with no time of its own holds as of publication: a date elsewhere in the text
+        # (a headline's, a founding year's) does not date it.
+        if own is None:
             start = end = self._pub
             text = None
         else:
-            start, end, text = mention.start, mention.end, mention.text
-        planned = start > self._pub or self._has_planned_cue(clause)
+            start, end, text = own.start, own.end, own.text
+        due_later = own is not None and own.kind == "deadline" and end > self._pub
+        planned = start > self._pub or due_later or self._has_planned_cue(clause)
         if not planned:
             # A reported fact is "as of" publication: it cannot be about a later time.
             start, end = min(start, self._pub), min(end, self._pub)
@@ -98,20 +99,6 @@ class DocumentDating:
             dated,
             [m for m in mentions if m.kind == "horizon"],
             [m for m in mentions if m.kind == "now"],
-        )
-
-    def reference(self) -> PeriodMention | None:
-        """The document's reference period: its first dated expression not after publication."""
-        if self._reference is False:
-            self._reference = next(
-                (m for m in self._iter_all() if m.kind == "explicit" and m.start <= self._pub),
-                None,
-            )
-        return self._reference  # type: ignore[return-value]
-
-    def _iter_all(self) -> Iterator[PeriodMention]:
-        yield from self._finder.iter_mentions(
-            self._text, 0, len(self._text), self._pub, self._folded
         )
 
 

@@ -71,9 +71,10 @@ class Extractor:
         look-ahead: "two hundred and fifty" must be read whole from its first word.
         """
         n = self.rules.numbers
-        noun = self.claims.noun_after_source()
-        ahead = f"(?={noun})" if noun else ""
+        ahead = self.claims.scan_source()
         words = rests_by_first_char([*n.words, *n.multipliers])
+        for first, rests in self.numbers.article_scan_rests().items():
+            words.setdefault(first, []).extend(rests)
         ordinals = rests_by_first_char(
             n.ordinal_words, lambda rest: phrase_source(rest) + r"(?![\w])" + ahead
         )
@@ -82,13 +83,13 @@ class Extractor:
             *rests_by_first_char(self.events.triggers(), trigger_source).items(),
         ]:
             words.setdefault(first, []).extend(rests)
-        # What may follow the digits starts with a letter or a space, never with a digit, comma
-        # or full stop, so the look-ahead can only hold after the whole run: the run is taken
-        # possessively (*+), without trying the look-ahead again after each shorter run.
+        # A year ("in 2023,") is never read: the scan skips it before its digits. The digits are
+        # taken possessively (*+): what may follow them starts with a letter or a space.
         suffixes = [*n.ordinal_suffixes, *n.attached_scales]
         run = r"[\d,.]*+" if not any(re.match(r"[\d,.]", s) for s in suffixes) else r"[\d,.]*"
-        digits = rf"\d{run}(?={self.numbers.suffix_source()}{noun})" if noun else None
-        return prefilter_source(words, sorted(n.currencies), *([digits] if digits else []))
+        not_a_year = r"(?!(?:19|20)\d\d(?![\w]))"
+        digits = rf"{not_a_year}\d{run}(?={self.numbers.suffix_source()}{ahead})"
+        return prefilter_source(words, sorted(n.currencies), digits)
 
     def candidates(self, text: str, folded: str | None = None) -> Iterator[re.Match[str]]:
         """Every number and trigger in the text, read in full, in order, not overlapping.

@@ -97,19 +97,36 @@ class NumberReader:
         )
         words = rf"(?<![\w-])(?P<words>{cardinal}(?:{joiner}{cardinal})*)(?!\w|-\w)"
         ordinal = rf"(?P<ordword>{words_pattern(v.ordinal_words)})(?!-\w)"
-        return f"{digits}|{words}|{ordinal}"
+        # "a million members": an article is one, only before a scale word.
+        article = (
+            rf"(?<![\w-])(?P<article>{alternation(v.articles)})"
+            rf"(?=\s+{alternation(v.scales)}(?!\w))"
+        )
+        return f"{digits}|{words}|{ordinal}|{article}"
+
+    def article_scan_rests(self) -> dict[str, list[str]]:
+        """For the engine's scan: where an article may start a number ("a million"), by its
+        first letter, each rest with the look-ahead for a scale word (lower case)."""
+        scales = alternation(s.lower() for s in self.vocab.scales)
+        out: dict[str, list[str]] = {}
+        for article in self.vocab.articles:
+            a = article.lower()
+            out.setdefault(a[0], []).append(re.escape(a[1:]) + rf"(?=\s+{scales}(?!\w))")
+        return out
 
     def read(self, m: re.Match[str], text: str) -> Amount | None:
         """The Amount of an anchor match (of self.anchor, or a scan built from self.source)."""
         # One call for every group: a call per group cost as much as the rest of the reading.
-        ordword, words, num, cur, ordinal, att = m.group(
-            "ordword", "words", "num", "cur", "ord", "att"
+        ordword, words, num, cur, ordinal, att, article = m.group(
+            "ordword", "words", "num", "cur", "ord", "att", "article"
         )
         start, end = m.span()
         if ordword is not None:
             return Amount(float(self._ordinal_words[norm(ordword)]), start, end, ordinal=True)
         digits = None
-        if words is not None:
+        if article is not None:
+            value, currency = 1.0, None
+        elif words is not None:
             value = parse_number_words(words, self._words, self._multipliers)
             if value is None:
                 return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from flows.extract.dating import DocumentDating
 from flows.extract.entities import EntityMatcher, EntityResolver
 from flows.extract.text import Sentences
-from flows.model import Document
+from flows.model import Claim, Document
 
 
 @dataclass
@@ -19,6 +19,7 @@ class Page:
     dating: DocumentDating
     resolver: EntityResolver
     folded: str  # fold_case(text), for phrases matched in any case
+    last_claim: Claim | None = None  # the claim found last: a noun for numbers without one
     _stops: Sentences | None = None  # built on the first sentence asked for
     _subjects: dict[tuple[int, int], str] = field(default_factory=dict)
     _contexts: dict[int, tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=dict)

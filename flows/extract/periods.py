@@ -34,6 +34,14 @@ class PeriodMention:
     kind: str  # explicit | deadline | horizon | now
 
 
+def _shifted(day: date, months: int, days: int) -> date:
+    """day moved by whole calendar months (clamped to the month's last day) and days."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    moved = date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return date.fromordinal(moved.toordinal() + days)
+
+
 def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
@@ -54,6 +62,12 @@ class PeriodFinder:
         self._relative = {norm(k): v for k, v in vocab.relative_years.items()}
         self._relative.update({norm(k): 0 for k in vocab.implied_year})
         self._deadline = {norm(p) for p in vocab.deadline_prepositions}
+        self._to_date = {norm(p) for p in vocab.to_date_prepositions}
+        self._since = {norm(p) for p in vocab.since_prepositions}
+        self._relative_months = {norm(k): v for k, v in vocab.relative_months.items()}
+        self._weekdays = {d: i for i, d in enumerate(vocab.weekdays)}
+        self._counts = {norm(k): v for k, v in vocab.windows.count_words.items()}
+        self._units = {norm(k): u for k, u in vocab.windows.units.items()}
         self.pattern = re.compile(r"(?<![\w-])" + self._source(), re.IGNORECASE)
         # Where an expression may start: the same expression in lower case, searched in the
         # folded text from the separator before it, so the engine skips between separators
@@ -106,6 +120,15 @@ class PeriodFinder:
         branches.append(rf"\d\d?(?:st|nd|rd|th)?\s+{months}(?:,?\s+{_YEAR})?")
         branches += [r"19\d{2}(?![\w-])", r"20\d{2}(?![\w-])"]  # _YEAR, split likewise
         branches += [phrase_source(p) for p in lower([*v.relative_years, *v.now])]
+        branches += [phrase_source(p) for p in lower([*v.relative_months, *v.weekdays])]
+        branches += [phrase_source(w) for w in lower(k for k in halves_and_quarters if " " in k)]
+        w = v.windows
+        branches.append(
+            rf"the\s+{alternation(lower([*w.back, *w.ahead]))}\s+(?:\S+\s+){{0,2}}"
+            rf"{alternation(lower(w.units))}"
+        )
+        branches += [rf"{phrase_source(p)}\s?'?\d" for p in lower(v.fiscal_year)]
+        branches += [rf"{phrase_source(p)}\s+{months}" for p in lower(v.range_starts)]
         if not branches:
             return "(?!)"
         expression = "(?:" + factored(branches, keep_order=False) + ")"
@@ -131,17 +154,45 @@ class PeriodFinder:
         def year(name: str, relatives: str) -> str:
             return rf"(?:(?P<{name}>{_YEAR})|(?P<{name}r>{relatives}))"
 
+        w = v.windows
+        counts = rf"(?:(?P<wn>\d{{1,3}})|(?P<ww>{phrases(w.count_words)}))\s+"
+        window = (
+            rf"the\s+(?:(?P<back>{phrases(w.back)})|(?P<ahead>{phrases(w.ahead)}))\s+"
+            rf"(?:{counts})?(?P<unit>{phrases(w.units)})"
+        )
+        fiscal = rf"(?-i:{phrases(v.fiscal_year)})\s?'?(?P<fy>\d{{4}}|\d{{2}})(?!\d)"
+
+        def month_day(n: str) -> str:
+            return (
+                rf"(?P<rm{n}>{months})(?:\s+(?P<rd{n}>\d{{1,2}})(?:st|nd|rd|th)?(?!\d))?"
+                rf"(?:,?\s+(?P<ry{n}>{_YEAR}))?"
+            )
+
+        ranges = (
+            rf"(?:{phrases(v.range_starts)})\s+{month_day('1')}\s*"
+            rf"(?:{phrases(v.range_joins)})\s*{month_day('2')}"
+        )
+        month_list = (
+            rf"(?P<ml1>{months})(?:,\s+{months})*,?\s+and\s+(?P<ml2>{months})\s+"
+            rf"(?P<mly>{_YEAR})"
+        )
         return (
             r"(?P<all>(?:(?P<prep>" + phrases(v.prepositions) + r")\s+)?(?:"
-            rf"(?P<part>{phrases(v.parts)})[\s-]+{year('py', any_year)}"
-            rf"|(?:the\s+)?(?P<span>{phrases(words_of)})\s+of\s+{year('sy', any_year)}"
+            rf"(?P<window>{window})"
+            rf"|(?P<range>{ranges})"
+            rf"|(?P<mlist>{month_list})"
+            rf"|(?P<fiscal>{fiscal})"
+            rf"|(?P<part>{phrases(v.parts)})[\s-]+{year('py', any_year)}"
+            rf"|(?:the\s+)?(?P<span>{phrases(words_of)})(?:\s+of\s+{year('sy', any_year)})?"
             rf"|(?P<code>(?-i:{phrases(codes_of)}))[\s-]?{year('cy', relative)}"
             rf"|(?P<month>{months})(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?!\d))?"
             rf"(?:,?\s+(?P<my>{_YEAR}))?"
             rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{months})(?:,?\s+(?P<my2>{_YEAR}))?"
             rf"|(?P<year>{_YEAR})"
             rf"|(?P<rel>{relative})"
+            rf"|(?P<relm>{phrases(v.relative_months)})"
             rf"|(?P<now>{phrases(v.now)})"
+            rf"|(?P<weekday>(?-i:{phrases(v.weekdays)}))"
             r"))(?!\w)"
         )
 
@@ -196,10 +247,14 @@ class PeriodFinder:
         kind = "explicit"
         if m.group("now"):
             kind = "now"
-        elif prep in self._deadline:
+        elif prep in self._deadline or m.group("ahead"):
             kind = "deadline"
             if end >= pub:
                 start = pub
+        elif prep in self._to_date:
+            start = date(end.year, 1, 1)  # "already opened more than 100 through June"
+        elif prep in self._since:
+            end = max(start, pub)
         elif prep == "for" and self._horizon.search(
             text, max(0, m.start("all") - 24), m.start("all")
         ):
@@ -212,12 +267,33 @@ class PeriodFinder:
         return pub.year + self._relative[norm(m.group(name + "r"))]
 
     def _span(self, m: re.Match[str], pub: date, has_prep: bool) -> tuple[date, date] | None:
+        if m.group("window"):
+            return self._window(m, pub)
+        if m.group("range"):
+            return self._range(m, pub)
+        if m.group("mlist"):
+            year = int(m.group("mly"))
+            first, last = (self._months[m.group(g).rstrip(".")] for g in ("ml1", "ml2"))
+            return date(year, first, 1), month_end(year, last)
+        if m.group("fiscal"):
+            year = int(m.group("fy"))
+            year = year + 2000 if year < 100 else year
+            return months_span(year, 1, 12)
+        if m.group("relm"):
+            month_index = pub.year * 12 + pub.month - 1 + self._relative_months[norm(m.group("relm"))]
+            return months_span(month_index // 12, month_index % 12 + 1, month_index % 12 + 1)
+        if m.group("weekday"):
+            back = (pub.weekday() - self._weekdays[m.group("weekday")]) % 7
+            day = date.fromordinal(pub.toordinal() - back)
+            return day, day
         if m.group("part"):
             first, last = self._parts[norm(m.group("part"))]
             return months_span(self._year(m, "py", pub), first, last)
         if m.group("span") or m.group("code"):
             written = m.group("span") or m.group("code")
             key, year_group = norm(written), "sy" if m.group("span") else "cy"
+            if m.group("span") and not (m.group("sy") or m.group("syr")):
+                return self._half_or_quarter_of_latest_year(key, pub)
             year = self._year(m, year_group, pub)
             if key in self._halves:
                 half = self._halves[key]
@@ -233,6 +309,47 @@ class PeriodFinder:
             year = pub.year + self._relative[norm(m.group("rel"))]
             return months_span(year, 1, 12)
         return pub, pub  # now
+
+    def _half_or_quarter(self, key: str, year: int) -> tuple[date, date]:
+        if key in self._halves:
+            half = self._halves[key]
+            return months_span(year, 6 * half - 5, 6 * half)
+        quarter = self._quarters[key]
+        return months_span(year, 3 * quarter - 2, 3 * quarter)
+
+    def _half_or_quarter_of_latest_year(self, key: str, pub: date) -> tuple[date, date]:
+        """ "In the first six months" with no year: the latest one begun by publication."""
+        start, end = self._half_or_quarter(key, pub.year)
+        return self._half_or_quarter(key, pub.year - 1) if start > pub else (start, end)
+
+    def _window(self, m: re.Match[str], pub: date) -> tuple[date, date]:
+        """ "in the past five years" → [pub − 5 years, pub]; "in the next six months" → [pub,
+        pub + 6 months]; a plural unit without a count is a few ("in the coming weeks")."""
+        unit = self._units[norm(m.group("unit"))]
+        if m.group("wn"):
+            count = int(m.group("wn"))
+        elif m.group("ww"):
+            count = self._counts[norm(m.group("ww"))]
+        else:
+            count = self._counts.get("few", 3) if m.group("unit").endswith("s") else 1
+        sign = -1 if m.group("back") else 1
+        other = _shifted(pub, sign * count * unit.months, sign * count * unit.days)
+        return (other, pub) if sign < 0 else (pub, other)
+
+    def _range(self, m: re.Match[str], pub: date) -> tuple[date, date] | None:
+        """ "From September 23 to December 31, 2022", "from January to July"."""
+        year_text = m.group("ry2") or m.group("ry1")
+        year = int(year_text) if year_text else pub.year
+        first_year = int(m.group("ry1")) if m.group("ry1") else year
+        first, last = (self._months[m.group(g).rstrip(".")] for g in ("rm1", "rm2"))
+        if first > last and not m.group("ry1"):
+            first_year = year - 1  # "from November to February"
+        try:
+            start = date(first_year, first, int(m.group("rd1") or 1))
+            end = date(year, last, int(m.group("rd2"))) if m.group("rd2") else month_end(year, last)
+        except ValueError:
+            return None
+        return (start, end) if start <= end else None
 
     def _month_day(self, m: re.Match[str], pub: date, has_prep: bool) -> tuple[date, date] | None:
         month = self._months[(m.group("month") or m.group("month2")).rstrip(".")]

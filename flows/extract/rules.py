@@ -1,62 +1,159 @@
-"""catalogue/extraction.yaml loaded into typed records. The engines compile these; no logic here."""
+"""catalogue/extraction.yaml read into typed models (pydantic, extra="forbid"): a misspelt key,
+a phrase that YAML read as a boolean or a metric the catalogue lacks is a CatalogueError naming
+the file and the key, before any document is read. The engines compile these; no logic here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from flows.catalogue import Catalogue, CatalogueError, read_yaml_mapping
 
 INTERVAL_KINDS = ("above", "at_least", "up_to", "below", "just_below", "band")
 
 
-@dataclass(frozen=True)
-class NumberVocabulary:
+def _phrases(values: object) -> object:
+    """A list of phrases. YAML reads a bare on/off/yes/no as a boolean: refuse, don't guess."""
+    for v in values or ():  # type: ignore[union-attr]
+        if not isinstance(v, str):
+            raise ValueError(f"phrase {v!r} is not a string (quote it in the YAML)")
+    return tuple(values or ())  # type: ignore[arg-type]
+
+
+Phrases = Annotated[tuple[str, ...], BeforeValidator(_phrases)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NumberVocabulary(_Model):
     words: dict[str, int]
     multipliers: dict[str, int]
+    articles: Phrases = ()
     ordinal_words: dict[str, int]
-    ordinal_suffixes: tuple[str, ...]
+    ordinal_suffixes: Phrases
     scales: dict[str, float]
     attached_scales: dict[str, float]
     currencies: dict[str, str]
-    percent_markers: tuple[str, ...]
+    percent_markers: Phrases
 
 
-@dataclass(frozen=True)
-class Qualifier:
+class Qualifier(_Model):
     name: str  # stored in Claim.qualifier
-    interval: str  # one of INTERVAL_KINDS
-    phrases: tuple[str, ...]
+    interval: Literal["above", "at_least", "up_to", "below", "just_below", "band"]
+    phrases: Phrases
 
 
-@dataclass(frozen=True)
-class MetricRule:
+class MetricRule(_Model):
     id: str
     metric: str
-    unit: str  # from metrics.yaml
-    tolerance: float  # the metric's about_tolerance
-    nouns: tuple[str, ...] = ()
-    cues: tuple[str, ...] = ()
+    nouns: Phrases = ()
+    cues: Phrases = ()
     money: bool = False
+    # Filled from metrics.yaml by load_rules, never written in the YAML.
+    unit: str = ""
+    tolerance: float = 0.05
+    flow_metric: str | None = None  # the flow of this stock (its `stock_of`)
+    milestone_metric: str | None = None  # the milestone of this stock (its `milestone_of`)
+    other_currency: str | None = None  # the metric of an amount in another currency
 
 
-@dataclass(frozen=True)
-class PeriodVocabulary:
+class NounPhrase(_Model):
+    max_words: int = Field(ge=0, le=8)
+    stop_words: Phrases
+    partitives: Phrases = ()
+    copulas: Phrases = ()
+    rate_words: Phrases = ()
+    name_words: Phrases = ()
+
+
+class Flows(_Model):
+    modifiers: Phrases
+    before_number: Phrases = ()
+    verbs: Phrases
+    verbs_with_period: Phrases = ()
+    stock_verbs: Phrases = ()
+
+
+class ElidedNoun(_Model):
+    reach: int = Field(ge=0)
+    cues: Phrases
+    followers: Phrases
+
+
+class Ordinals(_Model):
+    own: Phrases
+    not_own: Phrases = ()
+
+
+class Arithmetic(_Model):
+    and_others: Phrases = ()
+
+
+class WindowUnit(_Model):
+    months: int = 0
+    days: int = 0
+
+
+class Windows(_Model):
+    back: Phrases
+    ahead: Phrases
+    units: dict[str, WindowUnit]
+    count_words: dict[str, int] = Field(default_factory=dict)
+
+
+class PeriodVocabulary(_Model):
     months: dict[str, int]
     parts: dict[str, tuple[int, int]]
     halves: dict[str, int]
     quarters: dict[str, int]
     relative_years: dict[str, int]
-    implied_year: tuple[str, ...]
-    now: tuple[str, ...]
-    prepositions: tuple[str, ...]
-    deadline_prepositions: tuple[str, ...]
-    horizon_nouns: tuple[str, ...]
+    implied_year: Phrases
+    relative_months: dict[str, int] = Field(default_factory=dict)
+    now: Phrases
+    weekdays: Phrases = ()
+    windows: Windows
+    fiscal_year: Phrases = ()
+    prepositions: Phrases
+    deadline_prepositions: Phrases
+    to_date_prepositions: Phrases = ()
+    since_prepositions: Phrases = ()
+    range_starts: Phrases = ()
+    range_joins: Phrases = ()
+    horizon_nouns: Phrases
 
 
-@dataclass(frozen=True)
-class EventVocabulary:
+class Partnership(_Model):
+    id: str
+    triggers: Phrases
+    list_leads: Phrases = ()
+
+
+class Launch(_Model):
+    id_after: str
+    id_before: str
+    product_after: Phrases
+    product_before: Phrases
+    anaphora: Phrases = ()
+    generic_product: str
+
+
+class MarketEntry(_Model):
+    id: str
+    triggers: Phrases
+
+
+class EventSpec(_Model):
+    partnership: Partnership
+    launch: Launch
+    market_entry: MarketEntry
+    subject_aliases: dict[str, Phrases] = Field(default_factory=dict)
+
+
+class EventVocabulary(_Model):
     partnership_id: str
     partnership_triggers: tuple[str, ...]
     list_leads: tuple[str, ...]
@@ -68,133 +165,139 @@ class EventVocabulary:
     generic_product: str
     market_entry_id: str
     market_entry_triggers: tuple[str, ...]
-    places: dict[str, tuple[str, ...]]
+    places: dict[str, tuple[str, ...]]  # the region scopes of scopes.yaml
     subject_aliases: dict[str, tuple[str, ...]]
 
 
-@dataclass(frozen=True)
-class Rules:
+class ExtractionFile(_Model):
+    """extraction.yaml as written (its comments say what each section means)."""
+
+    numbers: NumberVocabulary
+    qualifiers: dict[str, dict]
+    metric_rules: tuple[MetricRule, ...]
+    noun_phrase: NounPhrase
+    flows: Flows
+    elided_noun: ElidedNoun
+    ordinals: Ordinals
+    not_fact_cues: Phrases = ()
+    arithmetic: Arithmetic = Arithmetic()
+    quote_lead_ins: Phrases = ()
+    not_subject_after: Phrases = ()
+    planned_cues: Phrases = ()
+    periods: PeriodVocabulary
+    events: EventSpec
+
+
+class Rules(_Model):
     numbers: NumberVocabulary
     qualifiers: tuple[Qualifier, ...]
-    noun_modifiers: tuple[str, ...]
     metric_rules: tuple[MetricRule, ...]
+    noun_phrase: NounPhrase
+    flows: Flows
+    elided_noun: ElidedNoun
+    ordinals: Ordinals
+    not_fact_cues: tuple[str, ...]
+    arithmetic: Arithmetic
     quote_lead_ins: tuple[str, ...]
     not_subject_after: tuple[str, ...]
     planned_cues: tuple[str, ...]
     periods: PeriodVocabulary
     events: EventVocabulary
+    scopes: dict[str, tuple[str, ...]]  # every scope of scopes.yaml and its aliases
 
 
-def _strs(values: Any) -> tuple[str, ...]:
-    """A list of phrases. YAML reads a bare on/off/yes/no as a boolean: refuse, don't guess."""
-    out = tuple(values or ())
-    for v in out:
-        if not isinstance(v, str):
-            raise ValueError(f"phrase {v!r} is not a string (quote it in the YAML)")
-    return out
+def _qualifiers(spec: dict[str, dict]) -> tuple[Qualifier, ...]:
+    return tuple(Qualifier(name=name, **q) for name, q in spec.items())
 
 
-def _numbers(spec: dict) -> NumberVocabulary:
-    return NumberVocabulary(
-        words={k: int(v) for k, v in spec["words"].items()},
-        multipliers={k: int(v) for k, v in spec["multipliers"].items()},
-        ordinal_words={k: int(v) for k, v in spec["ordinal_words"].items()},
-        ordinal_suffixes=_strs(spec["ordinal_suffixes"]),
-        scales={k: float(v) for k, v in spec["scales"].items()},
-        attached_scales={k: float(v) for k, v in spec["attached_scales"].items()},
-        currencies={str(k): str(v) for k, v in spec["currencies"].items()},
-        percent_markers=_strs(spec["percent_markers"]),
-    )
-
-
-def _qualifiers(spec: dict, path: Path) -> tuple[Qualifier, ...]:
+def _metric_rules(rules: tuple[MetricRule, ...], catalogue: Catalogue, path: Path):
+    """Each rule completed from its metric in metrics.yaml (unit, tolerance, flow, milestone)."""
+    metrics = catalogue.metrics
     out = []
-    for name, q in spec.items():
-        if q["interval"] not in INTERVAL_KINDS:
+    for rule in rules:
+        if rule.metric not in metrics:
             raise CatalogueError(
-                f"{path}: qualifier {name!r}: interval must be one of {INTERVAL_KINDS}"
+                f"{path}: metric_rules: rule {rule.id!r}: metric {rule.metric!r} "
+                f"is not in {catalogue.directory / 'metrics.yaml'}"
             )
-        out.append(Qualifier(name=name, interval=q["interval"], phrases=_strs(q["phrases"])))
+        if not rule.nouns and not rule.cues:
+            raise CatalogueError(f"{path}: metric_rules: rule {rule.id!r}: needs nouns, cues or both")
+        metric = metrics[rule.metric]
+        stock = rule.metric if metric.kind == "stock" else None
+        base = metric.subset_of or stock  # paying customers are added as customers
+        out.append(
+            rule.model_copy(
+                update={
+                    "unit": metric.unit,
+                    "tolerance": metric.about_tolerance,
+                    "flow_metric": _related(metrics, "stock_of", stock)
+                    or _related(metrics, "stock_of", base),
+                    "milestone_metric": _related(metrics, "milestone_of", stock),
+                    "other_currency": metric.other_currency,
+                }
+            )
+        )
+    if len({r.id for r in out}) != len(out):
+        raise CatalogueError(f"{path}: metric_rules: rule ids must be unique")
     return tuple(out)
 
 
-def _metric_rules(specs: list[dict], catalogue: Catalogue, path: Path) -> tuple[MetricRule, ...]:
-    rules = []
-    for spec in specs:
-        rule_id = spec.get("id", "?")
-        if spec.get("metric") not in catalogue.metrics:
-            raise CatalogueError(
-                f"{path}: rule {rule_id!r}: metric {spec.get('metric')!r} "
-                f"is not in {catalogue.directory / 'metrics.yaml'}"
-            )
-        if not spec.get("nouns") and not spec.get("cues"):
-            raise CatalogueError(f"{path}: rule {rule_id!r}: needs nouns, cues or both")
-        metric = catalogue.metrics[spec["metric"]]
-        rules.append(
-            MetricRule(
-                id=rule_id,
-                metric=metric.id,
-                unit=metric.unit,
-                tolerance=metric.about_tolerance,
-                nouns=_strs(spec.get("nouns")),
-                cues=_strs(spec.get("cues")),
-                money=bool(spec.get("money", False)),
-            )
-        )
-    if len({r.id for r in rules}) != len(rules):
-        raise CatalogueError(f"{path}: metric rule ids must be unique")
-    return tuple(rules)
+def _related(metrics: dict, key: str, stock: str | None) -> str | None:
+    """The metric whose `key` (stock_of, milestone_of) is `stock`, if any."""
+    if stock is None:
+        return None
+    return next((m.id for m in metrics.values() if getattr(m, key) == stock), None)
 
 
-def _periods(spec: dict) -> PeriodVocabulary:
-    return PeriodVocabulary(
-        months={str(k): int(v) for k, v in spec["months"].items()},
-        parts={str(k): (int(v[0]), int(v[1])) for k, v in spec["parts"].items()},
-        halves={str(k): int(v) for k, v in spec["halves"].items()},
-        quarters={str(k): int(v) for k, v in spec["quarters"].items()},
-        relative_years={str(k): int(v) for k, v in spec["relative_years"].items()},
-        implied_year=_strs(spec["implied_year"]),
-        now=_strs(spec["now"]),
-        prepositions=_strs(spec["prepositions"]),
-        deadline_prepositions=_strs(spec["deadline_prepositions"]),
-        horizon_nouns=_strs(spec["horizon_nouns"]),
-    )
-
-
-def _events(spec: dict) -> EventVocabulary:
-    partnership, launch, entry = spec["partnership"], spec["launch"], spec["market_entry"]
+def _events(spec: EventSpec, catalogue: Catalogue) -> EventVocabulary:
+    partnership, launch, entry = spec.partnership, spec.launch, spec.market_entry
     return EventVocabulary(
-        partnership_id=partnership["id"],
-        partnership_triggers=_strs(partnership["triggers"]),
-        list_leads=_strs(partnership.get("list_leads")),
-        launch_after_id=launch["id_after"],
-        launch_before_id=launch["id_before"],
-        product_after=_strs(launch["product_after"]),
-        product_before=_strs(launch["product_before"]),
-        anaphora=_strs(launch.get("anaphora")),
-        generic_product=str(launch["generic_product"]),
-        market_entry_id=entry["id"],
-        market_entry_triggers=_strs(entry["triggers"]),
-        places={str(k): _strs(v) for k, v in spec["places"].items()},
-        subject_aliases={str(k): _strs(v) for k, v in (spec.get("subject_aliases") or {}).items()},
+        partnership_id=partnership.id,
+        partnership_triggers=partnership.triggers,
+        list_leads=partnership.list_leads,
+        launch_after_id=launch.id_after,
+        launch_before_id=launch.id_before,
+        product_after=launch.product_after,
+        product_before=launch.product_before,
+        anaphora=launch.anaphora,
+        generic_product=launch.generic_product,
+        market_entry_id=entry.id,
+        market_entry_triggers=entry.triggers,
+        places={s.name: s.aliases for s in catalogue.scopes.values() if s.kind == "region"},
+        subject_aliases=spec.subject_aliases,
     )
+
+
+def _error_location(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    return f"key {where}: {first['msg']} (found {first.get('input')!r})"
 
 
 def load_rules(catalogue: Catalogue) -> Rules:
     """Read catalogue.directory/extraction.yaml, checking it against the metric catalogue."""
     path = catalogue.directory / "extraction.yaml"
-    data = read_yaml_mapping(path)
     try:
-        return Rules(
-            numbers=_numbers(data["numbers"]),
-            qualifiers=_qualifiers(data["qualifiers"], path),
-            noun_modifiers=_strs(data.get("noun_modifiers")),
-            metric_rules=_metric_rules(data["metric_rules"], catalogue, path),
-            quote_lead_ins=_strs(data.get("quote_lead_ins")),
-            not_subject_after=_strs(data.get("not_subject_after")),
-            planned_cues=_strs(data.get("planned_cues")),
-            periods=_periods(data["periods"]),
-            events=_events(data["events"]),
-        )
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
-        raise CatalogueError(f"{path}: missing or malformed entry: {exc!r}") from exc
+        data = ExtractionFile.model_validate(read_yaml_mapping(path))
+        qualifiers = _qualifiers(data.qualifiers)
+    except ValidationError as exc:
+        raise CatalogueError(f"{path}: {_error_location(exc)}") from exc
+    except TypeError as exc:
+        raise CatalogueError(f"{path}: qualifiers: malformed entry: {exc}") from exc
+    return Rules(
+        numbers=data.numbers,
+        qualifiers=qualifiers,
+        metric_rules=_metric_rules(data.metric_rules, catalogue, path),
+        noun_phrase=data.noun_phrase,
+        flows=data.flows,
+        elided_noun=data.elided_noun,
+        ordinals=data.ordinals,
+        not_fact_cues=data.not_fact_cues,
+        arithmetic=data.arithmetic,
+        quote_lead_ins=data.quote_lead_ins,
+        not_subject_after=data.not_subject_after,
+        planned_cues=data.planned_cues,
+        periods=data.periods,
+        events=_events(data.events, catalogue),
+        scopes={s.name: s.aliases for s in catalogue.scopes.values()},
+    )

@@ -8,8 +8,9 @@ import re
 # a multi-megabyte document with no full stops.
 MAX_SENTENCE = 800
 
-_SENTENCE_STOPS = ("\n", ". ", "! ", "? ", ".\t", "•")
-_STOP = re.compile("|".join(re.escape(s) for s in _SENTENCE_STOPS))
+# A line break ends a sentence unless a lower-case letter follows it: a hard-wrapped line
+# ("more\nthan a billion people") goes on.
+_STOP = re.compile(r"\n(?![a-z])|\. |! |\? |\.\t|•")
 # A comma, semicolon or colon before whitespace, a spaced dash, a parenthesis. Written to start
 # with one character class so that the engine skips straight to those characters.
 _CLAUSE_STOPS = re.compile(r"[,;:()\s](?:(?<=[,;:])(?=\s)|(?<=\s)[–—]\s|(?<=[()]))")
@@ -21,7 +22,7 @@ _WHITESPACE = " \t\r\n•"
 # which starts none), so reading backwards finds exactly the stops a forward scan finds.
 # Written to start with one character class (the engine then skips to those characters): the
 # match is the stop's last character, the whitespace after a full stop is checked behind it.
-_STOP_BEFORE = re.compile(r"[\n•.!?](?:(?<=[\n•])|(?<=[ \t]\.)|(?<= [!?]))")
+_STOP_BEFORE = re.compile(r"[\n•.!?](?:(?<=•)|(?<![a-z]\n)(?<=\n)|(?<=[ \t]\.)|(?<= [!?]))")
 # Clause stops for texts without en or em dashes, where the other stops are single characters
 # (which never overlap, so they are the same read from either end): after a position, and
 # before it in the reversed text (a comma's whitespace is then behind it).
