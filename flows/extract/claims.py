@@ -11,8 +11,9 @@ its flow (an amount added over a period) or its milestone (an ordinal: "its 500t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from flows.catalogue import GLOBAL_SCOPE
 from flows.extract.numbers import Amount, NumberReader, QualifierReader, interval_for
 from flows.extract.page import Page
 from flows.extract.patterns import (
@@ -99,6 +100,9 @@ class ClaimFinder:
         self._place_and = re.compile(
             r"(?<![\w.])" + alternation(places) + r"\s+and\s+$"
         )
+        self._flows = {r.flow_metric for r in rules.metric_rules if r.flow_metric} | {
+            r.metric for r in rules.metric_rules if r.kind == "flow"
+        }
         self._scopes = ScopeFinder(rules.scopes)
         self._name_word = SuffixMatch(rules.noun_phrase.name_words, re.IGNORECASE)
         # (noun as written or None, money) -> the rules that may take such a number
@@ -227,9 +231,26 @@ class ClaimFinder:
             return True
         kind = self._verb_kind(page, amount, phrase, clause, value_start)
         if kind == "flow_with_period":
-            dating = page.dating.date(amount.start, clause, page.sentence(amount.start))
-            return dating.mention is not None and dating.start < dating.end
+            end = phrase.end if phrase is not None else amount.end
+            dating = page.dating.date(amount.start, clause, page.sentence(amount.start), end)
+            if dating.mention is not None and dating.start < dating.end:
+                return True
+            return self._story_period(page, amount) is not None
         return kind == "flow"
+
+    def _story_period(self, page: Page, amount: Amount) -> Claim | None:
+        """The flow just before this number, when it has a period of its own: the parts of a
+        story's total share its period ("539 stations during the summer ... In the United
+        States 300 stations were sold or deployed")."""
+        previous = page.last_claim
+        if (
+            previous is not None
+            and previous.metric in self._flows
+            and previous.period_text is not None
+            and amount.start - previous.char_end <= self._elided_reach
+        ):
+            return previous
+        return None
 
     def _new_in_modifiers(self, text: str, phrase: NounPhrase | None) -> bool:
         """ "111 new stores", "32 more gyms", "six further countries"."""
@@ -358,7 +379,13 @@ class ClaimFinder:
         if match.cue:
             start, end = min(start, match.cue[0]), max(end, match.cue[1])
         quote = page.quote(start, end)
-        dating = page.dating.date(amount.start, clause, sentence)
+        dating = page.dating.date(amount.start, clause, sentence, end)
+        period_start, period_end, period_text = dating.start, dating.end, dating.text
+        story = self._story_period(page, amount) if metric_id in self._flows else None
+        if dating.mention is None and story is not None and story.status == dating.status:
+            period_start, period_end, period_text = (
+                story.period_start, story.period_end, story.period_text
+            )
         words_end = phrase.end if phrase else amount.end
         scope = self._scopes.scope(text, amount.start, (amount.start, words_end), clause, sentence)
         doc = page.doc
@@ -375,9 +402,9 @@ class ClaimFinder:
             qualifier=qualifier,
             unit=unit,
             value_text=text[value_text_start : amount.end],
-            period_start=dating.start,
-            period_end=dating.end,
-            period_text=dating.text,
+            period_start=period_start,
+            period_end=period_end,
+            period_text=period_text,
             status=dating.status,
             quote=quote,
             char_start=start,
@@ -387,6 +414,40 @@ class ClaimFinder:
         )
         page.last_claim = claim
         return claim
+
+
+def date_repeated_mentions(claims: list[Claim]) -> list[Claim]:
+    """A fact repeated in one document is one fact: a mention with no time of its own takes the
+    period of a dated mention of the same value ("The 100th coffeehouse ..." and "Caribou's
+    100th coffeehouse, which opened on May 10, 2012"). A worldwide mention and a scoped one of
+    the same value count as the same fact; two different scopes do not."""
+    dated: dict[tuple, Claim] = {}
+    for claim in claims:
+        if claim.period_text is not None:
+            dated.setdefault(_mention_key(claim), claim)
+    if not dated:
+        return claims
+    out = []
+    for claim in claims:
+        source = None
+        if claim.period_text is None:
+            source = dated.get(_mention_key(claim))
+            if source is None:
+                source = next(
+                    (c for key, c in dated.items()
+                     if key[:-1] == _mention_key(claim)[:-1] and GLOBAL_SCOPE in (key[-1], claim.scope)),
+                    None,
+                )
+        if source is None:
+            out.append(claim)
+        else:
+            out.append(replace(claim, period_start=source.period_start, period_end=source.period_end,
+                               period_text=source.period_text))
+    return out
+
+
+def _mention_key(claim: Claim) -> tuple:
+    return (claim.entity, claim.metric, claim.status, claim.value_lo, claim.value_hi, claim.scope)
 
 
 _SUPERLATIVE = re.compile(r"[a-z]{2,}est\b")  # "second largest", "third-biggest"

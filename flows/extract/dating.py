@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -40,33 +41,39 @@ class DocumentDating:
         self._folded = fold_case(text) if folded is None else folded
         self._pub = published_at
         self._by_sentence: dict[Span, SentencePeriods | None] = {}
-        self._undated: dict[Span, Dating] = {}  # by clause: facts with no time in their sentence
-        self._planned_in: dict[Span, bool] = {}  # by clause: its facts share the answer
-        self._dated: dict[int, Dating] = {}  # by the fact's position
+        # by clause and planned cue: facts with no time in their sentence
+        self._undated: dict[tuple[Span, bool], Dating] = {}
+        self._planned_in: dict[Span, list[Span]] = {}  # by clause: where its planned cues are
+        self._dated: dict[tuple[int, int | None], Dating] = {}  # by the fact's span
+        self._datelines: list[Span] | None = None  # found on the first dated sentence
 
-    def date(self, pos: int, clause: Span, sentence: Span) -> Dating:
-        """The period of a fact at pos: its own clause, then its sentence, then the document's.
+    def date(self, pos: int, clause: Span, sentence: Span, end: int | None = None) -> Dating:
+        """The period of a fact at pos: its own clause, then its sentence; else publication.
 
         clause and sentence are pos's own (Page.sentence_and_clause): the answer is kept by pos.
+        `end`: where the fact's words end, when a planned cue counts only before the fact or
+        right after its words ("32 gyms will open"); None: anywhere in the clause.
         """
-        found = self._dated.get(pos)
+        found = self._dated.get((pos, end))
         if found is not None:  # each partner or place of one event trigger asks again
             return found
         periods = self._by_sentence.get(sentence, False)
         if periods is False:
             periods = self._by_sentence[sentence] = self._sentence_periods(sentence)
+        cue = self._planned_cue(clause, pos, end)
         if periods is None:
-            # Half the facts have no time in their sentence: their dating is their clause's.
-            found = self._undated.get(clause)
+            # Half the facts have no time in their sentence: they share their clause's dating.
+            found = self._undated.get((clause, cue))
             if found is None:
-                found = self._undated[clause] = self._dating(None, clause)
+                found = self._undated[clause, cue] = self._dating(None, cue)
         else:
-            found = self._dating(_own_period(periods, pos, clause), clause)
-        self._dated[pos] = found
+            own = _own_period(periods, pos, pos if end is None else end, clause, self._text)
+            found = self._dating(own, cue)
+        self._dated[pos, end] = found
         return found
 
-    def _dating(self, own: PeriodMention | None, clause: Span) -> Dating:
-        """The dating given the fact's own period (None: the document's reference period)."""
+    def _dating(self, own: PeriodMention | None, planned_cue: bool) -> Dating:
+        """The dating given the fact's own period and whether a planned cue governs it."""
         # A fact with no time of its own holds as of publication: a date elsewhere in the text
         # (a headline's, a founding year's) does not date it.
         if own is None:
@@ -75,23 +82,37 @@ class DocumentDating:
         else:
             start, end, text = own.start, own.end, own.text
         due_later = own is not None and own.kind == "deadline" and end > self._pub
-        planned = start > self._pub or due_later or self._has_planned_cue(clause)
+        planned = start > self._pub or due_later or planned_cue
         if not planned:
             # A reported fact is "as of" publication: it cannot be about a later time.
             start, end = min(start, self._pub), min(end, self._pub)
         return Dating(start, end, text, "planned" if planned else "reported", own)
 
-    def _has_planned_cue(self, clause: Span) -> bool:
-        found = self._planned_in.get(clause)
-        if found is None:
-            found = self._planned_in[clause] = (
-                self._planned.search(self._folded, *clause) is not None
-            )
-        return found
+    def _in_dateline(self, mention: PeriodMention) -> bool:
+        """Whether a time expression is a wire story's dateline ("OAK BROOK, Ill., Aug. 10,
+        2022 /PRNewswire/ --"): the day the story was filed, not a time its facts are about."""
+        if self._datelines is None:
+            self._datelines = [m.span() for m in _DATELINE.finditer(self._text)]
+        return any(s <= mention.char_start < e for s, e in self._datelines)
+
+    def _planned_cue(self, clause: Span, pos: int, end: int | None) -> bool:
+        """A planned cue before pos in the clause, or right after `end` ("will", "are expected
+        to"); with end None, anywhere in the clause. A cue later in the clause governs another
+        verb ("our 500th store is a milestone in our plans to serve 1,500 stores")."""
+        hits = self._planned_in.get(clause)
+        if hits is None:
+            hits = self._planned_in[clause] = [
+                (s, e) for s, e, _ in self._planned.finditer(self._folded, *clause)
+            ]
+        if end is None:
+            return bool(hits)
+        return any(s < pos or (s >= end and _AUXILIARIES.fullmatch(self._folded, end, s))
+                   for s, _ in hits)
 
     def _sentence_periods(self, sentence: Span) -> SentencePeriods | None:
         """The time expressions of a sentence by kind, or None when it has none."""
         mentions = self._finder.find(self._text, sentence[0], sentence[1], self._pub, self._folded)
+        mentions = [m for m in mentions if not self._in_dateline(m)]
         if not mentions:
             return None
         dated = [m for m in mentions if m.kind in ("explicit", "deadline")]
@@ -102,12 +123,21 @@ class DocumentDating:
         )
 
 
-def _own_period(periods: SentencePeriods, pos: int, clause: Span) -> PeriodMention | None:
-    """A fact's own period: the nearest dated one in its clause, else the last dated one before
-    it in its sentence, else the nearest horizon, else the nearest "now" (the first of equals)."""
+def _own_period(
+    periods: SentencePeriods, pos: int, end: int, clause: Span, text: str
+) -> PeriodMention | None:
+    """A fact's own period: the nearest dated one in its clause (not one after another number:
+    "our 500th store ... our plans to serve 1,500 stores by 2015"), else the last dated one
+    before it in its sentence, else the first one of a relative clause right after it ("its
+    100th coffeehouse, which opened on May 10, 2012"), else the nearest horizon, else the
+    nearest "now" (the first of equals)."""
     dated, horizon, now = periods
     lo, hi = clause
-    nearest = _nearest([m for m in dated if lo <= m.char_start < hi], pos)
+    in_clause = [
+        m for m in dated
+        if lo <= m.char_start < hi and not (m.char_start >= end and _DIGIT.search(text, end, m.char_start))
+    ]
+    nearest = _nearest(in_clause, pos)
     if nearest is not None:
         return nearest
     before = None
@@ -116,7 +146,23 @@ def _own_period(periods: SentencePeriods, pos: int, clause: Span) -> PeriodMenti
             before = m
     if before is not None:
         return before
+    after = next((m for m in dated if m.char_start >= hi), None)
+    if after is not None and _RELATIVE_CLAUSE.match(text, hi):
+        return after
     return _nearest(horizon, pos) or _nearest(now, pos)
+
+
+_DIGIT = re.compile(r"(?<![\w-])\d")  # a number of its own, not "Covid-19"
+# A line opening with a place in capitals, then a date, then the wire's mark or a dash.
+_DATELINE = re.compile(
+    r"^[ \t]*[A-Z][A-Za-z .'’-]{1,40},[^\n]{0,40}?\d{4}\s*"
+    r"(?:/[^/\n]{1,30}/|\([^)\n]{1,30}\))?\s*(?:--|–|—|-)",
+    re.MULTILINE,
+)
+_RELATIVE_CLAUSE = re.compile(r"\s*,\s*(?:which|that|when)\s")
+# What may stand between a fact's words and a planned cue that governs it ("32 gyms are
+# expected to open"), in the folded text.
+_AUXILIARIES = re.compile(r"\s*(?:(?:are|is|were|was|have|has|had|been|being|also|still)\s+){0,2}")
 
 
 def _nearest(mentions: list[PeriodMention], pos: int) -> PeriodMention | None:

@@ -20,7 +20,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from flows.catalogue import Catalogue, catalogue_version, load_catalogue
-from flows.extract.claims import ClaimFinder
+from flows.extract.claims import ClaimFinder, date_repeated_mentions
 from flows.extract.dating import DocumentDating, planned_pattern
 from flows.extract.entities import EntityResolver
 from flows.extract.events import EventFinder, trigger_source
@@ -143,6 +143,7 @@ class Extractor:
                 claim = self.claims.find(m, page)
                 if claim is not None:
                     found.claims.append(claim)
+        found.claims = date_repeated_mentions(found.claims)
         return found
 
 

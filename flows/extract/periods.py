@@ -127,7 +127,7 @@ class PeriodFinder:
             rf"the\s+{alternation(lower([*w.back, *w.ahead]))}\s+(?:\S+\s+){{0,2}}"
             rf"{alternation(lower(w.units))}"
         )
-        branches += [rf"{phrase_source(p)}\s?'?\d" for p in lower(v.fiscal_year)]
+        branches += [rf"{phrase_source(p)}\s?'?\d{{2,4}}" for p in lower(v.fiscal_year)]
         branches += [rf"{phrase_source(p)}\s+{months}" for p in lower(v.range_starts)]
         if not branches:
             return "(?!)"

@@ -55,6 +55,7 @@ class MetricRule(_Model):
     money: bool = False
     # Filled from metrics.yaml by load_rules, never written in the YAML.
     unit: str = ""
+    kind: str = "stock"  # the metric's kind: stock | flow | milestone
     tolerance: float = 0.05
     flow_metric: str | None = None  # the flow of this stock (its `stock_of`)
     milestone_metric: str | None = None  # the milestone of this stock (its `milestone_of`)
@@ -229,6 +230,7 @@ def _metric_rules(rules: tuple[MetricRule, ...], catalogue: Catalogue, path: Pat
             rule.model_copy(
                 update={
                     "unit": metric.unit,
+                    "kind": metric.kind,
                     "tolerance": metric.about_tolerance,
                     "flow_metric": _related(metrics, "stock_of", stock)
                     or _related(metrics, "stock_of", base),

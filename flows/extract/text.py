@@ -15,6 +15,27 @@ _STOP = re.compile(r"\n(?![a-z])|\. |! |\? |\.\t|•")
 # with one character class so that the engine skips straight to those characters.
 _CLAUSE_STOPS = re.compile(r"[,;:()\s](?:(?<=[,;:])(?=\s)|(?<=\s)[–—]\s|(?<=[()]))")
 _WHITESPACE = " \t\r\n•"
+# A full stop after one of these (or after a single capital: "U.S.", "J. Smith") ends no
+# sentence, nor does one before a lower-case word or a digit ("U.S. each", "Sept. 22").
+ABBREVIATIONS = frozenset(
+    "Inc Co Corp Ltd Mr Mrs Ms Dr St Jr Sr No vs Mt Ave Gov Sen Rep Prof Gen Ill Wash Fla "
+    "Calif Minn Mass Ariz Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
+)
+_WORD_BEFORE = re.compile(r"(\w+)\Z")
+
+
+def ends_a_sentence(text: str, dot: int) -> bool:
+    """Whether the full stop at `dot`, followed by whitespace, ends its sentence."""
+    after = dot + 1
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    if after < len(text) and (text[after].islower() or text[after].isdigit()):
+        return False
+    word = _WORD_BEFORE.search(text, max(0, dot - 6), dot)
+    if word is None:
+        return True
+    w = word.group(1)
+    return not ((len(w) == 1 and w.isupper()) or w in ABBREVIATIONS)
 
 
 # The same stops read backwards, searched in the reversed text: the nearest stop before a
@@ -57,6 +78,10 @@ class Sentences:
         if before is not None and before.start() == edge and behind[edge] not in "\n•":
             # A full stop right before pos whose space is at pos: that stop ends after pos.
             before = _STOP_BEFORE.search(behind, edge + 1, size - floor)
+        while before is not None and behind[before.start()] == "." and not ends_a_sentence(
+            text, size - 1 - before.start()
+        ):
+            before = _STOP_BEFORE.search(behind, before.start() + 1, size - floor)
         if before is None:
             start = floor
         else:  # the stop ends where it starts in the reversed text (a space before a full stop)
@@ -64,6 +89,10 @@ class Sentences:
             start = size - last + (0 if behind[last] in "\n•" else 1)
         # The first stop starting at or after pos, if it ends by ceiling.
         after = _STOP.search(text, pos, ceiling)
+        while after is not None and text[after.start()] == "." and not ends_a_sentence(
+            text, after.start()
+        ):
+            after = _STOP.search(text, after.start() + 1, ceiling)
         if after is None:
             end = ceiling
         else:
