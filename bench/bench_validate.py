@@ -27,8 +27,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 MEMORY_LIMIT = "1GB"
 
-# Metrics cycle per entity; series values grow with the position s in time, so only the
-# injected rows break a rule.
+# Metrics and scopes cycle per entity (markets and stores worldwide and in Europe, a part of
+# global); series values grow with the position s in time, so only the injected rows break
+# a rule.
 GENERATE_SQL = """
 insert into raw.documents
 select 'doc' || d, 'doc' || d || '.txt', date '2026-01-01', null, null, null, 'bench', 'txt',
@@ -48,8 +49,9 @@ with numbered as (
 shaped as (
     select
         numbered.*,
-        ['markets_count', 'european_markets_count', 'new_markets', 'stores_count',
-         'stores_europe', 'deliveries'][m + 1] as metric,
+        ['markets_count', 'markets_count', 'new_markets', 'stores_count', 'stores_count',
+         'deliveries'][m + 1] as metric,
+        ['global', 'Europe', 'global', 'global', 'Europe', 'global'][m + 1] as scope,
         case m when 0 then 10 + s when 1 then 5 + s when 2 then 1 when 3 then 100 + s
                when 4 then 40 + s else 1000 end::double as value,
         -- injected: a fall in markets, a negative value, a quote not in its document
@@ -60,6 +62,7 @@ shaped as (
 )
 select
     'c' || i, 'doc' || (i % $documents), 'doc' || (i % $documents) || '.txt', 'e' || e, metric,
+    scope,
     case when falls then 0 when negative then -1 else value end,
     case when falls then 0 when negative then -1 else value end,
     false, false, 'exact',
@@ -92,10 +95,14 @@ select
             is distinct from claims.quote
     ) as misquoted,
     count(*) filter (where catalogue.metric is null) as unknown_metric,
-    count(*) filter (where catalogue.unit is distinct from claims.unit) as wrong_unit
+    count(*) filter (where catalogue.unit is distinct from claims.unit
+                     and not (catalogue.unit = 'currency'
+                              and regexp_full_match(claims.unit, '[A-Z]{3}'))) as wrong_unit,
+    count(*) filter (where scopes.scope is null) as unknown_scope
 from raw.claims as claims
 left join documents on documents.doc_id = claims.doc_id
 left join staging.metric_catalogue as catalogue on catalogue.metric = claims.metric
+left join staging.scope_catalogue as scopes on scopes.scope = claims.scope
 """
 
 

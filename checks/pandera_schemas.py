@@ -12,8 +12,9 @@ Each table has two schemas:
       duplicate, as in pandera's own unique checks on Ibis and polars.
     * quote == text[char_start:char_end] and "the document exists": a join with
       raw.documents, which a check on one table cannot do.
-    * metric and unit in the catalogue: a join with staging.metric_catalogue (loaded from
-      catalogue/metrics.yaml), so the allowed values are data, not code.
+    * metric, unit and scope in the catalogue: joins with staging.metric_catalogue and
+      staging.scope_catalogue (loaded from catalogue/metrics.yaml and scopes.yaml), so the
+      allowed values are data, not code.
 - raw.claims, the table that grows to millions of rows, is the exception to the split: its
   raw schema keeps types, columns and nullability, and every row rule (CLAIMS_RULES) is a
   boolean column of its derived table, so DuckDB reads the claims once for all of them rather
@@ -30,6 +31,8 @@ from __future__ import annotations
 
 import ibis.expr.datatypes as dt
 import pandera.ibis as pa
+
+from flows.catalogue import CURRENCY_CODE, CURRENCY_UNIT
 
 
 def rule(name: str, predicate, description: str) -> pa.Check:
@@ -92,6 +95,7 @@ CLAIMS = pa.DataFrameSchema(
         "file": text(),
         "entity": text(),
         "metric": text(),
+        "scope": text(),
         "value_lo": pa.Column(dt.Float64),
         "value_hi": pa.Column(dt.Float64),
         "lo_open": pa.Column(dt.Boolean),
@@ -126,7 +130,10 @@ CLAIMS_RULES = {
     "document_exists": "doc_id names no document in raw.documents",
     "quote_matches_text": "quote is not the document's text between char_start and char_end",
     "metric_in_catalogue": "metric is not in catalogue/metrics.yaml",
-    "unit_matches_metric": "unit is not the catalogue's unit for the metric",
+    "unit_matches_metric": (
+        "unit is not the catalogue's unit for the metric (for unit currency: not a currency code)"
+    ),
+    "scope_in_catalogue": "scope is not in catalogue/scopes.yaml",
     "entity_not_empty": "entity is empty",
     "value_lo_not_negative": "value_lo is negative (every catalogue metric counts or sums money)",
     "value_lo_finite": "value_lo is infinite or NaN",
@@ -279,7 +286,13 @@ DERIVED_SQL = {
                     false
                 ) as quote_matches_text,
                 catalogue.metric is not null as metric_in_catalogue,
-                coalesce(catalogue.unit = claims.unit, false) as unit_matches_metric,
+                coalesce(
+                    catalogue.unit = claims.unit
+                        or (catalogue.unit = '{CURRENCY_UNIT}'
+                            and regexp_full_match(claims.unit, '{CURRENCY_CODE}')),
+                    false
+                ) as unit_matches_metric,
+                scopes.scope is not null as scope_in_catalogue,
                 coalesce(length(claims.entity) > 0, true) as entity_not_empty,
                 coalesce(claims.value_lo >= 0, true) as value_lo_not_negative,
                 coalesce(claims.value_lo < 'infinity'::double, true) as value_lo_finite,
@@ -296,6 +309,7 @@ DERIVED_SQL = {
             left join repeated_ids on repeated_ids.claim_id = claims.claim_id
             left join documents on documents.doc_id = claims.doc_id
             left join staging.metric_catalogue as catalogue on catalogue.metric = claims.metric
+            left join staging.scope_catalogue as scopes on scopes.scope = claims.scope
         ),
 
         breaking as materialized (

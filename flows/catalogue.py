@@ -13,6 +13,7 @@ default or a KeyError three stages later.
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 GLOBAL_SCOPE = "global"  # the scope of a claim whose text names no place or segment
 CURRENCY_UNIT = "currency"  # a metric whose claims carry the amount's own currency code as unit
+CURRENCY_CODE = "[A-Z]{3}"  # what such a unit looks like (ISO 4217: EUR, GBP, CNY), as a regex
 
 
 class CatalogueError(ValueError):
@@ -46,6 +48,13 @@ class Metric(_Entry):
     subset_of: str | None = None
     other_currency: str | None = None
     about_tolerance: float = Field(default=0.05, ge=0, lt=1)
+
+    def accepts_unit(self, unit: str) -> bool:
+        """A claim's unit fits the metric: its own unit, or for unit `currency` a currency
+        code (the SQL checks say the same with CURRENCY_CODE)."""
+        if self.unit == CURRENCY_UNIT:
+            return re.fullmatch(CURRENCY_CODE, unit) is not None
+        return unit == self.unit
 
 
 class Scope(_Entry):

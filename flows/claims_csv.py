@@ -4,6 +4,9 @@ A row that does not hold is rejected with its row number (1 = first data row) an
 problem found; the other rows load. A file without the required columns, or not UTF-8, is
 rejected whole. Intervals: `over` / `more_than` make the lower bound open, `under` /
 `less_than` / `nearly` the upper one; an empty qualifier means `exact` (lo = hi) or `range`.
+An optional `scope` column says where the number holds: a scope of catalogue/scopes.yaml, by
+name or alias; empty or absent, `global`. A metric whose unit is `currency` takes the
+amount's currency code (EUR) as its unit.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from flows.catalogue import Catalogue
+from flows.catalogue import CURRENCY_UNIT, GLOBAL_SCOPE, Catalogue
 from flows.ingest import parse_iso_date
 from flows.model import Claim, Document, Rejection, stable_id
 from flows.settings import Settings
@@ -33,7 +36,7 @@ REQUIRED_COLUMNS = (
     "status",
     "quote",
 )
-OPTIONAL_COLUMNS = ("char_start",)
+OPTIONAL_COLUMNS = ("char_start", "scope")
 STATUSES = ("reported", "planned")
 LO_OPEN = frozenset({"over", "more_than"})
 HI_OPEN = frozenset({"under", "less_than", "nearly"})
@@ -54,6 +57,7 @@ class _Table:
     documents: dict[str, Document]
     catalogue: Catalogue
     entities: dict[str, str]  # alias or canonical name → canonical name
+    scopes: dict[str, str]  # alias or name of a scope → its name
 
 
 def read_claim_tables(
@@ -65,8 +69,9 @@ def read_claim_tables(
     if not settings.claims_dir.is_dir():
         return claims, rejections
     entities = entity_names(catalogue)
+    scopes = scope_names(catalogue)
     for path in sorted(settings.claims_dir.glob("*.csv")):
-        table = _Table(f"claims/{path.name}", documents, catalogue, entities)
+        table = _Table(f"claims/{path.name}", documents, catalogue, entities, scopes)
         found, rejected = read_claim_table(path, table)
         claims.extend(found)
         rejections.extend(rejected)
@@ -78,6 +83,14 @@ def entity_names(catalogue: Catalogue) -> dict[str, str]:
     for entity in catalogue.entities.values():
         names.update({alias: entity.name for alias in entity.aliases})
         names[entity.name] = entity.name
+    return names
+
+
+def scope_names(catalogue: Catalogue) -> dict[str, str]:
+    names = {}
+    for scope in catalogue.scopes.values():
+        names.update({alias: scope.name for alias in scope.aliases})
+    names.update({name: name for name in catalogue.scopes})  # a name wins over an alias
     return names
 
 
@@ -148,8 +161,19 @@ def claim_from_row(record: dict[str, str | None], row_number: int, table: _Table
     if metric is None:
         raise RowError("unknown_metric", f"metric {metric_id!r} is not in the catalogue")
     unit = _cell(record, "unit") or metric.unit  # empty: the catalogue's unit
-    if unit != metric.unit:
-        raise RowError("unit_mismatch", f"unit {unit!r} is not {metric_id}'s unit {metric.unit!r}")
+    if not metric.accepts_unit(unit):
+        expected = (
+            "a currency code such as EUR" if metric.unit == CURRENCY_UNIT else repr(metric.unit)
+        )
+        raise RowError("unit_mismatch", f"unit {unit!r} is not {metric_id}'s unit {expected}")
+    scope_text = _cell(record, "scope") or GLOBAL_SCOPE
+    scope = table.scopes.get(scope_text)
+    if scope is None:
+        raise RowError(
+            "unknown_scope",
+            f"scope {scope_text!r} is not in the catalogue (catalogue/scopes.yaml, by name or "
+            "alias)",
+        )
     value_lo, value_hi = _bounds(record)
     period_start, period_end = _period(record)
     status = _required(record, "status")
@@ -165,6 +189,7 @@ def claim_from_row(record: dict[str, str | None], row_number: int, table: _Table
         file=document.file,
         entity=table.entities.get(entity, entity),
         metric=metric_id,
+        scope=scope,
         value_lo=value_lo,
         value_hi=value_hi,
         lo_open=qualifier in LO_OPEN,

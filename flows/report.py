@@ -284,14 +284,15 @@ sides as (
 ),
 
 rows_named as (
-    select claim_id as id, entity, metric, value_text, doc_id, quote, char_start, char_end
+    select claim_id as id, entity, metric, scope, value_text, doc_id, quote, char_start,
+        char_end
     from curated.claims
     union all
-    select distinct on (claim_id) claim_id, entity, metric, value_text, doc_id, quote,
+    select distinct on (claim_id) claim_id, entity, metric, scope, value_text, doc_id, quote,
         char_start, char_end
     from quarantine.claims where run_id = $run_id
     union all
-    select event_id, entity, event_type, subject, doc_id, quote, char_start, char_end
+    select event_id, entity, event_type, null, subject, doc_id, quote, char_start, char_end
     from curated.events
 ),
 
@@ -304,6 +305,7 @@ final as (
         coalesce(r.quote, v.quotes[sides.side_no + 1]) as quote,
         r.entity,
         r.metric,
+        r.scope,
         r.value_text,
         d.title,
         d.publisher,
@@ -447,8 +449,8 @@ def changes(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
 
 
 def timelines(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
-    """Per entity and metric: every reported claim (published or quarantined) as an interval,
-    the conflicting ones marked, and the reconciled timeline."""
+    """Per entity, metric and scope (and currency): every reported claim (published or
+    quarantined) as an interval, the conflicting ones marked, and the reconciled timeline."""
     claims = fetch_dicts(
         con,
         """
@@ -461,13 +463,13 @@ def timelines(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
         ),
 
         published as (
-            select claim_id, entity, metric, unit, period_start, period_end, value_lo, value_hi,
-                lo_open, hi_open, quote, file, check_status as state
+            select claim_id, entity, metric, scope, unit, period_start, period_end, value_lo,
+                value_hi, lo_open, hi_open, quote, file, check_status as state
             from curated.claims where status = 'reported'
         ),
 
         quarantined as (
-            select distinct on (claim_id) claim_id, entity, metric, unit, period_start,
+            select distinct on (claim_id) claim_id, entity, metric, scope, unit, period_start,
                 period_end, value_lo, value_hi, lo_open, hi_open, quote, file,
                 'quarantined' as state
             from quarantine.claims where run_id = $run_id and status = 'reported'
@@ -481,35 +483,36 @@ def timelines(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
         )
 
         select * from final
-        order by entity, metric, period_end, period_start, claim_id
+        order by entity, metric, scope, unit, period_end, period_start, claim_id
         """,
         {"run_id": run_id},
     )
     reconciled = fetch_dicts(
         con,
         """
-        select entity, metric, period_start, period_end, value_lo, value_hi, value_text,
-            confirmation
+        select entity, metric, scope, unit, period_start, period_end, value_lo, value_hi,
+            value_text, confirmation
         from curated.metric_timeline
-        order by entity, metric, period_end, period_start
+        order by entity, metric, scope, unit, period_end, period_start
         """,
     )
-    series: dict[tuple[str, str], dict] = {}
+    series: dict[tuple[str, str, str, str], dict] = {}
     for claim in claims:
-        key = (claim["entity"], claim["metric"])
+        key = (claim["entity"], claim["metric"], claim["scope"], claim["unit"])
         entry = series.setdefault(
             key,
             {
                 "entity": key[0],
                 "metric": key[1],
-                "unit": claim["unit"],
+                "scope": key[2],
+                "unit": key[3],
                 "claims": [],
                 "reconciled": [],
             },
         )
         entry["claims"].append(json_safe(claim))
     for row in reconciled:
-        key = (row["entity"], row["metric"])
+        key = (row["entity"], row["metric"], row["scope"], row["unit"])
         if key in series:
             series[key]["reconciled"].append(json_safe(row))
     return [series[key] for key in sorted(series)]

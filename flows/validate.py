@@ -248,18 +248,21 @@ def prepare_staging(
     exceptions: list[ReviewedException],
     as_of: date,
 ) -> None:
-    """Load what the checks read besides raw.*: the metric catalogue, claims_dated,
+    """Load what the checks read besides raw.*: the metric and scope catalogues, claims_dated,
     the reference date, the reviewed exceptions, and an empty pending-violations table."""
     metrics = list(catalogue.metrics.values())
-    con.register(
-        "_metric_catalogue",
+    load_staging_table(
+        con,
+        "staging.metric_catalogue",
         pa.table(
             {
                 "metric": [m.id for m in metrics],
+                "family": [m.family for m in metrics],
                 "unit": [m.unit for m in metrics],
                 "kind": [m.kind for m in metrics],
                 "cumulative": [m.cumulative for m in metrics],
                 "stock_of": pa.array([m.stock_of for m in metrics], pa.string()),
+                "milestone_of": pa.array([m.milestone_of for m in metrics], pa.string()),
                 "subset_of": pa.array([m.subset_of for m in metrics], pa.string()),
                 # metrics have no parts any more (scopes do); until the part checks read
                 # scopes, they find no part metrics
@@ -267,14 +270,9 @@ def prepare_staging(
                 "about_tolerance": [m.about_tolerance for m in metrics],
             }
         ),
+        order_by="metric",
     )
-    try:
-        con.execute(
-            "create or replace table staging.metric_catalogue as "
-            "select * from _metric_catalogue order by metric"
-        )
-    finally:
-        con.unregister("_metric_catalogue")
+    load_staging_table(con, "staging.scope_catalogue", scope_table(catalogue), order_by="scope")
     con.execute(CLAIMS_DATED_SQL.read_text(encoding="utf-8"))
     con.execute("create or replace table staging.validation_context (as_of date not null)")
     con.execute("insert into staging.validation_context values (?)", [as_of])
@@ -296,6 +294,36 @@ def prepare_staging(
                 for e in unique.values()
             ],
         )
+
+
+def scope_table(catalogue: Catalogue) -> pa.Table:
+    """staging.scope_catalogue: one row per scope of catalogue/scopes.yaml, with the scope it
+    lies directly `within` and all it lies within (`ancestors`, nearest first, ending with
+    global; empty for global), so SQL finds a part's totals with one unnest, no recursion."""
+    scopes = list(catalogue.scopes.values())
+    ancestors = [list(catalogue.scope_ancestors(s.name)) for s in scopes]
+    return pa.table(
+        {
+            "scope": [s.name for s in scopes],
+            "kind": [s.kind for s in scopes],
+            "within": pa.array([s.within for s in scopes], pa.string()),
+            "ancestors": pa.array(ancestors, pa.list_(pa.string())),
+            "depth": pa.array([len(a) for a in ancestors], pa.int32()),
+        }
+    )
+
+
+def load_staging_table(
+    con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table, order_by: str
+) -> None:
+    """Replace the table `name` with `rows` (an Arrow table), ordered by `order_by`."""
+    con.register("_staging_rows", rows)
+    try:
+        con.execute(
+            f"create or replace table {name} as select * from _staging_rows order by {order_by}"
+        )
+    finally:
+        con.unregister("_staging_rows")
 
 
 def run_check(
@@ -412,7 +440,7 @@ def quarantine_claims(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         )
         select
             $run_id, reasons.check_id, reasons.reason, now(),
-            c.claim_id, c.doc_id, c.file, c.entity, c.metric, c.value_lo, c.value_hi,
+            c.claim_id, c.doc_id, c.file, c.entity, c.metric, c.scope, c.value_lo, c.value_hi,
             c.lo_open, c.hi_open, c.qualifier, c.unit, c.value_text, c.period_start,
             c.period_end, c.period_text, c.status, c.quote, c.char_start, c.char_end,
             c.source, c.rule_id, c.source_row, c.run_id

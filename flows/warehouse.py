@@ -25,7 +25,47 @@ def connect(path: Path | str, memory_limit: str | None = None) -> duckdb.DuckDBP
     config = {"memory_limit": memory_limit} if memory_limit else {}
     con = duckdb.connect(str(path), config=config)
     con.execute(SCHEMA_SQL.read_text())
+    add_new_columns(con)
     return con
+
+
+# Columns schema.sql has gained since a warehouse could have been made: (schema, table,
+# column). `create table if not exists` leaves an older table as it was.
+ADDED_COLUMNS = (
+    ("raw", "claims", "scope"),
+    ("quarantine", "claims", "scope"),
+)
+
+
+def add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a warehouse made before a column of ADDED_COLUMNS up to schema.sql.
+
+    The table is made again from schema.sql and its rows copied over by name (the new column
+    takes its default, e.g. scope 'global'), rather than ALTER TABLE ADD COLUMN, which would
+    put the column last: then an old warehouse would have another column order than a new
+    one, and the published contract (checks/gx/suites.yaml) lists columns in order."""
+    for schema, table, column in ADDED_COLUMNS:
+        (present,) = con.execute(
+            """
+            select count(*) from duckdb_columns()
+            where database_name = current_database()
+                and schema_name = ? and table_name = ? and column_name = ?
+            """,
+            [schema, table, column],
+        ).fetchone()  # type: ignore[misc]
+        if present:
+            continue
+        old = f"{table}_before_{column}"
+        con.begin()
+        try:
+            con.execute(f"alter table {schema}.{table} rename to {old}")
+            con.execute(SCHEMA_SQL.read_text())  # makes {schema}.{table} as declared now
+            con.execute(f"insert into {schema}.{table} by name select * from {schema}.{old}")
+            con.execute(f"drop table {schema}.{old}")
+        except BaseException:
+            con.rollback()
+            raise
+        con.commit()
 
 
 # Arrow types of the record fields' annotations; a field of another type is inferred.

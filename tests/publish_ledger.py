@@ -34,6 +34,7 @@ class Fact:
     status: str = "reported"
     entity: str = "smart"
     occurrence: int = 0  # which appearance of the quote in the text (0 = the first)
+    scope: str = "global"
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ def to_claim(doc: Document, fact: Fact, unit: str) -> Claim:
         file=doc.file,
         entity=fact.entity,
         metric=fact.metric,
+        scope=fact.scope,
         value_lo=fact.lo,
         value_hi=fact.lo if fact.hi is None else fact.hi,
         lo_open=fact.lo_open,

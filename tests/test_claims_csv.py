@@ -12,7 +12,7 @@ import pytest
 
 from flows import load
 from flows.catalogue import load_catalogue
-from flows.claims_csv import REQUIRED_COLUMNS
+from flows.claims_csv import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from flows.ingest import IngestResult, ingest_documents
 from flows.model import Claim, Document, Rejection
 from tests.conftest import RawDir
@@ -44,9 +44,8 @@ def documents(raw_dir: RawDir) -> dict[str, Document]:
 
 
 def write_table(raw: RawDir, rows: list[dict[str, str]], name: str = "hand.csv") -> Path:
-    columns = list(REQUIRED_COLUMNS) + (
-        ["char_start"] if any("char_start" in r for r in rows) else []
-    )
+    optional = [c for c in OPTIONAL_COLUMNS if any(c in r for r in rows)]
+    columns = list(REQUIRED_COLUMNS) + optional
     path = raw.root / "claims" / name
     path.parent.mkdir(exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -164,6 +163,59 @@ def test_table_claims_load_with_quotes_matching_the_stored_text(
     ).fetchall() == [(1, True), (2, True)]
 
 
+def test_scope_is_a_scope_name_or_alias_and_global_when_empty_or_absent(
+    raw_dir: RawDir, documents: dict[str, Document]
+) -> None:
+    write_table(
+        raw_dir,
+        [
+            row(quote="38 markets", scope="China"),
+            row(
+                quote="Over 580 stores",
+                metric="stores_count",
+                unit="stores",
+                scope="mainland China",
+            ),
+            row(quote="40 markets", scope=""),
+        ],
+    )
+    claims, rejections = read(raw_dir, documents)
+    assert rejections == []
+    assert [(c.quote, c.scope) for c in claims] == [
+        ("38 markets", "China"),
+        ("Over 580 stores", "China"),  # the alias read as its scope's name
+        ("40 markets", "global"),
+    ]
+    write_table(raw_dir, [row()])  # no scope column at all
+    ((found,), _) = read(raw_dir, documents)
+    assert found.scope == "global"
+
+
+def test_a_bad_scope_is_rejected_with_its_row_number_and_reason(
+    raw_dir: RawDir, documents: dict[str, Document]
+) -> None:
+    write_table(
+        raw_dir,
+        [row(quote="38 markets", scope="Europe"), row(scope="Eurpe"), row(quote="40 markets")],
+    )
+    claims, [rejection] = read(raw_dir, documents)
+    assert [(c.source_row, c.scope) for c in claims] == [(1, "Europe"), (3, "global")]
+    assert (rejection.row_number, rejection.reason) == (2, "unknown_scope")
+    assert rejection.detail == (
+        "claims/hand.csv row 2: scope 'Eurpe' is not in the catalogue "
+        "(catalogue/scopes.yaml, by name or alias)."
+    )
+
+
+def test_an_amount_in_another_currency_carries_its_code_as_unit(
+    raw_dir: RawDir, documents: dict[str, Document]
+) -> None:
+    write_table(raw_dir, [row(metric="revenue", unit="EUR", quote="38 markets")])
+    (found,), rejections = read(raw_dir, documents)
+    assert rejections == []
+    assert (found.metric, found.unit) == ("revenue", "EUR")
+
+
 def test_no_claims_directory_means_no_table_claims(
     raw_dir: RawDir, documents: dict[str, Document]
 ) -> None:
@@ -188,6 +240,9 @@ BAD_ROWS = [
     ({"period_start": "2025-07-01", "period_end": "2025-06-30"}, "period_reversed"),
     ({"metric": "market_share"}, "unknown_metric"),
     ({"unit": "countries"}, "unit_mismatch"),
+    ({"metric": "revenue", "unit": "euros"}, "unit_mismatch"),
+    ({"scope": "Atlantis"}, "unknown_scope"),
+    ({"scope": "china"}, "unknown_scope"),  # names and aliases are case-sensitive
     ({"status": "rumoured"}, "invalid_status"),
     ({"quote": ""}, "missing_value"),
 ]

@@ -32,13 +32,16 @@ def document(file: str, text: str, doc_id: str | None = None) -> Document:
     )
 
 
-def claim(doc: Document, quote: str, source: str = "rules", value: float = 38.0) -> Claim:
+def claim(
+    doc: Document, quote: str, source: str = "rules", value: float = 38.0, scope: str = "global"
+) -> Claim:
     start = doc.text.index(quote)
     return Claim(
         doc_id=doc.doc_id,
         file=doc.file,
         entity="smart",
         metric="markets_count",
+        scope=scope,
         value_lo=value,
         value_hi=value,
         lo_open=False,
@@ -276,3 +279,54 @@ def test_finishing_an_unknown_run_or_with_a_bad_status_is_refused(fresh_warehous
 
 def test_ledger_counts_count_every_source(loaded: Con) -> None:
     assert audit.ledger_counts(loaded) == {"claims": 3, "events": 1}
+
+
+# --- scope ----------------------------------------------------------------------------------
+
+
+def test_a_claims_scope_is_written_and_defaults_to_global(fresh_warehouse: Con) -> None:
+    load.load_documents(fresh_warehouse, IngestResult(new=[B]), "run-1")
+    china = claim(B, "7 new markets", scope="China")
+    assert china.claim_id == claim(B, "7 new markets").claim_id  # scope is not in the id
+    replace_extractions(fresh_warehouse, [B.doc_id], [china, claim(B, "38 markets")], [], "run-1")
+    assert rows(fresh_warehouse, "select quote, scope from raw.claims order by quote") == [
+        ("38 markets", "global"),
+        ("7 new markets", "China"),
+    ]
+
+
+def test_a_warehouse_from_before_scopes_gains_the_column_in_place(tmp_path) -> None:
+    from flows.warehouse import SCHEMA_SQL, connect
+
+    old_schema = "\n".join(
+        line
+        for line in SCHEMA_SQL.read_text().splitlines()
+        if not line.lstrip().startswith("scope")
+    )
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as old:
+        old.execute(old_schema)
+        old.execute(
+            """
+            insert into raw.claims (claim_id, doc_id, file, entity, metric, value_lo, value_hi,
+                lo_open, hi_open, qualifier, unit, value_text, period_start, period_end, status,
+                quote, char_start, char_end, source, run_id)
+            values ('c1', 'd1', 'a.txt', 'smart', 'markets_count', 38, 38, false, false,
+                'exact', 'markets', '38', date '2025-06-24', date '2025-06-24', 'reported',
+                '38 markets', 0, 10, 'rules', 'run-0')
+            """
+        )
+    con = connect(path)
+    try:
+        assert rows(con, "select claim_id, scope from raw.claims") == [("c1", "global")]
+        fresh = connect(":memory:")
+        layout = """select schema_name, table_name, column_name, data_type, column_default,
+                        is_nullable
+                    from duckdb_columns() where database_name = current_database()
+                    order by schema_name, table_name, column_index"""
+        assert rows(con, layout) == rows(fresh, layout)  # the same columns, in the same order
+        fresh.close()
+    finally:
+        con.close()
+    with connect(path) as again:  # and opening it again changes nothing
+        assert rows(again, "select claim_id, scope from raw.claims") == [("c1", "global")]

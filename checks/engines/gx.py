@@ -14,10 +14,10 @@ expectation logic reaches the same verdict as on the whole table:
   not null    the column's null count        (expected to be 0)
   row count   the table's row count          (expected in range)
   columns     "position name TYPE" per column (expected to equal the declared set)
-  series      the claims below an earlier floor of their entity and cumulative metric: their
-              headroom (value_hi minus the highest value_lo of the claims ending before it
-              starts) is negative; the worst, with their claim ids (expected >= 0; none when
-              every series holds)
+  series      the claims below an earlier floor of their series (entity, cumulative metric
+              and scope): their headroom (value_hi minus the highest value_lo of the claims
+              ending before it starts) is negative; the worst, with their claim ids
+              (expected >= 0; none when every series holds)
 The frame is null-padded to one length; GX's column-map expectations ignore nulls.
 The verdicts are GX's; counts of failing rows come from the SQL and pandera checks.
 
@@ -34,6 +34,7 @@ off: no network at run time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -44,7 +45,7 @@ from checks import CHECKS_DIR
 from checks.engines.common import EngineRun, Violation, add_violations, repeated_keys
 from checks.engines.gx_process import JudgeError, warm_up
 from checks.registry import CheckSpec
-from flows.catalogue import Catalogue, read_yaml_mapping
+from flows.catalogue import CURRENCY_CODE, CURRENCY_UNIT, Catalogue, read_yaml_mapping
 
 Expectation = tuple[str, dict]  # (class in great_expectations.expectations, its kwargs)
 Columns = dict[str, list]  # one frame: column name → values
@@ -57,9 +58,10 @@ WITNESS_LIMIT = 20  # duplicated keys / worst series points shown per expectatio
 SERIES_SQL = """
 with
 
--- the reported cumulative claims, with only the columns the headroom reads
+-- the reported cumulative claims, with only the columns the headroom reads; a series is an
+-- entity's metric in one scope (stores in China are not a fall from stores worldwide)
 series as (
-    select claim_id, entity, metric, value_lo, value_hi, period_start, period_end
+    select claim_id, entity, metric, scope, value_lo, value_hi, period_start, period_end
     from {table}
     semi join (select metric from staging.metric_catalogue where cumulative) using (metric)
     where status = 'reported'
@@ -67,12 +69,14 @@ series as (
 
 -- each claim once (numbered: a duplicated row is two claims, each with its own headroom)
 claims as (
-    select row_number() over () as claim_number, claim_id, entity, metric, value_hi, period_start
+    select
+        row_number() over () as claim_number, claim_id, entity, metric, scope, value_hi,
+        period_start
     from series
 ),
 
 ends as (
-    select entity, metric, period_end, value_lo from series
+    select entity, metric, scope, period_end, value_lo from series
 ),
 
 -- a claim's headroom is negative exactly when some claim of its series ending before it starts
@@ -87,6 +91,7 @@ below as (
     join ends
         on ends.entity = claims.entity
         and ends.metric = claims.metric
+        and ends.scope = claims.scope
         and ends.period_end < claims.period_start
         and ends.value_lo > claims.value_hi
     group by claims.claim_number
@@ -272,7 +277,7 @@ def contract_frame(
         expectations.append(
             (
                 "ExpectColumnValuesToBeInSet",
-                dict(column=column, value_set=allowed_values(allowed, catalogue)),
+                dict(column=column, value_set=allowed_values(allowed, catalogue, columns[column])),
             )
         )
     return columns, expectations
@@ -316,13 +321,22 @@ def _aggregate_names(not_null, keys, ranges, value_sets) -> list[str]:
     ]
 
 
-def allowed_values(allowed: list | dict, catalogue: Catalogue) -> list:
-    if isinstance(allowed, dict):  # {catalogue: metric | unit}
-        field = allowed["catalogue"]
-        return sorted(
-            {m.id if field == "metric" else getattr(m, field) for m in catalogue.metrics.values()}
-        )
-    return list(allowed)
+def allowed_values(allowed: list | dict, catalogue: Catalogue, found: list) -> list:
+    """The value set of a suite's `value_sets` entry: its list, or {catalogue: metric | unit |
+    scope} for the catalogue's. Units: the metrics' units, and where one is `currency` the
+    currency codes among the values `found` (the set of codes is open; which metric a code
+    may go with is the row-level contract's business)."""
+    if not isinstance(allowed, dict):
+        return list(allowed)
+    field = allowed["catalogue"]
+    if field == "scope":
+        return sorted(catalogue.scopes)
+    if field == "metric":
+        return sorted(catalogue.metrics)
+    units = {m.unit for m in catalogue.metrics.values()}
+    if CURRENCY_UNIT in units:
+        units |= {v for v in found if isinstance(v, str) and re.fullmatch(CURRENCY_CODE, v)}
+    return sorted(units)
 
 
 def series_frame(con: duckdb.DuckDBPyConnection, table: str) -> tuple[Columns, list[Expectation]]:

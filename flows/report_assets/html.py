@@ -189,7 +189,8 @@ def side(s: dict) -> str:
         esc(x) for x in (s.get("file"), s.get("publisher"), s.get("published_at")) if x
     )
     title = f'<div class="source">{esc(s["title"])}</div>' if s.get("title") else ""
-    what = " ".join(esc(x) for x in (s.get("metric"), s.get("value_text")) if x)
+    where = s.get("scope") if s.get("scope") != "global" else None  # a part: say which
+    what = " ".join(esc(x) for x in (s.get("metric"), where, s.get("value_text")) if x)
     return (
         '<div class="side">'
         f"<blockquote>{esc(s.get('before'))}<mark>{esc(s.get('quote'))}</mark>"
@@ -260,7 +261,7 @@ def timelines_section(data: dict) -> str:
     ]
     for entity, charts in by_entity.items():
         body = "".join(
-            f'<div class="chart"><h4>{esc(s["metric"])} <span class="muted">({esc(s["unit"])}, '
+            f'<div class="chart"><h4>{esc(series_name(s))} <span class="muted">({esc(s["unit"])}, '
             f"{len(s['claims'])} claims)</span></h4>{chart_svg(s)}</div>"
             for s in charts
         )
@@ -273,6 +274,12 @@ def timelines_section(data: dict) -> str:
             f'<p class="more">… and {len(series) - MAX_CHARTS} more charts in report.json.</p>'
         )
     return "\n".join(parts)
+
+
+def series_name(series: dict) -> str:
+    """The series' name: its metric, and its scope unless global ("stores_count in China")."""
+    scope = series.get("scope")
+    return series["metric"] if scope in (None, "global") else f"{series['metric']} in {scope}"
 
 
 W, H, LEFT, RIGHT, TOP, BOTTOM = 760, 240, 64, 16, 14, 30
@@ -300,7 +307,7 @@ def chart_svg(series: dict) -> str:
         shapes.append(claim_bar(claim, x(start), x(end), y))
     for row in series["reconciled"]:
         shapes.append(reconciled_dot(row, x, y))
-    label = f"{series['entity']} {series['metric']} over time"
+    label = f"{series['entity']} {series_name(series)} over time"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" '
         f'height="{H}" role="img" aria-label="{esc(label)}">{"".join(shapes)}</svg>'

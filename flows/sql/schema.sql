@@ -27,6 +27,7 @@ create table if not exists raw.claims (
     file         varchar not null,
     entity       varchar not null,
     metric       varchar not null,
+    scope        varchar not null default 'global',  -- where the number holds (catalogue/scopes.yaml)
     value_lo     double not null,
     value_hi     double not null,    -- +infinity when unbounded above
     lo_open      boolean not null,   -- true: the bound itself is excluded ("over 580")
@@ -134,6 +135,7 @@ create table if not exists quarantine.claims (
     file         varchar not null,
     entity       varchar not null,
     metric       varchar not null,
+    scope        varchar not null default 'global',
     value_lo     double not null,
     value_hi     double not null,
     lo_open      boolean not null,

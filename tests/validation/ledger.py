@@ -73,6 +73,7 @@ class Ledger:
         unit: str | None = None,
         entity: str = "smart",
         occurrence: int = 1,
+        scope: str = "global",
     ) -> Claim:
         """A claim placed at the `occurrence`-th appearance of `quote` in the document; the
         period defaults to the document's publication date."""
@@ -89,6 +90,7 @@ class Ledger:
             file=file,
             entity=entity,
             metric=metric,
+            scope=scope,
             value_lo=lo,
             value_hi=lo if hi is None else hi,
             lo_open=lo_open,

@@ -74,6 +74,16 @@ def test_an_outcome_sent_to_another_process_carries_its_finished_data_docs(
             "expect_column_values_to_be_in_set on metric",
         ),
         (
+            "update raw.claims set scope = 'Atlantis' where quote = '38'",
+            "gx_claims_contract",
+            "expect_column_values_to_be_in_set on scope",
+        ),
+        (
+            "update raw.claims set unit = 'euros' where quote = '38'",
+            "gx_claims_contract",
+            "expect_column_values_to_be_in_set on unit",
+        ),
+        (
             "update raw.claims set value_lo = -5 where quote = '38'",
             "gx_claims_contract",
             "expect_column_values_to_be_between on value_lo",
@@ -118,6 +128,23 @@ def test_a_violating_row_really_fails(
     assert {k for k, v in statuses(outcome).items() if v != "pass"} == {check}
     messages = [m for (m,) in clean.con.execute("select message from audit.violations").fetchall()]
     assert [m.split(":")[0] for m in messages] == [expectation]
+
+
+def test_scopes_and_currency_codes_from_the_catalogue_pass(
+    clean: Ledger, settings: Settings
+) -> None:
+    clean.con.execute("update raw.claims set scope = 'China' where quote = '38'")
+    clean.con.execute(
+        "update raw.claims set metric = 'revenue', unit = 'EUR', value_hi = 600"
+        " where quote = 'over 580'"
+    )
+    assert set(statuses(run_gx(clean, settings)).values()) == {"pass"}
+
+
+def test_a_fall_across_scopes_is_not_a_fall_in_a_series(clean: Ledger, settings: Settings) -> None:
+    clean.document("b.txt", "2025-09-01", "now in 35 markets in Europe")
+    clean.claim("b.txt", "35", "markets_count", 35, scope="Europe")  # Europe's own series
+    assert statuses(run_gx(clean, settings))["gx_cumulative_series"] == "pass"
 
 
 def test_duplicate_claim_ids_are_named(clean: Ledger, settings: Settings) -> None:

@@ -62,6 +62,10 @@ CLAIM_38 = "update raw.claims set {} where quote = '38'"
         ("unit = 'stores'", "unit_matches_metric", "38"),
         ("doc_id = 'nowhere'", "document_exists", "38"),
         ("doc_id = 'nowhere'", "quote_matches_text", "38"),
+        ("scope = 'Atlantis'", "scope_in_catalogue", "38"),
+        ("scope = 'china'", "scope_in_catalogue", "38"),  # names are case-sensitive
+        ("metric = 'revenue'", "unit_matches_metric", "38"),  # 'markets' is no currency code
+        ("metric = 'revenue', unit = 'Eur'", "unit_matches_metric", "38"),
     ],
 )
 def test_each_claim_rule_fails_on_the_row_that_breaks_it(
@@ -72,6 +76,33 @@ def test_each_claim_rule_fails_on_the_row_that_breaks_it(
     found = violations(clean, settings)
     assert ("claims_row_contract", [claim_id], [quote], rule) in found
     assert {id_ for row in found for id_ in row[1]} == {claim_id}  # no other row named
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "scope = 'China'",
+        "scope = 'London'",
+        "metric = 'revenue', unit = 'EUR'",  # a currency metric takes the amount's code
+        "metric = 'funding', unit = 'CNY'",
+    ],
+)
+def test_look_alikes_of_the_scope_and_currency_rules_pass(
+    clean: Ledger, settings: Settings, change: str
+) -> None:
+    clean.con.execute(CLAIM_38.format(change))
+    assert violations(clean, settings) == []
+
+
+def test_a_null_scope_fails_the_raw_schema(clean: Ledger) -> None:
+    from checks.pandera_schemas import CLAIMS
+
+    clean.con.execute("alter table raw.claims alter column scope drop not null")
+    clean.con.execute(CLAIM_38.format("scope = null"))
+    relation = ibis.duckdb.from_connection(clean.con).table("claims", database="raw")
+    found, errors = validate_in_duckdb(CLAIMS, relation, "claim_id")
+    assert errors == []
+    assert any("scope" in v.message and "null" in v.message for v in found), found
 
 
 def test_duplicate_claim_ids_are_both_named(clean: Ledger, settings: Settings) -> None:
@@ -174,8 +205,8 @@ def test_quote_check_agrees_with_substring_on_any_span(
     ledger.con.execute(
         """
         insert into raw.claims
-        select 'c' || row_number() over (), doc_id, file, 'smart', 'markets_count', 1, 1,
-            false, false, 'exact', 'markets', '1', date '2025-01-01', date '2025-01-01', null,
+        select 'c' || row_number() over (), doc_id, file, 'smart', 'markets_count', 'global',
+            1, 1, false, false, 'exact', 'markets', '1', date '2025-01-01', date '2025-01-01', null,
             'reported', quote, s, e, 'test', null, null, 'load'
         from raw.documents, unnest(?) as q(quote), range(-2, ? + 3) as a(s),
             range(-2, ? + 3) as b(e)

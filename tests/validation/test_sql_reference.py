@@ -50,6 +50,7 @@ def random_claims(rng: random.Random, ledger: int, metrics: list[str]) -> list[l
             f"f{rng.randint(0, 2)}",
             rng.choice(entities),
             rng.choice(chosen),
+            "global",
             lo,
             hi,
             rng.random() < 0.2,
@@ -91,7 +92,7 @@ def random_ledgers():
                 [f"l{ledger}d{d}", f"l{ledger}d{d}.txt", date(2024, 1, 1 + rng.randint(0, 20))],
             )
         con.executemany(
-            f"insert into raw.claims values ({', '.join('?' * 23)})",
+            f"insert into raw.claims values ({', '.join('?' * 24)})",
             random_claims(rng, ledger, metrics),
         )
     prepare_staging(con, catalogue, [], date(2026, 11, 1))

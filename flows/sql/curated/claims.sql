@@ -38,6 +38,7 @@ final as (
         claims.claim_id,
         claims.entity,
         claims.metric,
+        claims.scope,
         claims.value_lo,
         claims.value_hi,
         claims.lo_open,
@@ -72,4 +73,4 @@ final as (
 )
 
 select * from final
-order by entity, metric, period_end, period_start, claim_id
+order by entity, metric, scope, period_end, period_start, claim_id

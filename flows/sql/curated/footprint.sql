@@ -1,10 +1,11 @@
--- curated.footprint: markets and stores per entity over time, one row per date on which
--- either is known (from curated.metric_timeline: stated or implied).
+-- curated.footprint: markets and stores per entity over time, worldwide (scope global), one
+-- row per date on which either is known (from curated.metric_timeline: stated or implied).
+-- A count in one country or region is in curated.metric_timeline under its scope.
 with
 
 timeline as (
     select * from curated.metric_timeline
-    where kind = 'stock' and metric in ('markets_count', 'stores_count')
+    where kind = 'stock' and metric in ('markets_count', 'stores_count') and scope = 'global'
 ),
 
 final as (

@@ -1,8 +1,11 @@
--- curated.metric_timeline: one reconciled interval per entity, metric and date.
+-- curated.metric_timeline: one reconciled interval per entity, metric, scope and date.
 --
--- A stock ("38 markets") is a level at a date: the end of the period its claim is about.
--- A flow ("7 new markets in H1 2025") is an amount over its period. The claims stating the
--- same entity, metric and date are reconciled into the intersection of their intervals
+-- A stock ("38 markets") is a level at a date: the end of the period its claim is about; so
+-- is a milestone ("its 40th market"). A flow ("7 new markets in H1 2025") is an amount over
+-- its period. Each scope is its own series: stores in China and stores worldwide are never
+-- reconciled into one interval (nor amounts in two currencies: a metric whose unit is
+-- `currency` has a series per currency code). The claims stating the same entity, metric,
+-- scope, unit and date are reconciled into the intersection of their intervals
 -- (greatest lower bound, least upper bound; a bound stays open when a claim at that bound
 -- excludes it). Where no claim states a stock at the start of a flow's period, a flow and
 -- the stock at its end imply it (38 at the end of H1 2025 with 7 new → 31 at its start).
@@ -21,10 +24,11 @@ stated as (
     select
         claims.entity,
         claims.metric,
+        claims.scope,
         claims.unit,
         coalesce(metrics.kind, 'stock') as kind,
         metrics.stock_of,
-        if(coalesce(metrics.kind, 'stock') = 'stock', claims.period_end, claims.period_start)
+        if(coalesce(metrics.kind, 'stock') = 'flow', claims.period_start, claims.period_end)
             as period_start,
         claims.period_end,
         claims.value_lo,
@@ -44,7 +48,8 @@ stated_reconciled as (
     select
         entity,
         metric,
-        any_value(unit) as unit,
+        scope,
+        unit,
         any_value(kind) as kind,
         any_value(stock_of) as stock_of,
         period_start,
@@ -58,7 +63,7 @@ stated_reconciled as (
         count(distinct doc_id) as n_documents,
         false as implied
     from stated
-    group by entity, metric, period_start, period_end
+    group by entity, metric, scope, unit, period_start, period_end
 ),
 
 reconciled_stated as (
@@ -79,11 +84,13 @@ with_consistency as (
 ),
 
 -- stock at the start of a flow's period = stock at its end − the flow (intervals: the
--- lowest stock minus the highest flow, and the highest stock minus the lowest flow)
+-- lowest stock minus the highest flow, and the highest stock minus the lowest flow), in the
+-- flow's scope: new stores in China and the stores in China
 implied as (
     select
         flow.entity,
         flow.stock_of as metric,
+        flow.scope,
         stock.unit,
         'stock' as kind,
         null::varchar as stock_of,
@@ -99,6 +106,7 @@ implied as (
     join with_consistency as stock
         on stock.entity = flow.entity
         and stock.metric = flow.stock_of
+        and stock.scope = flow.scope
         and stock.period_end = flow.period_end
     where flow.kind = 'flow'
         and stock.kind = 'stock'
@@ -111,7 +119,8 @@ implied_reconciled as (
     select
         entity,
         metric,
-        any_value(unit) as unit,
+        scope,
+        unit,
         'stock' as kind,
         null::varchar as stock_of,
         period_start,
@@ -125,8 +134,8 @@ implied_reconciled as (
         null::bigint as n_documents,
         true as implied
     from implied
-    anti join with_consistency using (entity, metric, period_start, period_end)
-    group by entity, metric, period_start, period_end
+    anti join with_consistency using (entity, metric, scope, unit, period_start, period_end)
+    group by entity, metric, scope, unit, period_start, period_end
 ),
 
 reconciled_implied as (
@@ -152,6 +161,7 @@ final as (
     select
         entity,
         metric,
+        scope,
         unit,
         kind,
         period_start,
@@ -181,4 +191,4 @@ final as (
 )
 
 select * from final
-order by entity, metric, period_end, period_start
+order by entity, metric, scope, unit, period_end, period_start

@@ -6,7 +6,7 @@ with
 -- the reported cumulative claims, with only the columns the headroom reads: the window below
 -- sorts these rows, not every column of the table
 series as (
-    select claim_id, entity, metric, value_lo, value_hi, period_start, period_end
+    select claim_id, entity, metric, scope, value_lo, value_hi, period_start, period_end
     from {table}
     semi join (select metric from staging.metric_catalogue where cumulative) using (metric)
     where status = 'reported'
@@ -17,12 +17,12 @@ series as (
 -- ends: "ending before" is strict), one window instead of a grouped window and an asof join
 timeline as (
     select
-        entity, metric, period_end as moment, 1 as side, value_lo as stated_lo,
+        entity, metric, scope, period_end as moment, 1 as side, value_lo as stated_lo,
         null::varchar as claim_id, null::double as value_hi
     from series
     union all
     select
-        entity, metric, period_start as moment, 0 as side, null::double as stated_lo,
+        entity, metric, scope, period_start as moment, 0 as side, null::double as stated_lo,
         claim_id, value_hi
     from series
 ),
@@ -33,7 +33,7 @@ floored as (
         side,
         value_hi,
         max(stated_lo) over (
-            partition by entity, metric
+            partition by entity, metric, scope
             order by moment, side
             rows between unbounded preceding and current row
         ) as floor_lo
