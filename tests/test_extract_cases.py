@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "tests" / "cases" / "extract"
 CLAIM_KEYS = (
     "metric",
+    "scope",
     "entity",
     "value_lo",
     "value_hi",
@@ -31,7 +32,7 @@ CLAIM_KEYS = (
     "quote",
 )
 EVENT_KEYS = ("event_type", "subject", "entity", "period_start", "period_end", "status", "quote")
-OPTIONAL_DEFAULTS = {"hi_open": False, "lo_open": False}
+OPTIONAL_DEFAULTS = {"hi_open": False, "lo_open": False, "scope": "global"}
 
 
 def case_names() -> list[str]:

@@ -108,24 +108,24 @@ def test_a_catalogued_alias_in_the_hint_is_canonicalised() -> None:
 
 @pytest.fixture
 def catalogue_copy(tmp_path: Path) -> Path:
-    for name in ("metrics.yaml", "entities.yaml", "extraction.yaml"):
+    for name in ("metrics.yaml", "entities.yaml", "extraction.yaml", "scopes.yaml"):
         shutil.copy(REPO / "catalogue" / name, tmp_path / name)
     return tmp_path
 
 
 def test_a_new_phrasing_is_a_data_change(catalogue_copy: Path) -> None:
-    text = "Voltara now runs 14 experience centres."
+    text = "Voltara now runs 14 experience lounges."
     assert EXTRACTOR.extract(document(text)).claims == []
     rules = catalogue_copy / "extraction.yaml"
     rules.write_text(
         rules.read_text(encoding="utf-8").replace(
-            "dealerships, dealership,", "dealerships, dealership, experience centres,"
+            "dealerships, dealership,", "dealerships, dealership, lounges,"
         ),
         encoding="utf-8",
     )
     (claim,) = Extractor(load_catalogue(catalogue_copy)).extract(document(text)).claims
     assert (claim.metric, claim.value_lo) == ("stores_count", 14)
-    assert claim.quote == "14 experience centres"
+    assert claim.quote == "14 experience lounges"
 
 
 def test_a_rule_naming_an_unknown_metric_is_refused(catalogue_copy: Path) -> None:
@@ -152,7 +152,7 @@ def test_claim_new_and_event_new_make_the_rows_their_constructors_make() -> None
     for cls, id_field in ((Claim, "claim_id"), (Event, "event_id")):
         names = [f.name for f in dataclasses.fields(cls)]
         parameters = list(inspect.signature(cls.new).parameters)
-        assert parameters == [n for n in names if n != id_field]
+        assert sorted(parameters) == sorted(n for n in names if n != id_field)
     found = EXTRACTOR.extract(
         document(" ".join(p.read_text(encoding="utf-8") for p in SEEDS), hint="smart")
     )

@@ -13,12 +13,17 @@ from flows.extract.text import (
     _WHITESPACE,
     Sentences,
     clause_bounds,
+    ends_a_sentence,
 )
 
 
 def sentence_by_listing_stops(text: str, pos: int) -> tuple[int, int]:
     """The sentence bounds as first written: every stop listed, the nearest ones bisected."""
-    spans = [m.span() for m in _STOP.finditer(text)]
+    spans = [
+        m.span()
+        for m in _STOP.finditer(text)
+        if text[m.start()] != "." or ends_a_sentence(text, m.start())
+    ]
     starts, ends = [s for s, _ in spans], [e for _, e in spans]
     cut = text_module.MAX_SENTENCE
     floor, ceiling = max(0, pos - cut), min(len(text), pos + cut)
@@ -42,7 +47,8 @@ def sentence_by_listing_stops(text: str, pos: int) -> tuple[int, int]:
 # Texts made of the characters that the stops are made of, and a few others.
 PIECES = [
     "a", "b", "7", " ", "  ", "\t", "\n", "\r", ".", ". ", "!", "?", "•", ",", ", ", ";", ":",
-    "(", ")", "–", "—", " – ", " — ", "é", "\u00a0", "\u2009", "x.y", "Mr. ", "Q3. ",
+    "(", ")", "–", "—", " – ", " — ", "é", "\u00a0", "\u2009", "x.y", "Mr. ", "Q3. ", "U.S. ",
+    "Co. ", "A", "\na",
 ]  # fmt: skip
 texts = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
 

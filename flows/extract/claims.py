@@ -387,7 +387,7 @@ class ClaimFinder:
                 story.period_start, story.period_end, story.period_text
             )
         words_end = phrase.end if phrase else amount.end
-        scope = self._scopes.scope(text, amount.start, (amount.start, words_end), clause, sentence)
+        scope = self._scopes.scope(text, amount.start, (amount.end, words_end), clause, sentence)
         doc = page.doc
         claim = Claim.new(
             doc_id=doc.doc_id,

@@ -124,8 +124,8 @@ class PeriodFinder:
         branches += [phrase_source(w) for w in lower(k for k in halves_and_quarters if " " in k)]
         w = v.windows
         branches.append(
-            rf"the\s+{alternation(lower([*w.back, *w.ahead]))}\s+(?:\S+\s+){{0,2}}"
-            rf"{alternation(lower(w.units))}"
+            rf"the\s+{alternation(lower([*w.back, *w.ahead]))}\s+"
+            rf"(?:(?:\d{{1,3}}|{alternation(lower(w.count_words))})\s+)?{alternation(lower(w.units))}"
         )
         branches += [rf"{phrase_source(p)}\s?'?\d{{2,4}}" for p in lower(v.fiscal_year)]
         branches += [rf"{phrase_source(p)}\s+{months}" for p in lower(v.range_starts)]

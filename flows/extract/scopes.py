@@ -23,6 +23,7 @@ class ScopeFinder:
         names = alternation(self._names)
         self._any = re.compile(rf"(?<![\w.])(?P<alias>{names})(?![\w-])")
         self._after = re.compile(rf"{AFTER_NOUN}(?P<alias>{names})(?![\w-])")
+        self._another = re.compile(rf"\s*(?:,|,?\s+and|,?\s+or|\s+&)\s+(?:the\s+)?(?:{names})(?![\w-])")
         self._before = re.compile(rf"(?<![\w.])(?P<alias>{names})\s+$")
         self._opening = re.compile(
             rf"(?:(?:In|Across|Throughout|Within|Outside)\s+(?:the\s+)?)?(?P<alias>{names})"
@@ -37,12 +38,14 @@ class ScopeFinder:
         clause: tuple[int, int],
         sentence: tuple[int, int],
     ) -> str:
-        """The scope of a number whose own words (number to noun) span `words`."""
-        inside = self._any.search(text, words[0], words[1])
+        """The scope of a number whose own words between it and its noun span `words`."""
+        inside = self._any.search(text, words[0], words[1]) if words[0] < words[1] else None
         if inside is not None:
             return self._names[inside.group("alias")]
         after = self._after.match(text, words[1], clause[1])
         if after is not None:
+            if self._another.match(text, after.end(), clause[1] + 40):
+                return GLOBAL_SCOPE  # "across the MENA and Latin American regions": no one scope
             return self._names[after.group("alias")]
         before = self._before.search(text, max(clause[0], number_start - BEFORE_NUMBER_REACH),
                                      number_start)
