@@ -83,8 +83,12 @@ class ClaimFinder:
         }
         self._verb_kinds = verbs
         self._verbs = WordSearch(folded_phrases(verbs))
-        self._rate = re.compile(r"\s+(?:nearly\s+|about\s+|almost\s+)?" + alternation(
-            rules.noun_phrase.rate_words) + r"(?![\w])", re.IGNORECASE)
+        self._rate = re.compile(
+            r"\s+(?:nearly\s+|about\s+|almost\s+)?"
+            + alternation(rules.noun_phrase.rate_words)
+            + r"(?![\w])",
+            re.IGNORECASE,
+        )
         self._not_fact = WordSearch(folded_phrases(rules.not_fact_cues))
         elided = rules.elided_noun
         self._elided_reach = elided.reach
@@ -97,9 +101,7 @@ class ClaimFinder:
         self._not_own = SuffixMatch(rules.ordinals.not_own, re.IGNORECASE)
         self._and_others = {norm(w) for w in rules.arithmetic.and_others}
         places = [a for aliases in rules.scopes.values() for a in aliases]
-        self._place_and = re.compile(
-            r"(?<![\w.])" + alternation(places) + r"\s+and\s+$"
-        )
+        self._place_and = re.compile(r"(?<![\w.])" + alternation(places) + r"\s+and\s+$")
         self._flows = {r.flow_metric for r in rules.metric_rules if r.flow_metric} | {
             r.metric for r in rules.metric_rules if r.kind == "flow"
         }
@@ -159,9 +161,7 @@ class ClaimFinder:
         found = self._pools.get(key)
         if found is None:  # a few dozen nouns as written, each with or without money
             pool = self._by_noun[norm(key[0])] if phrase else self._cue_only
-            found = self._pools[key] = [
-                r for r in pool if r.money == money and (phrase or r.cues)
-            ]
+            found = self._pools[key] = [r for r in pool if r.money == money and (phrase or r.cues)]
         return found
 
     def _choose(
@@ -198,8 +198,13 @@ class ClaimFinder:
     # --- which metric of the rule -------------------------------------------------------------
 
     def _metric(
-        self, page: Page, amount: Amount, phrase: NounPhrase | None, rule: MetricRule,
-        clause: tuple[int, int], value_start: int,
+        self,
+        page: Page,
+        amount: Amount,
+        phrase: NounPhrase | None,
+        rule: MetricRule,
+        clause: tuple[int, int],
+        value_start: int,
     ) -> tuple[str, str] | None:
         """(metric, unit) of the number, or None when it states no fact of this rule."""
         if rule.money:
@@ -220,7 +225,11 @@ class ClaimFinder:
         return rule.metric, rule.unit
 
     def _is_flow(
-        self, page: Page, amount: Amount, phrase: NounPhrase | None, clause: tuple[int, int],
+        self,
+        page: Page,
+        amount: Amount,
+        phrase: NounPhrase | None,
+        clause: tuple[int, int],
         value_start: int,
     ) -> bool:
         """Whether the number is an amount added over a period (see `flows` in the YAML)."""
@@ -260,7 +269,11 @@ class ClaimFinder:
         return any(norm(w) in self._flow_modifiers for w in text[lo:hi].split())
 
     def _verb_kind(
-        self, page: Page, amount: Amount, phrase: NounPhrase | None, clause: tuple[int, int],
+        self,
+        page: Page,
+        amount: Amount,
+        phrase: NounPhrase | None,
+        clause: tuple[int, int],
         value_start: int,
     ) -> str | None:
         """The kind of the verb nearest before the number in its clause, else right after its
@@ -272,7 +285,9 @@ class ClaimFinder:
         if last is not None:
             return self._verb_kinds[norm(last)]
         if phrase is not None:
-            after = self._verbs.search(page.folded, phrase.end, min(clause[1], phrase.end + PASSIVE_REACH))
+            after = self._verbs.search(
+                page.folded, phrase.end, min(clause[1], phrase.end + PASSIVE_REACH)
+            )
             if after is not None:
                 return self._verb_kinds[norm(after[2])]
         return None
@@ -307,18 +322,22 @@ class ClaimFinder:
         opens_clause = not text[clause[0] : value_start].strip()
         if cue is None and not opens_clause:
             return None
-        rule = self._noun_before(page, amount, clause)
-        previous = page.last_claim
-        if rule is None and previous is not None and previous.rule_id in self._rules:
-            if amount.start - previous.char_end <= self._elided_reach:
-                rule = self._rules[previous.rule_id]
+        rule = self._noun_before(page, amount, clause) or self._rule_of_last_claim(page, amount)
         if rule is None or rule.money:
             return None
         match = RuleMatch(rule, None, self._order[rule.id])
         start = cue[0] if cue is not None else value_start
         return self._claim(page, amount, None, match, sentence, clause, quote_start=start)
 
-    def _noun_before(self, page: Page, amount: Amount, clause: tuple[int, int]) -> MetricRule | None:
+    def _rule_of_last_claim(self, page: Page, amount: Amount) -> MetricRule | None:
+        previous = page.last_claim
+        if previous is None or amount.start - previous.char_end > self._elided_reach:
+            return None
+        return self._rules.get(previous.rule_id or "")
+
+    def _noun_before(
+        self, page: Page, amount: Amount, clause: tuple[int, int]
+    ) -> MetricRule | None:
         """The rule of a metric noun named in the clause before the number ("the number of
         drivers on the platform to hit over one million")."""
         lo = max(clause[0], amount.start - NOUN_BEFORE_REACH)
@@ -384,7 +403,9 @@ class ClaimFinder:
         story = self._story_period(page, amount) if metric_id in self._flows else None
         if dating.mention is None and story is not None and story.status == dating.status:
             period_start, period_end, period_text = (
-                story.period_start, story.period_end, story.period_text
+                story.period_start,
+                story.period_end,
+                story.period_text,
             )
         words_end = phrase.end if phrase else amount.end
         scope = self._scopes.scope(text, amount.start, (amount.end, words_end), clause, sentence)
@@ -434,15 +455,25 @@ def date_repeated_mentions(claims: list[Claim]) -> list[Claim]:
             source = dated.get(_mention_key(claim))
             if source is None:
                 source = next(
-                    (c for key, c in dated.items()
-                     if key[:-1] == _mention_key(claim)[:-1] and GLOBAL_SCOPE in (key[-1], claim.scope)),
+                    (
+                        c
+                        for key, c in dated.items()
+                        if key[:-1] == _mention_key(claim)[:-1]
+                        and GLOBAL_SCOPE in (key[-1], claim.scope)
+                    ),
                     None,
                 )
         if source is None:
             out.append(claim)
         else:
-            out.append(replace(claim, period_start=source.period_start, period_end=source.period_end,
-                               period_text=source.period_text))
+            out.append(
+                replace(
+                    claim,
+                    period_start=source.period_start,
+                    period_end=source.period_end,
+                    period_text=source.period_text,
+                )
+            )
     return out
 
 
@@ -463,7 +494,8 @@ def _noun_phrase_source(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> s
     aside = r"(?:\s*[–—]\s*(?:[^\s–—]+\s+){0,3}?[^\s–—]+\s*[–—])?"  # "first – and largest –"
     possessive = r"[A-Z][\w&.-]*['’]s"
     partitive = (
-        r"(?:\s+(?:" + "|".join(phrase_source(p) for p in spec.partitives)
+        r"(?:\s+(?:"
+        + "|".join(phrase_source(p) for p in spec.partitives)
         + rf"|of\s+{possessive})(?:\s+\d[\d,]*)?)"
     )
     copula = r"(?:\s+" + alternation(spec.copulas) + ")"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -106,8 +105,9 @@ class DocumentDating:
             ]
         if end is None:
             return bool(hits)
-        return any(s < pos or (s >= end and _AUXILIARIES.fullmatch(self._folded, end, s))
-                   for s, _ in hits)
+        return any(
+            s < pos or (s >= end and _AUXILIARIES.fullmatch(self._folded, end, s)) for s, _ in hits
+        )
 
     def _sentence_periods(self, sentence: Span) -> SentencePeriods | None:
         """The time expressions of a sentence by kind, or None when it has none."""
@@ -134,8 +134,10 @@ def _own_period(
     dated, horizon, now = periods
     lo, hi = clause
     in_clause = [
-        m for m in dated
-        if lo <= m.char_start < hi and not (m.char_start >= end and _DIGIT.search(text, end, m.char_start))
+        m
+        for m in dated
+        if lo <= m.char_start < hi
+        and not (m.char_start >= end and _DIGIT.search(text, end, m.char_start))
     ]
     nearest = _nearest(in_clause, pos)
     if nearest is not None:

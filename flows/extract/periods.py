@@ -280,7 +280,9 @@ class PeriodFinder:
             year = year + 2000 if year < 100 else year
             return months_span(year, 1, 12)
         if m.group("relm"):
-            month_index = pub.year * 12 + pub.month - 1 + self._relative_months[norm(m.group("relm"))]
+            month_index = (
+                pub.year * 12 + pub.month - 1 + self._relative_months[norm(m.group("relm"))]
+            )
             return months_span(month_index // 12, month_index % 12 + 1, month_index % 12 + 1)
         if m.group("weekday"):
             back = (pub.weekday() - self._weekdays[m.group("weekday")]) % 7

@@ -222,7 +222,9 @@ def _metric_rules(rules: tuple[MetricRule, ...], catalogue: Catalogue, path: Pat
                 f"is not in {catalogue.directory / 'metrics.yaml'}"
             )
         if not rule.nouns and not rule.cues:
-            raise CatalogueError(f"{path}: metric_rules: rule {rule.id!r}: needs nouns, cues or both")
+            raise CatalogueError(
+                f"{path}: metric_rules: rule {rule.id!r}: needs nouns, cues or both"
+            )
         metric = metrics[rule.metric]
         stock = rule.metric if metric.kind == "stock" else None
         base = metric.subset_of or stock  # paying customers are added as customers

@@ -10,8 +10,10 @@ from flows.extract.patterns import alternation
 
 # How near the words that scope a number must be: right after its noun ("stores in China"), or
 # right before the number ("Starbucks China 500th store").
-AFTER_NOUN = r"\s*,?\s+(?:(?:in|across|throughout|on|into|within|inside|around|all\s+over)\s+" \
+AFTER_NOUN = (
+    r"\s*,?\s+(?:(?:in|across|throughout|on|into|within|inside|around|all\s+over)\s+"
     r"(?:the\s+|all\s+)?)?"
+)
 BEFORE_NUMBER_REACH = 24
 
 
@@ -23,7 +25,9 @@ class ScopeFinder:
         names = alternation(self._names)
         self._any = re.compile(rf"(?<![\w.])(?P<alias>{names})(?![\w-])")
         self._after = re.compile(rf"{AFTER_NOUN}(?P<alias>{names})(?![\w-])")
-        self._another = re.compile(rf"\s*(?:,|,?\s+and|,?\s+or|\s+&)\s+(?:the\s+)?(?:{names})(?![\w-])")
+        self._another = re.compile(
+            rf"\s*(?:,|,?\s+and|,?\s+or|\s+&)\s+(?:the\s+)?(?:{names})(?![\w-])"
+        )
         self._before = re.compile(rf"(?<![\w.])(?P<alias>{names})\s+$")
         self._opening = re.compile(
             rf"(?:(?:In|Across|Throughout|Within|Outside)\s+(?:the\s+)?)?(?P<alias>{names})"
@@ -47,8 +51,9 @@ class ScopeFinder:
             if self._another.match(text, after.end(), clause[1] + 40):
                 return GLOBAL_SCOPE  # "across the MENA and Latin American regions": no one scope
             return self._names[after.group("alias")]
-        before = self._before.search(text, max(clause[0], number_start - BEFORE_NUMBER_REACH),
-                                     number_start)
+        before = self._before.search(
+            text, max(clause[0], number_start - BEFORE_NUMBER_REACH), number_start
+        )
         if before is not None:
             return self._names[before.group("alias")]
         for start in (clause[0], sentence[0]):

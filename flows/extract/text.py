@@ -18,8 +18,12 @@ _WHITESPACE = " \t\r\n•"
 # A full stop after one of these (or after a single capital: "U.S.", "J. Smith") ends no
 # sentence, nor does one before a lower-case word or a digit ("U.S. each", "Sept. 22").
 ABBREVIATIONS = frozenset(
-    "Inc Co Corp Ltd Mr Mrs Ms Dr St Jr Sr No vs Mt Ave Gov Sen Rep Prof Gen Ill Wash Fla "
-    "Calif Minn Mass Ariz Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
+    [
+        *("Inc", "Co", "Corp", "Ltd", "Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "No", "vs"),
+        *("Mt", "Ave", "Gov", "Sen", "Rep", "Prof", "Gen"),
+        *("Ill", "Wash", "Fla", "Calif", "Minn", "Mass", "Ariz"),  # US states in datelines
+        *("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec"),
+    ]
 )
 _WORD_BEFORE = re.compile(r"(\w+)\Z")
 
@@ -78,8 +82,10 @@ class Sentences:
         if before is not None and before.start() == edge and behind[edge] not in "\n•":
             # A full stop right before pos whose space is at pos: that stop ends after pos.
             before = _STOP_BEFORE.search(behind, edge + 1, size - floor)
-        while before is not None and behind[before.start()] == "." and not ends_a_sentence(
-            text, size - 1 - before.start()
+        while (
+            before is not None
+            and behind[before.start()] == "."
+            and not ends_a_sentence(text, size - 1 - before.start())
         ):
             before = _STOP_BEFORE.search(behind, before.start() + 1, size - floor)
         if before is None:
@@ -89,8 +95,10 @@ class Sentences:
             start = size - last + (0 if behind[last] in "\n•" else 1)
         # The first stop starting at or after pos, if it ends by ceiling.
         after = _STOP.search(text, pos, ceiling)
-        while after is not None and text[after.start()] == "." and not ends_a_sentence(
-            text, after.start()
+        while (
+            after is not None
+            and text[after.start()] == "."
+            and not ends_a_sentence(text, after.start())
         ):
             after = _STOP.search(text, after.start() + 1, ceiling)
         if after is None:
