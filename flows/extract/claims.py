@@ -102,6 +102,9 @@ class ClaimFinder:
         self._and_others = {norm(w) for w in rules.arithmetic.and_others}
         places = [a for aliases in rules.scopes.values() for a in aliases]
         self._place_and = re.compile(r"(?<![\w.])" + alternation(places) + r"\s+and\s+$")
+        self._more_after = re.compile(
+            r"\s+" + alternation(rules.flows.modifiers) + r"(?![\w-])", re.IGNORECASE
+        )
         self._flows = {r.flow_metric for r in rules.metric_rules if r.flow_metric} | {
             r.metric for r in rules.metric_rules if r.kind == "flow"
         }
@@ -397,6 +400,13 @@ class ClaimFinder:
             start = min(start, quote_start)
         if match.cue:
             start, end = min(start, match.cue[0]), max(end, match.cue[1])
+        words_end = phrase.end if phrase else amount.end
+        scope, scope_end = self._scopes.scope(
+            text, amount.start, (amount.end, words_end), clause, sentence
+        )
+        if phrase is None:  # the words that say what an elided number counts join its quote
+            more = self._more_after.match(text, end)
+            end = max(end, more.end() if more else end, scope_end or end)
         quote = page.quote(start, end)
         dating = page.dating.date(amount.start, clause, sentence, end)
         period_start, period_end, period_text = dating.start, dating.end, dating.text
@@ -407,8 +417,6 @@ class ClaimFinder:
                 story.period_end,
                 story.period_text,
             )
-        words_end = phrase.end if phrase else amount.end
-        scope = self._scopes.scope(text, amount.start, (amount.end, words_end), clause, sentence)
         doc = page.doc
         claim = Claim.new(
             doc_id=doc.doc_id,

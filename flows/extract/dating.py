@@ -66,7 +66,9 @@ class DocumentDating:
             if found is None:
                 found = self._undated[clause, cue] = self._dating(None, cue)
         else:
-            own = _own_period(periods, pos, pos if end is None else end, clause, self._text)
+            own = _own_period(
+                periods, pos, pos if end is None else end, clause, sentence, self._text
+            )
             found = self._dating(own, cue)
         self._dated[pos, end] = found
         return found
@@ -124,7 +126,7 @@ class DocumentDating:
 
 
 def _own_period(
-    periods: SentencePeriods, pos: int, end: int, clause: Span, text: str
+    periods: SentencePeriods, pos: int, end: int, clause: Span, sentence: Span, text: str
 ) -> PeriodMention | None:
     """A fact's own period: the nearest dated one in its clause (not one after another number:
     "our 500th store ... our plans to serve 1,500 stores by 2015"), else the last dated one
@@ -144,7 +146,10 @@ def _own_period(
         return nearest
     before = None
     for m in dated:
-        if m.char_end <= pos:
+        if m.char_end <= pos and not (
+            _attached_to_a_number(m, sentence[0], text)
+            and _NEW_CLAUSE.search(text, m.char_end, pos)
+        ):
             before = m
     if before is not None:
         return before
@@ -154,6 +159,19 @@ def _own_period(
     return _nearest(horizon, pos) or _nearest(now, pos)
 
 
+def _attached_to_a_number(mention: PeriodMention, sentence_start: int, text: str) -> bool:
+    """Whether a time expression dates a number before it in its own clause ("Revenue reached
+    £45m in 2024, and ..."), rather than the sentence ("In 2024, it opened 5 stores and ...").
+    Such a time dates no fact past a new main clause (", and Kavo plans to invest $30 million")
+    but does date a clause that hangs on its own (", which also includes its 5,000th ...")."""
+    lo = sentence_start
+    for stop in _CLAUSE_STOP.finditer(text, sentence_start, mention.char_start):
+        lo = stop.end()
+    return _DIGIT.search(text, lo, mention.char_start) is not None
+
+
+_CLAUSE_STOP = re.compile(r"[,;:()–—]")
+_NEW_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas)\s|;")
 _DIGIT = re.compile(r"(?<![\w-])\d")  # a number of its own, not "Covid-19"
 # A line opening with a place in capitals, then a date, then the wire's mark or a dash.
 _DATELINE = re.compile(

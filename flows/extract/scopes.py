@@ -30,7 +30,8 @@ class ScopeFinder:
         )
         self._before = re.compile(rf"(?<![\w.])(?P<alias>{names})\s+$")
         self._opening = re.compile(
-            rf"(?:(?:In|Across|Throughout|Within|Outside)\s+(?:the\s+)?)?(?P<alias>{names})"
+            rf"(?:(?:In|Across|Throughout|Within|Outside)\s+(?:the\s+)?|(?:Its|Our|Their|The)\s+)?"
+            rf"(?P<alias>{names})"
             r"(?![\w-])\s*,?"
         )
 
@@ -41,23 +42,24 @@ class ScopeFinder:
         words: tuple[int, int],
         clause: tuple[int, int],
         sentence: tuple[int, int],
-    ) -> str:
-        """The scope of a number whose own words between it and its noun span `words`."""
+    ) -> tuple[str, int | None]:
+        """The scope of a number whose own words between it and its noun span `words`, and
+        where the words naming it end when they follow the noun ("95 stores in France")."""
         inside = self._any.search(text, words[0], words[1]) if words[0] < words[1] else None
         if inside is not None:
-            return self._names[inside.group("alias")]
+            return self._names[inside.group("alias")], None
         after = self._after.match(text, words[1], clause[1])
         if after is not None:
             if self._another.match(text, after.end(), clause[1] + 40):
-                return GLOBAL_SCOPE  # "across the MENA and Latin American regions": no one scope
-            return self._names[after.group("alias")]
+                return GLOBAL_SCOPE, None  # "across the MENA and Latin American regions"
+            return self._names[after.group("alias")], after.end()
         before = self._before.search(
             text, max(clause[0], number_start - BEFORE_NUMBER_REACH), number_start
         )
         if before is not None:
-            return self._names[before.group("alias")]
+            return self._names[before.group("alias")], None
         for start in (clause[0], sentence[0]):
             opening = self._opening.match(text, start, clause[1])
             if opening is not None:
-                return self._names[opening.group("alias")]
-        return GLOBAL_SCOPE
+                return self._names[opening.group("alias")], None
+        return GLOBAL_SCOPE, None
