@@ -264,9 +264,6 @@ def prepare_staging(
                 "stock_of": pa.array([m.stock_of for m in metrics], pa.string()),
                 "milestone_of": pa.array([m.milestone_of for m in metrics], pa.string()),
                 "subset_of": pa.array([m.subset_of for m in metrics], pa.string()),
-                # metrics have no parts any more (scopes do); until the part checks read
-                # scopes, they find no part metrics
-                "parts": pa.array([[] for _ in metrics], pa.list_(pa.string())),
                 "about_tolerance": [m.about_tolerance for m in metrics],
             }
         ),

@@ -121,6 +121,18 @@ SMART_DECREASE = Doc(
     publisher='Rumours & "Co" <Ltd>',
 )
 
+# Counts for one country: a series of their own, a part of the worldwide one (580 stores).
+SMART_CHINA = Doc(
+    "f_2025_china.txt",
+    "2025-07-03",
+    "In China, smart opened 20 new stores in the first half of 2025, for 131 stores there.",
+    facts=(
+        Fact("20 new stores", "new_stores", 20, period=("2025-01-01", "2025-06-30"), scope="China"),
+        Fact("131 stores", "stores_count", 131, period=("2025-06-30", "2025-06-30"), scope="China"),
+    ),
+    publisher="China Wire",
+)
+
 CONSISTENT_CORPUS = (SMART_2023, SMART_H1_2025, SMART_H1_2025_AGAIN, SMART_2026)
 
 

@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from publish_ledger import (
     CONSISTENT_CORPUS,
+    SMART_CHINA,
     SMART_DECREASE,
     Warehouse,
     settings_for,
@@ -103,6 +104,33 @@ def test_footprint_has_one_row_per_date(warehouse: Warehouse) -> None:
         ("2025-06-30", "38", "multiple sources", "over 580"),
         ("2026-01-05", "40", "single source", None),
     ]
+
+
+def test_claims_of_a_country_are_a_series_of_their_own(warehouse: Warehouse) -> None:
+    run = warehouse.run((*CONSISTENT_CORPUS, SMART_CHINA), "run-1")
+    database = publish(warehouse.settings, run).database
+    assert query(database, "select count(*) from quarantine.claims") == [(0,)]
+    assert query(
+        database,
+        "select quote, scope from curated.claims where metric like '%stores%' order by quote",
+    ) == [("131 stores", "China"), ("20 new stores", "China"), ("over 580 stores", "global")]
+    timeline = query(
+        database,
+        """
+        select metric, scope, kind, period_end::varchar, value_text, confirmation
+        from curated.metric_timeline where metric like '%stores%'
+        """,
+    )
+    assert timeline == [
+        ("new_stores", "China", "flow", "2025-06-30", "20", "single source"),
+        # the China stock at the start of H1 from China's flow and stock, never the world's
+        ("stores_count", "China", "stock", "2025-01-01", "111", "implied"),
+        ("stores_count", "China", "stock", "2025-06-30", "131", "single source"),
+        ("stores_count", "global", "stock", "2025-06-30", "over 580", "single source"),
+    ]
+    footprint = query(database, "select date::varchar, stores_text from curated.footprint")
+    assert ("2025-06-30", "over 580") in footprint  # worldwide only
+    assert all(stores != "131" for _, stores in footprint)
 
 
 def test_quarantined_claims_stay_out_of_curated(warehouse: Warehouse) -> None:

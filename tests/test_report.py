@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from publish_ledger import (
     CONSISTENT_CORPUS,
+    SMART_CHINA,
     SMART_DECREASE,
     Doc,
     Fact,
@@ -95,6 +96,21 @@ def test_json_twin_holds_the_verdict_counts_and_failures(failing: ReportResult) 
     # unbounded upper bounds are null in JSON (which has no infinity)
     stores = next(t for t in data["timelines"] if t["metric"] == "stores_count")
     assert stores["claims"][0]["value_hi"] is None
+
+
+def test_a_country_has_its_own_timeline_named_after_its_scope(warehouse: Warehouse) -> None:
+    result = run_and_report(warehouse, (*CONSISTENT_CORPUS, SMART_CHINA), RUN_1)
+    data = json.loads(result.json_path.read_text(encoding="utf-8"))
+    stores = [
+        (t["scope"], [c["quote"] for c in t["claims"]], len(t["reconciled"]))
+        for t in data["timelines"]
+        if t["metric"] == "stores_count"
+    ]
+    assert stores == [("China", ["131 stores"], 2), ("global", ["over 580 stores"], 1)]
+    page = result.html_path.read_text(encoding="utf-8")
+    assert "<h4>stores_count in China <span" in page
+    assert "<h4>stores_count <span" in page
+    assert 'aria-label="smart stores_count in China over time"' in page
 
 
 def test_top_of_the_page_says_what_passed_and_failed(failing: ReportResult) -> None:

@@ -1,4 +1,5 @@
--- A cumulative metric never decreases for an entity. For reported claims a and b where a's
+-- A cumulative metric never decreases for an entity in a scope (markets entered worldwide;
+-- markets entered in Europe is a series of its own). For reported claims a and b where a's
 -- period ends before b's starts, b.hi >= a.lo must hold; when a's lower bound or b's upper
 -- bound is excluded ("over 580"), equality breaks the rule too. Claims whose periods overlap
 -- are not ordered in time (same-time restatements belong to same_time_claims_agree).
@@ -17,8 +18,8 @@ cumulative_metrics as (
 -- there as if it had never been compared; the document join is paid for the few claims named
 series as (
     select
-        rowid as claim_row, claim_id, entity, metric, value_lo, value_hi, lo_open, hi_open,
-        period_start, period_end
+        rowid as claim_row, claim_id, entity, metric, scope, value_lo, value_hi, lo_open,
+        hi_open, period_start, period_end
     from raw.claims
     semi join cumulative_metrics using (metric)
     where status = 'reported'
@@ -34,6 +35,7 @@ pairs as (
     join series as earlier
         on earlier.entity = later.entity
         and earlier.metric = later.metric
+        and earlier.scope = later.scope
         and earlier.period_end < later.period_start
         and later.value_hi <= earlier.value_lo
     where later.value_hi < earlier.value_lo
@@ -51,8 +53,8 @@ named_rows as (
 
 named_claims as materialized (
     select
-        rowid as claim_row, claim_id, doc_id, entity, metric, value_lo, value_hi, period_start,
-        period_end, file, value_text, quote
+        rowid as claim_row, claim_id, doc_id, entity, metric, scope, value_lo, value_hi,
+        period_start, period_end, file, value_text, quote
     from raw.claims
     where rowid in (select claim_row from named_rows)
 ),
@@ -85,7 +87,8 @@ decreases as (
         later.value_hi as b_value_hi,
         later.quote as b_quote,
         later.entity,
-        later.metric
+        later.metric,
+        later.scope
     from pairs
     join dated as earlier on earlier.claim_row = pairs.a_row
     join dated as later on later.claim_row = pairs.b_row
@@ -98,7 +101,7 @@ final as (
         [a_quote, b_quote] as quotes,
         format(
             '{} {} fell from "{}" ({} to {}, {}) to "{}" ({} to {}, {})',
-            entity, metric,
+            entity, if(scope = 'global', metric, metric || ' in ' || scope),
             a_value_text, a_period_start, a_period_end, a_file,
             b_value_text, b_period_start, b_period_end, b_file
         ) as message,
@@ -107,4 +110,4 @@ final as (
 )
 
 select * from final
-order by entity, metric, b_period_start, b_claim_id, a_claim_id
+order by entity, metric, scope, b_period_start, b_claim_id, a_claim_id

@@ -1,5 +1,6 @@
 -- A flow over a period (new_markets) and the stock it adds to (markets_count, by `stock_of`)
--- stated at the period's end imply the stock at the period's start:
+-- stated at the period's end, in the same scope (new stores in China and the stores in China),
+-- imply the stock at the period's start:
 --   implied = [stock.lo - flow.hi, stock.hi - flow.lo]   (38 at the end of H1 2025, 7 new: 31)
 -- For a stock that can also shrink (not cumulative) the flow counts only additions, so the
 -- implied start has no upper bound. The implied value is then checked like a stated one:
@@ -30,8 +31,9 @@ reported as not materialized (
 -- the flows, and the claims of the stocks they add to, with only the columns the rule compares
 flows as (
     select
-        reported.claim_row, reported.entity, reported.value_lo, reported.value_hi,
-        reported.lo_open, reported.hi_open, reported.period_start, reported.period_end,
+        reported.claim_row, reported.entity, reported.scope, reported.value_lo,
+        reported.value_hi, reported.lo_open, reported.hi_open, reported.period_start,
+        reported.period_end,
         catalogue.stock_of as metric,
         stocks.cumulative as stock_cumulative
     from reported
@@ -41,7 +43,7 @@ flows as (
 
 stock_claims as materialized (
     select
-        claim_row, claim_id, entity, metric, value_lo, value_hi, lo_open, hi_open,
+        claim_row, claim_id, entity, metric, scope, value_lo, value_hi, lo_open, hi_open,
         period_start, period_end
     from reported
     semi join (select stock_of as metric from catalogue) using (metric)
@@ -57,6 +59,7 @@ implied_starts as materialized (
         flows.period_end as flow_period_end,
         flows.entity,
         stock.metric,
+        flows.scope,
         flows.stock_cumulative,
         flows.period_start as implied_at,
         stock.value_lo - flows.value_hi as implied_lo,
@@ -70,6 +73,7 @@ implied_starts as materialized (
     join stock_claims as stock
         on stock.entity = flows.entity
         and stock.metric = flows.metric
+        and stock.scope = flows.scope
         and stock.period_end = flows.period_end
 ),
 
@@ -85,11 +89,12 @@ negative_starts as (
 -- earlier with a lower bound at least the start's upper bound (before) or starts later with
 -- an upper bound at most the start's lower bound (after). The rule itself decides below.
 candidates as (
-    select starts.*, other.* exclude (entity, metric)
+    select starts.*, other.* exclude (entity, metric, scope)
     from implied_starts as starts
     join stock_claims as other
         on other.entity = starts.entity
         and other.metric = starts.metric
+        and other.scope = starts.scope
     where other.period_end between starts.implied_at - 1 and starts.implied_at
         or (
             starts.stock_cumulative
@@ -198,6 +203,7 @@ violations as (
         stock.quote as stock_quote,
         found.entity,
         found.metric,
+        found.scope,
         found.stock_cumulative,
         found.implied_at,
         found.implied_lo,
@@ -229,7 +235,7 @@ final as (
         list_filter([flow_quote, stock_quote, other_quote], lambda x: x is not null) as quotes,
         format(
             '{} {}: "{}" ({}) with "{}" at {} implies {} to {} at {}{}',
-            entity, metric, flow_value_text, flow_file, stock_value_text, flow_period_end,
+            entity, if(scope = 'global', metric, metric || ' in ' || scope), flow_value_text, flow_file, stock_value_text, flow_period_end,
             implied_lo, implied_hi, implied_at,
             case relation
                 when 'negative' then ', which is negative'
@@ -242,4 +248,4 @@ final as (
 )
 
 select * from final
-order by entity, metric, implied_at, flow_claim_id, stock_claim_id, other_claim_id
+order by entity, metric, scope, implied_at, flow_claim_id, stock_claim_id, other_claim_id

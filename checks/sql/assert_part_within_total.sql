@@ -1,38 +1,44 @@
--- A part never exceeds its total (catalogue `parts`: stores_europe is a part of stores_count)
--- for the same entity and period: violated when part.lo > total.hi, or they are equal and
--- either of those bounds is excluded.
+-- A part never exceeds its total: for the same entity, metric, unit and period, a claim about
+-- a scope that lies within another (by `within` in catalogue/scopes.yaml, transitively:
+-- stores in China, within Asia, within global) never exceeds a claim about the scope it lies
+-- within. Violated when part.lo > total.hi, or they are equal and either of those bounds is
+-- excluded. Any metric: a count, an amount over a period or the Nth one reached in a part of
+-- the world is at most that of the whole.
 with
 
+-- each scope with every scope it lies within (staging.scope_catalogue lists them, nearest
+-- first, as `ancestors`): one row per part and total, global's none
 part_of as (
-    select metric as total_metric, unnest(parts) as part_metric
-    from staging.metric_catalogue
+    select scope as part_scope, unnest(ancestors) as total_scope
+    from staging.scope_catalogue
 ),
 
 -- the reported claims, from raw.claims rather than claims_dated: a claim without a document is
 -- compared too, but the pairs are joined back to the dated claims below, where it is not, so
 -- a pair naming it is dropped there as if it had never been compared; the document join is
--- paid for the few claims named, not for 3.4M
+-- paid for the few claims named, not for every claim
 reported as not materialized (
     select rowid as claim_row, * from raw.claims where status = 'reported'
 ),
 
--- the claims of part and total metrics with only the columns the rule compares: the pairs
--- below are hashed on these (1.6M pairs at 10M claims), not on every column. Each carries
--- its row number (rowid) in raw.claims, by which the few claims named are read back below
+-- the claims about a part (a scope within another), once per scope it lies within, with only
+-- the columns the rule compares: the pairs below are hashed on these, not on every column.
+-- Each carries its row number (rowid) in raw.claims, by which the few claims named are read
+-- back below
 part_claims as (
     select
-        part_metrics.total_metric,
-        reported.claim_row, reported.entity, reported.metric, reported.value_lo,
-        reported.lo_open, reported.period_start, reported.period_end
+        part_of.total_scope,
+        reported.claim_row, reported.entity, reported.metric, reported.unit,
+        reported.value_lo, reported.lo_open, reported.period_start, reported.period_end
     from reported
-    join (select distinct total_metric, part_metric from part_of) as part_metrics
-        on part_metrics.part_metric = reported.metric
+    join part_of on part_of.part_scope = reported.scope
 ),
 
+-- the claims about a scope that has parts (global, a region), likewise narrowed
 total_claims as (
-    select claim_row, entity, metric, value_hi, hi_open, period_start, period_end
+    select claim_row, entity, metric, unit, scope, value_hi, hi_open, period_start, period_end
     from reported
-    semi join part_of on part_of.total_metric = reported.metric
+    semi join part_of on part_of.total_scope = reported.scope
 ),
 
 -- the exceeding pairs of rows
@@ -41,7 +47,9 @@ pairs as (
     from part_claims as part
     join total_claims as total
         on total.entity = part.entity
-        and total.metric = part.total_metric
+        and total.metric = part.metric
+        and total.unit = part.unit
+        and total.scope = part.total_scope
         and total.period_start = part.period_start
         and total.period_end = part.period_end
     where part.value_lo > total.value_hi
@@ -50,7 +58,7 @@ pairs as (
 
 -- the rows named, read back by row number: a rowid filter lets the scan fetch the wide
 -- columns (file, texts, quote) of those rows only, where looking them up by claim id decoded
--- them for all 9.7M reported claims first. The row numbers as one list unnested: DuckDB then
+-- them for all the reported claims first. The row numbers as one list unnested: DuckDB then
 -- expects few of them and pushes them into the scan
 named_rows as (
     select unnest(list(distinct claim_row)) as claim_row
@@ -59,8 +67,8 @@ named_rows as (
 
 named_claims as materialized (
     select
-        rowid as claim_row, claim_id, doc_id, entity, metric, period_start, period_end, file,
-        value_text, quote
+        rowid as claim_row, claim_id, doc_id, entity, metric, scope, period_start, period_end,
+        file, value_text, quote
     from raw.claims
     where rowid in (select claim_row from named_rows)
 ),
@@ -79,7 +87,7 @@ exceeding as (
         part.published_at as a_published_at,
         part.period_start as a_period_start,
         part.period_end as a_period_end,
-        part.metric as a_metric,
+        part.scope as a_scope,
         part.value_text as a_value_text,
         part.quote as a_quote,
         total.claim_id as b_claim_id,
@@ -87,17 +95,14 @@ exceeding as (
         total.published_at as b_published_at,
         total.period_start as b_period_start,
         total.period_end as b_period_end,
-        total.metric as b_metric,
+        total.scope as b_scope,
         total.value_text as b_value_text,
         total.quote as b_quote,
-        part.entity
+        part.entity,
+        part.metric
     from pairs
     join dated as part on part.claim_row = pairs.a_row
     join dated as total on total.claim_row = pairs.b_row
-    -- once per catalogue entry making the one a part of the other
-    join part_of
-        on part_of.part_metric = part.metric
-        and part_of.total_metric = total.metric
 ),
 
 final as (
@@ -106,8 +111,9 @@ final as (
         [a_file, b_file] as files,
         [a_quote, b_quote] as quotes,
         format(
-            '{}: part {} "{}" ({}) exceeds total {} "{}" ({}) for {} to {}',
-            entity, a_metric, a_value_text, a_file, b_metric, b_value_text, b_file,
+            '{}: {} "{}" in {} ({}) exceeds "{}" {} ({}) for {} to {}',
+            entity, metric, a_value_text, a_scope, a_file, b_value_text,
+            if(b_scope = 'global', 'worldwide', 'in ' || b_scope), b_file,
             a_period_start, a_period_end
         ) as message,
         *
@@ -115,4 +121,4 @@ final as (
 )
 
 select * from final
-order by entity, b_metric, a_period_start, a_claim_id, b_claim_id
+order by entity, metric, b_scope, a_scope, a_period_start, a_claim_id, b_claim_id

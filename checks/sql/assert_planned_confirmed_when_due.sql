@@ -1,7 +1,8 @@
 -- A plan whose period has ended by the run's reference date (staging.validation_context,
 -- normally today) should be confirmed by a reported fact:
---   * a planned claim by a reported claim on the same entity and metric, about a time from
---     the plan's start on, whose interval overlaps the plan's;
+--   * a planned claim by a reported claim on the same entity, metric and scope (in the same
+--     unit: a plan in euros by a report in euros), about a time from the plan's start on,
+--     whose interval overlaps the plan's;
 --   * a planned event by a reported event with the same entity, type and subject, from the
 --     plan's start on.
 -- An unconfirmed plan may simply be unreported yet, hence severity warn.
@@ -40,6 +41,8 @@ candidate_facts as (
     semi join due_claims as plan
         on fact.entity = plan.entity
         and fact.metric = plan.metric
+        and fact.scope = plan.scope
+        and fact.unit = plan.unit
     where fact.status = 'reported'
 ),
 
@@ -50,7 +53,8 @@ unconfirmed_claims as (
         plan.file as a_file,
         plan.period_start as a_period_start,
         plan.period_end as a_period_end,
-        plan.metric || ' "' || plan.value_text || '"' as plan_words,
+        plan.metric || if(plan.scope = 'global', '', ' in ' || plan.scope)
+            || ' "' || plan.value_text || '"' as plan_words,
         plan.quote as a_quote,
         plan.entity,
         plan.doc_id
@@ -58,6 +62,8 @@ unconfirmed_claims as (
     anti join candidate_facts as fact
         on fact.entity = plan.entity
         and fact.metric = plan.metric
+        and fact.scope = plan.scope
+        and fact.unit = plan.unit
         and fact.period_end >= plan.period_start
         and not (
             fact.value_hi < plan.value_lo

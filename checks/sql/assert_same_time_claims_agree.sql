@@ -1,6 +1,8 @@
--- Two reported claims on the same entity, metric and period must describe overlapping
--- intervals. Intervals [lo, hi] with excluded ends (lo_open, hi_open) are disjoint when one
--- ends below the other's start, or they touch at a point that either of them excludes.
+-- Two reported claims on the same entity, metric, scope and period (and unit: amounts in two
+-- currencies are not compared) must describe overlapping intervals; a count in China and a
+-- worldwide count are not the same fact, part_within_total compares those. Intervals [lo, hi]
+-- with excluded ends (lo_open, hi_open) are disjoint when one ends below the other's start,
+-- or they touch at a point that either of them excludes.
 -- Returns one row per disagreeing pair; a is the earlier published (then the smaller id).
 with
 
@@ -14,11 +16,11 @@ reported as not materialized (
 ),
 
 -- a first screen: the times stated by more than one claim, found on a 64-bit hash of entity,
--- metric and period (at 10M claims nearly every claim is alone at its time, and grouping 10M
--- integers is far cheaper than grouping 10M rows of two strings and two dates). A collision
--- only lets more claims through to the exact grouping below, never fewer.
+-- metric, scope, unit and period (at 10M claims nearly every claim is alone at its time, and
+-- grouping 10M integers is far cheaper than grouping 10M rows of four strings and two dates).
+-- A collision only lets more claims through to the exact grouping below, never fewer.
 repeated_times as (
-    select hash(entity, metric, period_start, period_end) as time_hash
+    select hash(entity, metric, scope, unit, period_start, period_end) as time_hash
     from reported
     group by time_hash
     having count(*) > 1
@@ -27,12 +29,13 @@ repeated_times as (
 -- all intervals of a group overlap pairwise iff the highest lower bound does not pass the
 -- lowest upper bound (intervals on a line), so only the other groups need the pairwise join
 contested_times as (
-    select entity, metric, period_start, period_end
+    select entity, metric, scope, unit, period_start, period_end
     from reported
     semi join repeated_times
-        on repeated_times.time_hash = hash(reported.entity, reported.metric,
-                                           reported.period_start, reported.period_end)
-    group by entity, metric, period_start, period_end
+        on repeated_times.time_hash = hash(reported.entity, reported.metric, reported.scope,
+                                           reported.unit, reported.period_start,
+                                           reported.period_end)
+    group by entity, metric, scope, unit, period_start, period_end
     having count(*) > 1
         and (
             max(value_lo) > min(value_hi)
@@ -45,7 +48,7 @@ contested_times as (
 contested_claims as materialized (
     select reported.*
     from reported
-    semi join contested_times using (entity, metric, period_start, period_end)
+    semi join contested_times using (entity, metric, scope, unit, period_start, period_end)
 ),
 
 contested as (
@@ -75,11 +78,15 @@ disagreements as (
         b.value_hi as b_value_hi,
         b.quote as b_quote,
         a.entity,
-        a.metric
+        a.metric,
+        a.scope,
+        a.unit
     from contested as a
     join contested as b
         on b.entity = a.entity
         and b.metric = a.metric
+        and b.scope = a.scope
+        and b.unit = a.unit
         and b.period_start = a.period_start
         and b.period_end = a.period_end
         and (
@@ -99,7 +106,7 @@ final as (
         [a_quote, b_quote] as quotes,
         format(
             '{} {} for {} to {}: "{}" ({}) disagrees with "{}" ({})',
-            entity, metric, a_period_start, a_period_end,
+            entity, if(scope = 'global', metric, metric || ' in ' || scope), a_period_start, a_period_end,
             a_value_text, a_file, b_value_text, b_file
         ) as message,
         *
@@ -107,4 +114,4 @@ final as (
 )
 
 select * from final
-order by entity, metric, a_period_start, a_claim_id, b_claim_id
+order by entity, metric, scope, unit, a_period_start, a_claim_id, b_claim_id

@@ -1,8 +1,10 @@
--- A subset never exceeds its superset (catalogue `subset_of`: european_markets_count is a
--- subset of markets_count). Compared for the same entity and period, and, when the superset
--- is cumulative, against every superset claim about a time wholly after the subset claim
--- (the superset can only have grown since). Violated when subset.lo > superset.hi, or they
--- are equal and either of those bounds is excluded.
+-- A subset never exceeds its superset (catalogue `subset_of`: paying_customers_count is a
+-- subset of customers_count). Compared for the same entity, scope and period (paying
+-- customers in the UK against customers in the UK; a part of a scope against its total is
+-- part_within_total's), and, when the superset is cumulative, against every superset claim
+-- about a time wholly after the subset claim (the superset can only have grown since).
+-- Violated when subset.lo > superset.hi, or they are equal and either of those bounds is
+-- excluded.
 with
 
 subset_of as (
@@ -28,14 +30,14 @@ subset_claims as (
     select
         subset_of.superset_metric,
         subset_of.superset_cumulative,
-        reported.claim_row, reported.entity, reported.value_lo, reported.lo_open,
-        reported.period_start, reported.period_end
+        reported.claim_row, reported.entity, reported.scope, reported.value_lo,
+        reported.lo_open, reported.period_start, reported.period_end
     from reported
     join subset_of on subset_of.subset_metric = reported.metric
 ),
 
 superset_claims as (
-    select claim_row, entity, metric, value_hi, hi_open, period_start, period_end
+    select claim_row, entity, metric, scope, value_hi, hi_open, period_start, period_end
     from reported
     semi join subset_of on subset_of.superset_metric = reported.metric
 ),
@@ -56,6 +58,7 @@ candidates as (
     join superset_claims as super
         on super.entity = sub.entity
         and super.metric = sub.superset_metric
+        and super.scope = sub.scope
         and super.period_start = sub.period_start
         and super.period_end = sub.period_end
     union all
@@ -70,6 +73,7 @@ candidates as (
     join superset_claims as super
         on super.entity = sub.entity
         and super.metric = sub.superset_metric
+        and super.scope = sub.scope
         and super.period_start > sub.period_end
         and super.value_hi <= sub.value_lo
     where sub.superset_cumulative
@@ -93,8 +97,8 @@ named_rows as (
 
 named_claims as materialized (
     select
-        rowid as claim_row, claim_id, doc_id, entity, metric, period_start, period_end, file,
-        value_text, quote
+        rowid as claim_row, claim_id, doc_id, entity, metric, scope, period_start, period_end,
+        file, value_text, quote
     from raw.claims
     where rowid in (select claim_row from named_rows)
 ),
@@ -124,7 +128,8 @@ exceeding as (
         super.metric as b_metric,
         super.value_text as b_value_text,
         super.quote as b_quote,
-        sub.entity
+        sub.entity,
+        sub.scope
     from pairs
     join named as sub on sub.claim_row = pairs.a_row
     join named as super on super.claim_row = pairs.b_row
@@ -136,8 +141,9 @@ final as (
         [a_file, b_file] as files,
         [a_quote, b_quote] as quotes,
         format(
-            '{}: {} "{}" ({}, {} to {}) exceeds {} "{}" ({}, {} to {})',
-            entity, a_metric, a_value_text, a_file, a_period_start, a_period_end,
+            '{}{}: {} "{}" ({}, {} to {}) exceeds {} "{}" ({}, {} to {})',
+            entity, if(scope = 'global', '', ' in ' || scope),
+            a_metric, a_value_text, a_file, a_period_start, a_period_end,
             b_metric, b_value_text, b_file, b_period_start, b_period_end
         ) as message,
         *
@@ -145,4 +151,4 @@ final as (
 )
 
 select * from final
-order by entity, a_metric, a_period_start, a_claim_id, b_period_start, b_claim_id
+order by entity, scope, a_metric, a_period_start, a_claim_id, b_period_start, b_claim_id

@@ -22,6 +22,8 @@ final as (
         claims.file,
         claims.entity,
         claims.metric,
+        claims.scope,
+        claims.unit,
         claims.value_lo,
         claims.value_hi,
         claims.lo_open,

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from checks import CHECKS_DIR
+from checks.engines.sql import violating_rows
+from checks.registry import load_check_catalogue
 from validation.ledger import INF, Ledger, sql_check_rows
 
 A = "a.txt"
@@ -77,6 +80,21 @@ def test_cumulative_ignores_plans(ledger: Ledger) -> None:
     assert sql_check_rows(ledger.con, "cumulative_never_decreases") == []
 
 
+def test_cumulative_series_are_per_scope(ledger: Ledger) -> None:
+    two_documents(
+        ledger, "38 markets, 25 in Europe", "2025-06-24", "22 markets in Europe", "2025-09-01"
+    )
+    ledger.claim(A, "38", "markets_count", 38)
+    europe = ledger.claim(A, "25", "markets_count", 25, scope="Europe")
+    # 22 in Europe after 38 worldwide is no fall; after 25 in Europe it is
+    later = ledger.claim(B, "22", "markets_count", 22, scope="Europe")
+    rows = sql_check_rows(ledger.con, "cumulative_never_decreases")
+    assert [(r["claim_ids"], r["scope"]) for r in rows] == [
+        ([europe.claim_id, later.claim_id], "Europe")
+    ]
+    assert rows[0]["message"].startswith('smart markets_count in Europe fell from "25"')
+
+
 # --- same_time_claims_agree ---------------------------------------------------------------
 
 
@@ -111,6 +129,31 @@ def test_agreement_different_periods_are_not_compared(ledger: Ledger) -> None:
     two_documents(ledger, "7 new markets", "2025-06-24", "3 new markets", "2025-12-31")
     ledger.claim(A, "7", "new_markets", 7, period=("2025-01-01", "2025-06-24"))
     ledger.claim(B, "3", "new_markets", 3, period=("2025-07-01", "2025-12-31"))
+    assert sql_check_rows(ledger.con, "same_time_claims_agree") == []
+
+
+def test_agreement_is_judged_within_one_scope(ledger: Ledger) -> None:
+    two_documents(
+        ledger, "580 stores, 131 in China", "2025-06-24", "140 stores in China", "2025-06-24"
+    )
+    ledger.claim(A, "580", "stores_count", 580)
+    china = ledger.claim(A, "131", "stores_count", 131, scope="China")
+    assert sql_check_rows(ledger.con, "same_time_claims_agree") == []  # China is not the world
+    other = ledger.claim(B, "140", "stores_count", 140, scope="China")
+    rows = sql_check_rows(ledger.con, "same_time_claims_agree")
+    assert [(sorted(r["claim_ids"]), r["scope"]) for r in rows] == [
+        (sorted([china.claim_id, other.claim_id]), "China")
+    ]
+    assert "smart stores_count in China for 2025-06-24" in rows[0]["message"]
+
+
+def test_amounts_in_two_currencies_are_not_compared(ledger: Ledger) -> None:
+    two_documents(ledger, "revenue of 100 million", "2025-06-24", "revenue of 90", "2025-06-24")
+    year = ("2024-01-01", "2024-12-31")
+    ledger.claim(A, "100", "revenue", 100, period=year, unit="EUR")
+    ledger.claim(B, "90", "revenue", 90, period=year, unit="GBP")
+    assert sql_check_rows(ledger.con, "same_time_claims_agree") == []
+    ledger.claim(B, "90", "revenue_usd", 90, period=year)  # not the same metric either
     assert sql_check_rows(ledger.con, "same_time_claims_agree") == []
 
 
@@ -169,72 +212,179 @@ def test_flow_larger_than_its_end_stock_fails(ledger: Ledger) -> None:
     ]
 
 
-# --- part_within_total and parts_sum_to_total ---------------------------------------------
+def test_a_flow_implies_a_start_in_its_own_scope(ledger: Ledger) -> None:
+    ledger.document(A, "2025-06-24", "it entered 7 new markets in Europe; 3 ... and 5 in Europe")
+    ledger.claim(A, "7", "new_markets", 7, period=H1_2025, scope="Europe")
+    ledger.claim(A, "3", "markets_count", 3)  # worldwide: 3 - 7 would be negative
+    assert sql_check_rows(ledger.con, "flow_matches_stock") == []
+    europe = ledger.claim(A, "5", "markets_count", 5, scope="Europe")  # 5 - 7 is
+    rows = sql_check_rows(ledger.con, "flow_matches_stock")
+    assert [(r["quotes"], r["relation"], r["scope"]) for r in rows] == [
+        (["7", "5"], "negative", "Europe")
+    ]
+    assert europe.claim_id in rows[0]["claim_ids"]
+    assert rows[0]["message"].startswith('smart markets_count in Europe: "7"')
 
-STORES = "580 stores: 300 in China, 200 in Europe and 80 elsewhere; 700 in Europe"
+
+# --- part_within_total and parts_sum_within_total ------------------------------------------
+
+STORES = "580 stores: 300 in China, 200 in Europe and 80 elsewhere; 700 in Europe, 250 in Asia"
 
 
 def stores_document(ledger: Ledger) -> None:
     ledger.document(A, "2025-06-24", STORES)
 
 
-def test_parts_within_and_summing_to_total_pass(ledger: Ledger) -> None:
+def test_parts_within_and_summing_within_total_pass(ledger: Ledger) -> None:
     stores_document(ledger)
     ledger.claim(A, "580", "stores_count", 580)
-    ledger.claim(A, "300", "stores_china", 300)
-    ledger.claim(A, "200", "stores_europe", 200)
-    ledger.claim(A, "80", "stores_other", 80)
+    ledger.claim(A, "300", "stores_count", 300, scope="China")
+    ledger.claim(A, "200", "stores_count", 200, scope="Europe")
+    ledger.claim(A, "80", "stores_count", 80, scope="international")  # a segment: not summed
     assert sql_check_rows(ledger.con, "part_within_total") == []
-    assert sql_check_rows(ledger.con, "parts_sum_to_total") == []
+    assert sql_check_rows(ledger.con, "parts_sum_within_total") == []
+    assert sql_check_rows(ledger.con, "same_time_claims_agree") == []
 
 
-def test_part_exceeding_total_fails(ledger: Ledger) -> None:
-    stores_document(ledger)
+def test_a_china_count_above_the_global_count_fails(ledger: Ledger) -> None:
+    ledger.document(A, "2025-06-24", "580 stores worldwide")
+    ledger.document(B, "2025-06-24", "700 stores in China")
     total = ledger.claim(A, "580", "stores_count", 580)
-    part = ledger.claim(A, "700", "stores_europe", 700)
+    china = ledger.claim(B, "700", "stores_count", 700, scope="China")
     rows = sql_check_rows(ledger.con, "part_within_total")
-    assert [(r["claim_ids"], r["quotes"]) for r in rows] == [
-        ([part.claim_id, total.claim_id], ["700", "580"])
+    assert [
+        (r["claim_ids"], r["quotes"], r["files"], r["a_scope"], r["b_scope"]) for r in rows
+    ] == [([china.claim_id, total.claim_id], ["700", "580"], [B, A], "China", "global")]
+    assert rows[0]["message"] == (
+        'smart: stores_count "700" in China (b.txt) exceeds "580" worldwide (a.txt) '
+        "for 2025-06-24 to 2025-06-24"
+    )
+    # a different number for China and for the world is no disagreement about one fact
+    assert sql_check_rows(ledger.con, "same_time_claims_agree") == []
+
+
+def test_a_part_is_checked_against_every_scope_it_lies_within(ledger: Ledger) -> None:
+    stores_document(ledger)
+    world = ledger.claim(A, "580", "stores_count", 580)
+    asia = ledger.claim(A, "250", "stores_count", 250, scope="Asia")
+    china = ledger.claim(A, "300", "stores_count", 300, scope="China")  # within Asia: 300 > 250
+    rows = sql_check_rows(ledger.con, "part_within_total")
+    assert [(r["claim_ids"], r["b_scope"]) for r in rows] == [
+        ([china.claim_id, asia.claim_id], "Asia")
     ]
+    assert world.claim_id not in rows[0]["claim_ids"]
 
 
-def test_parts_not_summing_to_total_fail_only_when_all_parts_known(ledger: Ledger) -> None:
+def test_parts_are_compared_only_with_their_totals_at_the_same_time_and_metric(
+    ledger: Ledger,
+) -> None:
+    ledger.document(A, "2025-06-24", "580 stores and 12 new stores; 700 stores in China")
+    ledger.claim(A, "580", "stores_count", 580, period="2025-06-30")
+    ledger.claim(A, "12", "new_stores", 12, period=("2025-01-01", "2025-06-24"))
+    ledger.claim(A, "700", "stores_count", 700, scope="China")  # another date
+    # 700 new stores worldwide: a flow, not a part of the stock of China
+    ledger.claim(A, "700", "new_stores", 700, period=("2025-01-01", "2025-06-24"))
+    assert sql_check_rows(ledger.con, "part_within_total") == []
+
+
+def test_an_excluded_bound_at_the_total_fails(ledger: Ledger) -> None:
+    ledger.document(A, "2025-06-24", "over 580 stores in Europe, 580 stores in all")
+    part = ledger.claim(A, "over 580", "stores_count", 580, INF, lo_open=True, scope="Europe")
+    total = ledger.claim(A, "580", "stores_count", 580, occurrence=2)
+    rows = sql_check_rows(ledger.con, "part_within_total")
+    assert [r["claim_ids"] for r in rows] == [[part.claim_id, total.claim_id]]
+
+
+def test_parts_summing_past_their_total_fail(ledger: Ledger) -> None:
     stores_document(ledger)
     total = ledger.claim(A, "580", "stores_count", 580)
-    china = ledger.claim(A, "300", "stores_china", 300)
-    europe = ledger.claim(A, "200", "stores_europe", 200)
-    assert sql_check_rows(ledger.con, "parts_sum_to_total") == []  # stores_other unknown
-    other = ledger.claim(A, "80", "stores_other", 30)  # 300 + 200 + 30 = 530, not 580
-    rows = sql_check_rows(ledger.con, "parts_sum_to_total")
-    assert [(r["claim_ids"], r["quotes"], r["lo"], r["hi"]) for r in rows] == [
+    china = ledger.claim(A, "300", "stores_count", 300, scope="China")  # within Asia, not global
+    europe = ledger.claim(A, "200", "stores_count", 200, scope="Europe")
+    assert sql_check_rows(ledger.con, "parts_sum_within_total") == []  # 200 alone: no sum
+    asia = ledger.claim(A, "250", "stores_count", 250, scope="Asia")
+    assert sql_check_rows(ledger.con, "parts_sum_within_total") == []  # 200 + 250 <= 580
+    ledger.document(B, "2025-06-24", "400 stores in Asia")
+    more_asia = ledger.claim(B, "400", "stores_count", 400, scope="Asia")  # 200 + 250 <= 580
+    assert sql_check_rows(ledger.con, "parts_sum_within_total") == []  # Asia's lowest counts
+    ledger.con.execute("delete from raw.claims where claim_id = ?", [asia.claim_id])
+    rows = sql_check_rows(ledger.con, "parts_sum_within_total")  # 200 + 400 > 580
+    assert [(r["claim_ids"], r["quotes"], r["lo"], r["total_scope"]) for r in rows] == [
         (
-            [total.claim_id, china.claim_id, europe.claim_id, other.claim_id],
-            ["580", "300", "200", "80"],
-            530,
-            530,
+            [total.claim_id, more_asia.claim_id, europe.claim_id],
+            ["580", "400", "200"],
+            600,
+            "global",
         )
     ]
+    assert rows[0]["message"] == (
+        'smart: stores_count "580" worldwide (a.txt) for 2025-06-24 to 2025-06-24 is below its '
+        'parts Asia "400" + Europe "200", at least 600.0 together'
+    )
+    assert china.claim_id not in rows[0]["claim_ids"]
+
+
+def test_parts_of_a_region_sum_within_it(ledger: Ledger) -> None:
+    stores_document(ledger)
+    asia = ledger.claim(A, "250", "stores_count", 250, scope="Asia")
+    china = ledger.claim(A, "200", "stores_count", 200, scope="China", occurrence=1)
+    assert sql_check_rows(ledger.con, "parts_sum_within_total") == []
+    ledger.document(B, "2025-06-24", "80 stores in Japan")
+    japan = ledger.claim(B, "80", "stores_count", 80, scope="Japan")  # 200 + 80 > 250
+    rows = sql_check_rows(ledger.con, "parts_sum_within_total")
+    assert [r["claim_ids"] for r in rows] == [[asia.claim_id, china.claim_id, japan.claim_id]]
+    assert sql_check_rows(ledger.con, "part_within_total") == []  # each part alone fits
 
 
 # --- subset_within_superset ---------------------------------------------------------------
 
-EUROPE = "38 markets, 25 of them in Europe; 40 European markets"
+CUSTOMERS = "38 million users, 25 million of them paying; 40 million paying users; UK: 50"
 
 
 def test_subset_within_superset_passes(ledger: Ledger) -> None:
-    ledger.document(A, "2025-06-24", EUROPE)
-    ledger.claim(A, "38", "markets_count", 38)
-    ledger.claim(A, "25", "european_markets_count", 25)
+    ledger.document(A, "2025-06-24", CUSTOMERS)
+    ledger.claim(A, "38", "customers_count", 38)
+    ledger.claim(A, "25", "paying_customers_count", 25)
+    # paying customers in the UK are compared with customers in the UK only
+    ledger.claim(A, "50", "paying_customers_count", 50, scope="UK")
     assert sql_check_rows(ledger.con, "subset_within_superset") == []
 
 
-def test_subset_exceeding_superset_fails_same_time_and_later(ledger: Ledger) -> None:
-    ledger.document(A, "2025-06-24", EUROPE)
-    ledger.document(B, "2025-09-01", "now in 39 markets")
-    total = ledger.claim(A, "38", "markets_count", 38)
-    europe = ledger.claim(A, "40", "european_markets_count", 40)
-    later = ledger.claim(B, "39", "markets_count", 39)  # markets only grow: still < 40
+def test_subset_exceeding_superset_fails_in_its_scope(ledger: Ledger) -> None:
+    ledger.document(A, "2025-06-24", CUSTOMERS)
+    ledger.document(B, "2025-06-24", "39 million UK users")
+    total = ledger.claim(A, "38", "customers_count", 38)
+    paying = ledger.claim(A, "40", "paying_customers_count", 40)
+    uk_total = ledger.claim(B, "39", "customers_count", 39, scope="UK")
+    uk_paying = ledger.claim(A, "50", "paying_customers_count", 50, scope="UK")
     rows = sql_check_rows(ledger.con, "subset_within_superset")
+    assert [(r["claim_ids"], r["quotes"], r["scope"]) for r in rows] == [
+        ([uk_paying.claim_id, uk_total.claim_id], ["50", "39"], "UK"),
+        ([paying.claim_id, total.claim_id], ["40", "38"], "global"),
+    ]
+
+
+def test_subset_against_a_later_cumulative_superset(ledger: Ledger) -> None:
+    # no catalogue metric is a subset of a cumulative one today: one made for the test
+    ledger.document(A, "2025-06-24", "40 markets in the EU; 38 markets")
+    ledger.document(B, "2025-09-01", "now in 39 markets")
+    europe = ledger.claim(A, "40", "markets_count", 40)
+    total = ledger.claim(A, "38", "markets_count", 38, occurrence=1)
+    later = ledger.claim(B, "39", "markets_count", 39)  # markets only grow: still < 40
+    ledger.con.execute(
+        "update raw.claims set metric = 'eu_markets_count' where claim_id = ?", [europe.claim_id]
+    )
+    prepare = sql_check_rows(ledger.con, "subset_within_superset")  # loads the catalogue
+    assert prepare == []
+    ledger.con.execute(
+        """
+        insert into staging.metric_catalogue by name
+        select 'eu_markets_count' as metric, 'markets' as family, 'markets' as unit,
+            'stock' as kind, true as cumulative, 'markets_count' as subset_of
+        """
+    )
+    spec = next(s for s in load_check_catalogue(CHECKS_DIR) if s.id == "subset_within_superset")
+    relation = violating_rows(ledger.con, spec, CHECKS_DIR)
+    rows = [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
     assert [(r["claim_ids"], r["quotes"]) for r in rows] == [
         ([europe.claim_id, total.claim_id], ["40", "38"]),
         ([europe.claim_id, later.claim_id], ["40", "39"]),
@@ -288,6 +438,21 @@ def test_plan_not_yet_due_or_confirmed_passes(ledger: Ledger) -> None:
     assert sql_check_rows(ledger.con, "planned_confirmed_when_due", as_of="2026-03-01") == []
     ledger.event(B, "The #6 EHD launched", "launch", "#6 EHD", ("2026-07-20", "2026-07-31"))
     assert sql_check_rows(ledger.con, "planned_confirmed_when_due", as_of="2026-11-01") == []
+
+
+def test_a_plan_is_confirmed_only_in_its_scope(ledger: Ledger) -> None:
+    ledger.document(A, "2026-01-05", "10 markets in Europe by 2026")
+    ledger.document(B, "2027-02-01", "now in 10 markets; 10 in Europe")
+    plan = ledger.claim(
+        A, "10", "markets_count", 10, period="2026-12-31", status="planned", scope="Europe"
+    )
+    ledger.claim(B, "10", "markets_count", 10)  # worldwide: no confirmation
+    rows = sql_check_rows(ledger.con, "planned_confirmed_when_due", as_of="2027-03-01")
+    assert [(r["claim_ids"], r["plan_words"]) for r in rows] == [
+        ([plan.claim_id], 'markets_count in Europe "10"')
+    ]
+    ledger.claim(B, "10", "markets_count", 10, scope="Europe", occurrence=2)
+    assert sql_check_rows(ledger.con, "planned_confirmed_when_due", as_of="2027-03-01") == []
 
 
 def test_plan_passed_without_confirmation_warns(ledger: Ledger) -> None:

@@ -1,7 +1,7 @@
 """The optimized SQL checks (checks/sql/) return exactly the rows of their straightforward
 reference queries (reference_sql/, see its README) on random ledgers built to hit the edges:
 duplicate claim ids and whole duplicate rows, NaN and infinite bounds, excluded ends, reversed
-periods, claims whose document is missing, plans."""
+periods, claims whose document is missing, plans, scopes within scopes, two units."""
 
 from __future__ import annotations
 
@@ -19,9 +19,14 @@ from flows.validate import prepare_staging
 REFERENCE_DIR = Path(__file__).parent / "reference_sql"
 CHECKS = sorted(p.stem.removeprefix("assert_") for p in REFERENCE_DIR.glob("assert_*.sql"))
 RELATED = [
-    ["markets_count", "new_markets", "european_markets_count"],
-    ["stores_count", "stores_china", "stores_europe", "stores_other", "new_stores"],
+    ["markets_count", "new_markets", "market_entry_ordinal", "test_markets_subset"],
+    ["stores_count", "new_stores"],
+    ["customers_count", "paying_customers_count", "new_customers"],
 ]
+# global with its parts Europe, Asia and international (a segment), Asia's China and Japan,
+# Europe's Germany; and a scope that is not in the catalogue
+SCOPES = ["global", "Europe", "Asia", "international", "China", "Japan", "Germany", "Atlantis"]
+WORLD = ["global", "Europe", "Asia", "China", "Japan"]  # totals with two or more parts each
 LEDGERS = 150  # each its own entities, documents and claim ids, in one warehouse
 
 
@@ -29,9 +34,10 @@ def random_claims(rng: random.Random, ledger: int, metrics: list[str]) -> list[l
     base = date(2024, 1, 1)
     entities = [f"l{ledger}e{k}" for k in range(rng.randint(1, 3))]
     chosen = rng.choice(RELATED) if rng.random() < 0.6 else rng.sample(metrics, rng.randint(2, 8))
+    scopes = rng.choice([["global"], ["global", "China"], SCOPES])
     days = 8
-    if rng.random() < 0.3:  # a total and all its parts on a few days: parts that sum, or not
-        chosen, days = ["stores_count", "stores_china", "stores_europe", "stores_other"], 2
+    if rng.random() < 0.3:  # totals and their parts on a few days: parts that sum, or not
+        chosen, scopes, days = ["stores_count"], WORLD, 2
     rows = []
     count = rng.randint(5, 60)
     for i in range(count):
@@ -50,13 +56,13 @@ def random_claims(rng: random.Random, ledger: int, metrics: list[str]) -> list[l
             f"f{rng.randint(0, 2)}",
             rng.choice(entities),
             rng.choice(chosen),
-            "global",
+            rng.choice(scopes),
             lo,
             hi,
             rng.random() < 0.2,
             rng.random() < 0.2,
             "exact",
-            "u",
+            "u" if rng.random() < 0.95 else "v",
             str(lo),
             start,
             end,
@@ -96,6 +102,16 @@ def random_ledgers():
             random_claims(rng, ledger, metrics),
         )
     prepare_staging(con, catalogue, [], date(2026, 11, 1))
+    # a subset of a cumulative superset, which the catalogue has none of today: the subset
+    # check's comparison with later superset claims is run too
+    con.execute(
+        """
+        insert into staging.metric_catalogue by name
+        select 'test_markets_subset' as metric, 'markets' as family, 'markets' as unit,
+            'stock' as kind, true as cumulative, 'markets_count' as subset_of,
+            0.05 as about_tolerance
+        """
+    )
     yield con
     con.close()
 

@@ -1,4 +1,5 @@
--- A cumulative metric never decreases for an entity. For reported claims a and b where a's
+-- A cumulative metric never decreases for an entity in a scope (markets entered worldwide;
+-- markets entered in Europe is a series of its own). For reported claims a and b where a's
 -- period ends before b's starts, b.hi >= a.lo must hold; when a's lower bound or b's upper
 -- bound is excluded ("over 580"), equality breaks the rule too. Claims whose periods overlap
 -- are not ordered in time (same-time restatements belong to same_time_claims_agree).
@@ -19,7 +20,8 @@ dated as not materialized (
 -- and the pairwise join sort and hash these 3.4M rows (at 10M claims), not every column
 series as (
     select
-        claim_id, entity, metric, value_lo, value_hi, lo_open, hi_open, period_start, period_end
+        claim_id, entity, metric, scope, value_lo, value_hi, lo_open, hi_open, period_start,
+        period_end
     from dated
     semi join cumulative_metrics using (metric)
 ),
@@ -28,17 +30,17 @@ series as (
 -- claim against the highest lower bound stated by any claim of its series ending before it
 -- starts. One window over the series' ends and starts on one timeline (at one date a start
 -- sorts before the ends, as the rule's "ends before" is strict), instead of a grouped window
--- then an asof join (two sorts). Series are partitioned by a hash of entity and metric:
+-- then an asof join (two sorts). Series are partitioned by a hash of entity, metric and scope:
 -- a collision only merges two series, which can raise a floor, never lower it, so the screen
 -- keeps every claim that can break the rule and the exact join below decides.
 timeline as (
     select
-        entity, metric, period_end as moment, 1 as side, value_lo as stated_lo,
+        entity, metric, scope, period_end as moment, 1 as side, value_lo as stated_lo,
         null::varchar as claim_id, null::double as value_hi
     from series
     union all
     select
-        entity, metric, period_start as moment, 0 as side, null::double as stated_lo,
+        entity, metric, scope, period_start as moment, 0 as side, null::double as stated_lo,
         claim_id, value_hi
     from series
 ),
@@ -48,10 +50,11 @@ floored as (
         claim_id,
         entity,
         metric,
+        scope,
         side,
         value_hi,
         max(stated_lo) over (
-            partition by hash(entity, metric)
+            partition by hash(entity, metric, scope)
             order by moment, side
             rows between unbounded preceding and current row
         ) as floor_lo
@@ -65,6 +68,7 @@ suspects as (
         on floored.claim_id is not distinct from series.claim_id
         and floored.entity = series.entity
         and floored.metric = series.metric
+        and floored.scope = series.scope
         and floored.side = 0
         and floored.value_hi <= floored.floor_lo
 ),
@@ -88,11 +92,13 @@ pairs as (
         later.period_start as b_period_start,
         later.period_end as b_period_end,
         later.entity,
-        later.metric
+        later.metric,
+        later.scope
     from suspects as later
     join series as earlier
         on earlier.entity = later.entity
         and earlier.metric = later.metric
+        and earlier.scope = later.scope
         and earlier.period_end < later.period_start
     where later.value_hi < earlier.value_lo
         or (later.value_hi = earlier.value_lo and (earlier.lo_open or later.hi_open))
@@ -119,12 +125,14 @@ decreases as (
         later.value_hi as b_value_hi,
         later.quote as b_quote,
         pairs.entity,
-        pairs.metric
+        pairs.metric,
+        pairs.scope
     from pairs
     join dated as earlier
         on earlier.claim_id is not distinct from pairs.a_claim_id
         and earlier.entity = pairs.entity
         and earlier.metric = pairs.metric
+        and earlier.scope = pairs.scope
         and earlier.value_lo = pairs.a_value_lo
         and earlier.value_hi = pairs.a_value_hi
         and earlier.lo_open is not distinct from pairs.a_lo_open
@@ -135,6 +143,7 @@ decreases as (
         on later.claim_id is not distinct from pairs.b_claim_id
         and later.entity = pairs.entity
         and later.metric = pairs.metric
+        and later.scope = pairs.scope
         and later.value_lo is not distinct from pairs.b_value_lo
         and later.value_hi = pairs.b_value_hi
         and later.lo_open is not distinct from pairs.b_lo_open
@@ -150,7 +159,7 @@ final as (
         [a_quote, b_quote] as quotes,
         format(
             '{} {} fell from "{}" ({} to {}, {}) to "{}" ({} to {}, {})',
-            entity, metric,
+            entity, if(scope = 'global', metric, metric || ' in ' || scope),
             a_value_text, a_period_start, a_period_end, a_file,
             b_value_text, b_period_start, b_period_end, b_file
         ) as message,
@@ -159,4 +168,4 @@ final as (
 )
 
 select * from final
-order by entity, metric, b_period_start, b_claim_id, a_claim_id
+order by entity, metric, scope, b_period_start, b_claim_id, a_claim_id

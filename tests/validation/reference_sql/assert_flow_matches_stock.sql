@@ -1,5 +1,6 @@
 -- A flow over a period (new_markets) and the stock it adds to (markets_count, by `stock_of`)
--- stated at the period's end imply the stock at the period's start:
+-- stated at the period's end, in the same scope (new stores in China and the stores in China),
+-- imply the stock at the period's start:
 --   implied = [stock.lo - flow.hi, stock.hi - flow.lo]   (38 at the end of H1 2025, 7 new: 31)
 -- For a stock that can also shrink (not cumulative) the flow counts only additions, so the
 -- implied start has no upper bound. The implied value is then checked like a stated one:
@@ -43,6 +44,7 @@ implied_starts as (
         stock.quote as stock_quote,
         flows.entity,
         stock.metric,
+        flows.scope,
         flows.stock_cumulative,
         flows.period_start as implied_at,
         stock.value_lo - flows.value_hi as implied_lo,
@@ -56,6 +58,7 @@ implied_starts as (
     join dated as stock
         on stock.entity = flows.entity
         and stock.metric = flows.stock_of
+        and stock.scope = flows.scope
         and stock.period_end = flows.period_end
 ),
 
@@ -98,6 +101,7 @@ compared as (
     join dated as other
         on other.entity = implied_starts.entity
         and other.metric = implied_starts.metric
+        and other.scope = implied_starts.scope
         and other.claim_id <> implied_starts.stock_claim_id
 ),
 
@@ -137,7 +141,7 @@ final as (
         list_filter([flow_quote, stock_quote, other_quote], lambda x: x is not null) as quotes,
         format(
             '{} {}: "{}" ({}) with "{}" at {} implies {} to {} at {}{}',
-            entity, metric, flow_value_text, flow_file, stock_value_text, flow_period_end,
+            entity, if(scope = 'global', metric, metric || ' in ' || scope), flow_value_text, flow_file, stock_value_text, flow_period_end,
             implied_lo, implied_hi, implied_at,
             case relation
                 when 'negative' then ', which is negative'
@@ -150,4 +154,4 @@ final as (
 )
 
 select * from final
-order by entity, metric, implied_at, flow_claim_id, stock_claim_id, other_claim_id
+order by entity, metric, scope, implied_at, flow_claim_id, stock_claim_id, other_claim_id

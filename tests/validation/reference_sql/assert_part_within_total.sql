@@ -1,15 +1,19 @@
--- A part never exceeds its total (catalogue `parts`: stores_europe is a part of stores_count)
--- for the same entity and period: violated when part.lo > total.hi, or they are equal and
--- either of those bounds is excluded.
+-- A part never exceeds its total: for the same entity, metric, unit and period, a claim about
+-- a scope that lies within another (by `within` in catalogue/scopes.yaml, transitively:
+-- stores in China, within Asia, within global) never exceeds a claim about the scope it lies
+-- within. Violated when part.lo > total.hi, or they are equal and either of those bounds is
+-- excluded. Any metric: a count, an amount over a period or the Nth one reached in a part of
+-- the world is at most that of the whole.
 with
 
+-- each scope with every scope it lies within: one row per part and total
 part_of as (
-    select metric as total_metric, unnest(parts) as part_metric
-    from staging.metric_catalogue
+    select scope as part_scope, unnest(ancestors) as total_scope
+    from staging.scope_catalogue
 ),
 
--- reported claims with their document's publication date (a temp table built once per run by
--- flows.validate.prepare_staging); not materialized, so each use keeps only its metrics' rows
+-- reported claims with their document's publication date (a temp view made once per run by
+-- flows.validate.prepare_staging)
 dated as not materialized (
     select * from claims_dated
 ),
@@ -21,7 +25,7 @@ exceeding as (
         part.published_at as a_published_at,
         part.period_start as a_period_start,
         part.period_end as a_period_end,
-        part.metric as a_metric,
+        part.scope as a_scope,
         part.value_text as a_value_text,
         part.quote as a_quote,
         total.claim_id as b_claim_id,
@@ -29,15 +33,18 @@ exceeding as (
         total.published_at as b_published_at,
         total.period_start as b_period_start,
         total.period_end as b_period_end,
-        total.metric as b_metric,
+        total.scope as b_scope,
         total.value_text as b_value_text,
         total.quote as b_quote,
-        part.entity
+        part.entity,
+        part.metric
     from dated as part
-    join part_of on part_of.part_metric = part.metric
+    join part_of on part_of.part_scope = part.scope
     join dated as total
         on total.entity = part.entity
-        and total.metric = part_of.total_metric
+        and total.metric = part.metric
+        and total.unit = part.unit
+        and total.scope = part_of.total_scope
         and total.period_start = part.period_start
         and total.period_end = part.period_end
     where part.value_lo > total.value_hi
@@ -50,8 +57,9 @@ final as (
         [a_file, b_file] as files,
         [a_quote, b_quote] as quotes,
         format(
-            '{}: part {} "{}" ({}) exceeds total {} "{}" ({}) for {} to {}',
-            entity, a_metric, a_value_text, a_file, b_metric, b_value_text, b_file,
+            '{}: {} "{}" in {} ({}) exceeds "{}" {} ({}) for {} to {}',
+            entity, metric, a_value_text, a_scope, a_file, b_value_text,
+            if(b_scope = 'global', 'worldwide', 'in ' || b_scope), b_file,
             a_period_start, a_period_end
         ) as message,
         *
@@ -59,4 +67,4 @@ final as (
 )
 
 select * from final
-order by entity, b_metric, a_period_start, a_claim_id, b_claim_id
+order by entity, metric, b_scope, a_scope, a_period_start, a_claim_id, b_claim_id

@@ -1,51 +1,62 @@
--- When every part of a total (catalogue `parts`) is stated for an entity and period, the sum
--- of the parts agrees with the total: the summed interval [sum lo, sum hi] overlaps the
--- total's. Several claims for one part are combined into their hull (lowest lo, highest hi);
--- whether they agree with each other is same_time_claims_agree's business.
+-- The stated parts of a total never sum past it: for the same entity, metric, unit and period,
+-- the claims about the regions directly `within` a scope (catalogue/scopes.yaml: Europe and
+-- Asia within global, China and Japan within Asia) add up to at most the claim about that
+-- scope: the sum of the parts' lower bounds <= the total's upper bound (strictly when one of
+-- those bounds is excluded). Only the parts stated are summed, so the rule holds whether or
+-- not every part of the total is known; one part alone is part_within_total's rule, so two or
+-- more are needed here. Regions only: regions within one scope are taken to be disjoint
+-- places, where a segment (international, domestic) overlaps them. A part stated by several
+-- claims counts with the lowest of their lower bounds (whether they agree is
+-- same_time_claims_agree's business).
 with
 
-part_of as (
-    select metric as total_metric, unnest(parts) as part_metric, len(parts) as part_count
-    from staging.metric_catalogue
+-- each region with the scope it lies directly within
+direct_parts as (
+    select scope as part_scope, within as total_scope
+    from staging.scope_catalogue
+    where kind = 'region' and within is not null
 ),
 
--- reported claims with their document's publication date (a temp table built once per run by
--- flows.validate.prepare_staging); not materialized, so each use keeps only its metrics' rows
+-- reported claims with their document's publication date (a temp view made once per run by
+-- flows.validate.prepare_staging); not materialized, so each use keeps only its rows
 dated as not materialized (
     select * from claims_dated
 ),
 
--- per part: the hull of its claims; bounds only, so this pass stays cheap
-part_hulls as (
+-- per part: the lowest lower bound of its claims, closed if any claim includes it (structs
+-- order by their fields in turn, and false before true)
+part_lows as (
     select
-        dated.entity,
-        part_of.total_metric,
-        part_of.part_count,
-        dated.metric as part_metric,
-        dated.period_start,
-        dated.period_end,
-        min(dated.value_lo) as lo,
-        max(dated.value_hi) as hi,
-        arg_min(dated.lo_open, dated.value_lo) as lo_open,
-        arg_max(dated.hi_open, dated.value_hi) as hi_open
-    from dated
-    join part_of on part_of.part_metric = dated.metric
-    group by all
+        entity,
+        metric,
+        unit,
+        total_scope,
+        scope as part_scope,
+        period_start,
+        period_end,
+        min({'v': value_lo, 'open': lo_open}) as low
+    from (
+        select dated.*, direct_parts.total_scope
+        from dated
+        join direct_parts on direct_parts.part_scope = dated.scope
+    )
+    group by entity, metric, unit, total_scope, scope, period_start, period_end
 ),
 
 sums as (
     select
         entity,
-        total_metric,
+        metric,
+        unit,
+        total_scope,
         period_start,
         period_end,
-        sum(lo) as lo,
-        sum(hi) as hi,
-        bool_or(lo_open) as lo_open,
-        bool_or(hi_open) as hi_open
-    from part_hulls
-    group by entity, total_metric, part_count, period_start, period_end
-    having count(*) = part_count
+        sum(low.v) as lo,
+        bool_or(low.open) as lo_open,
+        count(*) as part_count
+    from part_lows
+    group by entity, metric, unit, total_scope, period_start, period_end
+    having count(*) > 1
 ),
 
 mismatches as (
@@ -55,36 +66,53 @@ mismatches as (
         total.file as total_file,
         total.published_at as total_published_at,
         total.value_text as total_value_text,
+        total.value_hi as total_value_hi,
         total.quote as total_quote
     from sums
     join dated as total
         on total.entity = sums.entity
-        and total.metric = sums.total_metric
+        and total.metric = sums.metric
+        and total.unit = sums.unit
+        and total.scope = sums.total_scope
         and total.period_start = sums.period_start
         and total.period_end = sums.period_end
-    where sums.hi < total.value_lo
-        or total.value_hi < sums.lo
-        or (sums.hi = total.value_lo and (sums.hi_open or total.lo_open))
-        or (total.value_hi = sums.lo and (total.hi_open or sums.lo_open))
+    where sums.lo > total.value_hi
+        or (sums.lo = total.value_hi and (sums.lo_open or total.hi_open))
 ),
 
 -- only now, for the few mismatches, gather the parts' claims, files and quotes
 named_parts as (
     select
         mismatches.total_claim_id,
-        list(part.claim_id order by part.metric, part.claim_id, part.value_lo, part.value_hi, part.file, part.quote) as part_claim_ids,
-        list(part.file order by part.metric, part.claim_id, part.value_lo, part.value_hi, part.file, part.quote) as part_files,
-        list(part.quote order by part.metric, part.claim_id, part.value_lo, part.value_hi, part.file, part.quote) as part_quotes,
-        string_agg(part.metric || ' "' || part.value_text || '"', ' + '
-                   order by part.metric, part.claim_id, part.value_lo, part.value_hi, part.file, part.quote) as part_words
+        mismatches.entity,
+        mismatches.metric,
+        mismatches.unit,
+        mismatches.total_scope,
+        mismatches.period_start,
+        mismatches.period_end,
+        -- in the parts' order; the columns after claim_id only order claims sharing an id,
+        -- which would otherwise come in whatever order the join produced them
+        list(part.claim_id order by part.scope, part.claim_id, part.value_lo, part.value_hi,
+             part.file, part.quote) as part_claim_ids,
+        list(part.file order by part.scope, part.claim_id, part.value_lo, part.value_hi,
+             part.file, part.quote) as part_files,
+        list(part.quote order by part.scope, part.claim_id, part.value_lo, part.value_hi,
+             part.file, part.quote) as part_quotes,
+        string_agg(part.scope || ' "' || part.value_text || '"', ' + '
+                   order by part.scope, part.claim_id, part.value_lo, part.value_hi,
+                   part.file, part.quote) as part_words
     from mismatches
-    join part_of on part_of.total_metric = mismatches.total_metric
+    join direct_parts on direct_parts.total_scope = mismatches.total_scope
     join dated as part
         on part.entity = mismatches.entity
-        and part.metric = part_of.part_metric
+        and part.metric = mismatches.metric
+        and part.unit = mismatches.unit
+        and part.scope = direct_parts.part_scope
         and part.period_start = mismatches.period_start
         and part.period_end = mismatches.period_end
-    group by mismatches.total_claim_id
+    group by
+        mismatches.total_claim_id, mismatches.entity, mismatches.metric, mismatches.unit,
+        mismatches.total_scope, mismatches.period_start, mismatches.period_end
 ),
 
 final as (
@@ -93,15 +121,19 @@ final as (
         list_prepend(total_file, part_files) as files,
         list_prepend(total_quote, part_quotes) as quotes,
         format(
-            '{}: {} "{}" ({}) for {} to {} disagrees with its parts {} = {} to {}',
-            entity, total_metric, total_value_text, total_file, period_start, period_end,
-            part_words, lo, hi
+            '{}: {} "{}" {} ({}) for {} to {} is below its parts {}, at least {} together',
+            entity, metric, total_value_text,
+            if(total_scope = 'global', 'worldwide', 'in ' || total_scope), total_file,
+            period_start, period_end, part_words, lo
         ) as message,
         mismatches.*,
-        named_parts.* exclude (total_claim_id)
+        named_parts.* exclude (
+            total_claim_id, entity, metric, unit, total_scope, period_start, period_end
+        )
     from mismatches
-    join named_parts using (total_claim_id)
+    join named_parts
+        using (total_claim_id, entity, metric, unit, total_scope, period_start, period_end)
 )
 
 select * from final
-order by entity, total_metric, period_start, total_claim_id
+order by entity, metric, total_scope, period_start, total_claim_id

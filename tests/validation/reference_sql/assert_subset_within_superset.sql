@@ -1,8 +1,10 @@
--- A subset never exceeds its superset (catalogue `subset_of`: european_markets_count is a
--- subset of markets_count). Compared for the same entity and period, and, when the superset
--- is cumulative, against every superset claim about a time wholly after the subset claim
--- (the superset can only have grown since). Violated when subset.lo > superset.hi, or they
--- are equal and either of those bounds is excluded.
+-- A subset never exceeds its superset (catalogue `subset_of`: paying_customers_count is a
+-- subset of customers_count). Compared for the same entity, scope and period (paying
+-- customers in the UK against customers in the UK; a part of a scope against its total is
+-- part_within_total's), and, when the superset is cumulative, against every superset claim
+-- about a time wholly after the subset claim (the superset can only have grown since).
+-- Violated when subset.lo > superset.hi, or they are equal and either of those bounds is
+-- excluded.
 with
 
 subset_of as (
@@ -36,12 +38,14 @@ exceeding as (
         super.metric as b_metric,
         super.value_text as b_value_text,
         super.quote as b_quote,
-        sub.entity
+        sub.entity,
+        sub.scope
     from dated as sub
     join subset_of on subset_of.subset_metric = sub.metric
     join dated as super
         on super.entity = sub.entity
         and super.metric = subset_of.superset_metric
+        and super.scope = sub.scope
         and (
             (super.period_start = sub.period_start and super.period_end = sub.period_end)
             or (subset_of.superset_cumulative and super.period_start > sub.period_end)
@@ -56,8 +60,9 @@ final as (
         [a_file, b_file] as files,
         [a_quote, b_quote] as quotes,
         format(
-            '{}: {} "{}" ({}, {} to {}) exceeds {} "{}" ({}, {} to {})',
-            entity, a_metric, a_value_text, a_file, a_period_start, a_period_end,
+            '{}{}: {} "{}" ({}, {} to {}) exceeds {} "{}" ({}, {} to {})',
+            entity, if(scope = 'global', '', ' in ' || scope),
+            a_metric, a_value_text, a_file, a_period_start, a_period_end,
             b_metric, b_value_text, b_file, b_period_start, b_period_end
         ) as message,
         *
@@ -65,4 +70,4 @@ final as (
 )
 
 select * from final
-order by entity, a_metric, a_period_start, a_claim_id, b_period_start, b_claim_id
+order by entity, scope, a_metric, a_period_start, a_claim_id, b_period_start, b_claim_id
