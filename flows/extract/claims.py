@@ -69,6 +69,7 @@ class ClaimFinder:
             for cue in rule.cues:
                 self._by_cue.setdefault(norm(cue), set()).add(rule.id)
         self._noun_phrase = re.compile(_noun_phrase_source(rules, self._by_noun), re.IGNORECASE)
+        self._noun_phrase_scan, self._scan_ahead = _scan_sources(rules, self._by_noun)
         self._nouns_anywhere = WordSearch(folded_phrases(self._by_noun))
         cues = [c for r in rules.metric_rules for c in r.cues]
         self._cue = WordSearch(folded_phrases(cues))  # searched in page.folded
@@ -113,11 +114,18 @@ class ClaimFinder:
         # (noun as written or None, money) -> the rules that may take such a number
         self._pools: dict[tuple[str | None, bool], list[MetricRule]] = {}
 
+    def noun_phrase_scan_source(self) -> str:
+        """Regex source of a noun phrase after a number, lower case as the scan's text and a
+        little looser than _noun_phrase (any word may stand between): what must follow an
+        ordinal word ("first") for the scan to hand it over, since most are no milestone."""
+        return self._noun_phrase_scan
+
     def scan_source(self) -> str:
         """Regex source of what must follow the digits of a number for it to be read at all,
-        lower case as the scan's text: no percentage (most numbers in news are years, dates
-        and percentages; years are left out by the scan before the digits)."""
-        return r"(?!\s*(?:%|percent|per\s+cent))"
+        lower case as the scan's text: no percentage, no duration or age ("14 months",
+        "19-year-old"), no score ("96 out of 100"). Most numbers in news are years, dates and
+        such; years are left out by the scan before the digits."""
+        return self._scan_ahead
 
     def find(self, m: re.Match[str], page: Page) -> Claim | None:
         text = page.text
@@ -125,6 +133,8 @@ class ClaimFinder:
         if amount is None or amount.percent or _looks_like_a_year_or_version(amount):
             return None
         phrase = self._phrase(text, amount.end)
+        if phrase is None and amount.currency is None:
+            return self._elided(page, amount)
         if phrase is not None and self._rate.match(text, phrase.end):
             return None  # "one new store every nine hours" is a rate
         if phrase is not None and amount.value == 1 and _PARTITIVE_ONE.match(text, amount.end):
@@ -134,8 +144,6 @@ class ClaimFinder:
         sentence, clause = page.sentence_and_clause(amount.start)
         if self._not_fact.search(page.folded, *clause) is not None:
             return None
-        if phrase is None and amount.currency is None:
-            return self._elided(page, amount, sentence, clause)
         candidates = self._candidates(phrase, amount)
         if not candidates:
             return None
@@ -313,17 +321,26 @@ class ClaimFinder:
 
     # --- numbers whose noun is elsewhere -------------------------------------------------------
 
-    def _elided(
-        self, page: Page, amount: Amount, sentence: tuple[int, int], clause: tuple[int, int]
-    ) -> Claim | None:
-        """A number with no noun of its own: the noun named just before it, or the last claim's."""
+    def _elided(self, page: Page, amount: Amount) -> Claim | None:
+        """A number with no noun of its own: the noun named just before it, or the last claim's.
+
+        Most numbers in news are such numbers (dates, codes, scores), so the cheap tests on the
+        characters around it come before the sentence is looked up."""
         text = page.text
         if amount.ordinal or not self._elided_follower.match(text, amount.end):
             return None
-        value_start = self._value_start(text, amount, clause)
-        cue = self._elided_cue.find(text, value_start, floor=clause[0])
-        opens_clause = not text[clause[0] : value_start].strip()
-        if cue is None and not opens_clause:
+        value_start = self._value_start(text, amount, (0, 0))
+        cue = self._elided_cue.find(text, value_start)
+        if cue is None and not _opens_a_clause(text, value_start):
+            return None
+        if self._in_a_name(text, amount.start):
+            return None
+        sentence, clause = page.sentence_and_clause(amount.start)
+        if cue is not None and cue[0] < clause[0]:
+            cue = None
+        if (cue is None and text[clause[0] : value_start].strip()) or self._not_fact.search(
+            page.folded, *clause
+        ):
             return None
         rule = self._noun_before(page, amount, clause) or self._rule_of_last_claim(page, amount)
         if rule is None or rule.money:
@@ -401,9 +418,11 @@ class ClaimFinder:
         if match.cue:
             start, end = min(start, match.cue[0]), max(end, match.cue[1])
         words_end = phrase.end if phrase else amount.end
-        scope, scope_end = self._scopes.scope(
-            text, amount.start, (amount.end, words_end), clause, sentence
-        )
+        scope, scope_end = GLOBAL_SCOPE, None
+        if page.names_a_scope(sentence, self._scopes):
+            scope, scope_end = self._scopes.scope(
+                text, amount.start, (amount.end, words_end), clause, sentence
+            )
         if phrase is None:  # the words that say what an elided number counts join its quote
             more = self._more_after.match(text, end)
             end = max(end, more.end() if more else end, scope_end or end)
@@ -489,9 +508,40 @@ def _mention_key(claim: Claim) -> tuple:
     return (claim.entity, claim.metric, claim.status, claim.value_lo, claim.value_hi, claim.scope)
 
 
+def _opens_a_clause(text: str, pos: int) -> bool:
+    """Whether only spaces stand between pos and the start of the text or a clause stop."""
+    j = pos - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    return j < 0 or text[j] in ",;:(\n•.!?–—"
+
+
 _SUPERLATIVE = re.compile(r"[a-z]{2,}est\b")  # "second largest", "third-biggest"
 _PARTITIVE_ONE = re.compile(r"\s+of\s", re.IGNORECASE)
 _CODE_BEFORE = re.compile(r"(?<![\w.])[A-Z]{2,4}\s$")  # "IQ 200" (not "U.S. 300")
+
+
+def _scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[str, str]:
+    """Look-aheads for the engine's scan of the folded text (lower case), each a little looser
+    than what find() then reads: (a noun phrase after an ordinal word; what may follow digits:
+    a noun phrase or an elided number's follower, and no percentage, duration or score)."""
+    spec, elided = rules.noun_phrase, rules.elided_noun
+    gap = r"[^\W\d][\w.'’&®-]*"
+    aside = r"(?:\s*[–—]\s*(?:[^\s–—]+\s+){0,3}?[^\s–—]+\s*[–—])?"
+    nouns = alternation(n.lower() for n in by_noun)
+    noun_phrase = rf"{aside}\s+(?:{gap}\s+){{0,{spec.max_words}}}{nouns}(?![\w-])"
+    linked = (
+        r"(?:\s+(?:of\s+\S+(?:\s+\d[\d,]*)?|" + alternation(c.lower() for c in spec.copulas) + "))?"
+    )
+    follower = (
+        r"\s*(?:[.,;:!?)\"”]|$)|\s+" + alternation(f.lower() for f in elided.followers) + r"(?![\w])"
+    )
+    not_counts = alternation(w.lower() for w in spec.not_counts)
+    digits_ahead = (
+        rf"(?!\s*(?:%|percent|per\s+cent)|[\s-]+(?:{not_counts})(?![\w]))"
+        rf"(?:{linked}{noun_phrase}|{follower})"
+    )
+    return noun_phrase, digits_ahead
 
 
 def _noun_phrase_source(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> str:

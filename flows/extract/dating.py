@@ -44,7 +44,6 @@ class DocumentDating:
         self._undated: dict[tuple[Span, bool], Dating] = {}
         self._planned_in: dict[Span, list[Span]] = {}  # by clause: where its planned cues are
         self._dated: dict[tuple[int, int | None], Dating] = {}  # by the fact's span
-        self._datelines: list[Span] | None = None  # found on the first dated sentence
 
     def date(self, pos: int, clause: Span, sentence: Span, end: int | None = None) -> Dating:
         """The period of a fact at pos: its own clause, then its sentence; else publication.
@@ -92,9 +91,11 @@ class DocumentDating:
     def _in_dateline(self, mention: PeriodMention) -> bool:
         """Whether a time expression is a wire story's dateline ("OAK BROOK, Ill., Aug. 10,
         2022 /PRNewswire/ --"): the day the story was filed, not a time its facts are about."""
-        if self._datelines is None:
-            self._datelines = [m.span() for m in _DATELINE.finditer(self._text)]
-        return any(s <= mention.char_start < e for s, e in self._datelines)
+        line = self._text.rfind("\n", 0, mention.char_start) + 1
+        if mention.char_start - line > DATELINE_REACH:
+            return False
+        dateline = _DATELINE.match(self._text, line)
+        return dateline is not None and mention.char_start < dateline.end()
 
     def _planned_cue(self, clause: Span, pos: int, end: int | None) -> bool:
         """A planned cue before pos in the clause, or right after `end` ("will", "are expected
@@ -175,10 +176,10 @@ _NEW_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas)\s|;")
 _DIGIT = re.compile(r"(?<![\w-])\d")  # a number of its own, not "Covid-19"
 # A line opening with a place in capitals, then a date, then the wire's mark or a dash.
 _DATELINE = re.compile(
-    r"^[ \t]*[A-Z][A-Za-z .'’-]{1,40},[^\n]{0,40}?\d{4}\s*"
-    r"(?:/[^/\n]{1,30}/|\([^)\n]{1,30}\))?\s*(?:--|–|—|-)",
-    re.MULTILINE,
+    r"[ \t]*[A-Z][A-Za-z .'’-]{1,40},[^\n]{0,40}?\d{4}\s*"
+    r"(?:/[^/\n]{1,30}/|\([^)\n]{1,30}\))?\s*(?:--|–|—|-)"
 )
+DATELINE_REACH = 90  # a dateline's date is this near the start of its line
 _RELATIVE_CLAUSE = re.compile(r"\s*,\s*(?:which|that|when)\s")
 # What may stand between a fact's words and a planned cue that governs it ("32 gyms are
 # expected to open"), in the folded text.

@@ -75,8 +75,9 @@ class Extractor:
         words = rests_by_first_char([*n.words, *n.multipliers])
         for first, rests in self.numbers.article_scan_rests().items():
             words.setdefault(first, []).extend(rests)
+        noun_ahead = f"(?={self.claims.noun_phrase_scan_source()})"
         ordinals = rests_by_first_char(
-            n.ordinal_words, lambda rest: phrase_source(rest) + r"(?![\w])" + ahead
+            n.ordinal_words, lambda rest: phrase_source(rest) + r"(?![\w])" + noun_ahead
         )
         for first, rests in [
             *ordinals.items(),

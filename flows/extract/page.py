@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from flows.extract.dating import DocumentDating
 from flows.extract.entities import EntityMatcher, EntityResolver
+from flows.extract.scopes import ScopeFinder
 from flows.extract.text import Sentences
 from flows.model import Claim, Document
 
@@ -23,6 +24,7 @@ class Page:
     _stops: Sentences | None = None  # built on the first sentence asked for
     _subjects: dict[tuple[int, int], str] = field(default_factory=dict)
     _contexts: dict[int, tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=dict)
+    _scoped: dict[tuple[int, int], bool] = field(default_factory=dict)  # sentence -> names one
     # Where a catalogued alias could start (EntityMatcher.catalogued_starts); built on the first
     # subject asked for (False: not yet; None: the aliases allow no such list).
     _catalogued_starts: list[int] | bool | None = False
@@ -51,6 +53,13 @@ class Page:
                 stops = self._stops = Sentences(self.doc.text)
             sentence = stops.bounds(pos)
             found = self._contexts[pos] = (sentence, stops.clause(pos, sentence))
+        return found
+
+    def names_a_scope(self, sentence: tuple[int, int], scopes: ScopeFinder) -> bool:
+        """Whether the sentence may name a scope (asked once per sentence)."""
+        found = self._scoped.get(sentence)
+        if found is None:
+            found = self._scoped[sentence] = scopes.named_in(self.doc.text, sentence)
         return found
 
     def subject(self, sentence_start: int, pos: int) -> str:

@@ -123,7 +123,7 @@ class PeriodFinder:
         branches += [phrase_source(p) for p in lower([*v.relative_months, *v.weekdays])]
         branches += [phrase_source(w) for w in lower(k for k in halves_and_quarters if " " in k)]
         w = v.windows
-        branches.append(
+        window = (
             rf"the\s+{alternation(lower([*w.back, *w.ahead]))}\s+"
             rf"(?:(?:\d{{1,3}}|{alternation(lower(w.count_words))})\s+)?{alternation(lower(w.units))}"
         )
@@ -135,7 +135,9 @@ class PeriodFinder:
         # One copy of the expression after the prepositions, not one per preposition: as fast,
         # and a sixth of the pattern to compile (0.04 s rather than 0.27 s per process).
         prepositions = alternation(lower(v.prepositions))
-        top = [rf"{prepositions}\s+{expression}", *branches]
+        # A window only after a preposition ("over the past five years"): a branch opening with
+        # "the" would be tried at every "the" of the text.
+        top = [rf"{prepositions}\s+{expression}", rf"{prepositions}\s+{window}", *branches]
         return "(?:" + factored(top, keep_order=False) + r")(?!\w)"
 
     def _source(self, fold: bool = False) -> str:
@@ -177,9 +179,9 @@ class PeriodFinder:
             rf"(?P<mly>{_YEAR})"
         )
         return (
-            r"(?P<all>(?:(?P<prep>" + phrases(v.prepositions) + r")\s+)?(?:"
-            rf"(?P<window>{window})"
-            rf"|(?P<range>{ranges})"
+            rf"(?P<all>(?P<wprep>{phrases(v.prepositions)})\s+(?P<window>{window})"
+            r"|(?:(?P<prep>" + phrases(v.prepositions) + r")\s+)?(?:"
+            rf"(?P<range>{ranges})"
             rf"|(?P<mlist>{month_list})"
             rf"|(?P<fiscal>{fiscal})"
             rf"|(?P<part>{phrases(v.parts)})[\s-]+{year('py', any_year)}"
@@ -239,7 +241,7 @@ class PeriodFinder:
 
     def resolve(self, m: re.Match[str], text: str, pub: date) -> PeriodMention | None:
         """The mention a match of self.pattern stands for; None when it is no time after all."""
-        prep = norm(m.group("prep") or "")
+        prep = norm(m.group("prep") or m.group("wprep") or "")
         span = self._span(m, pub, has_prep=bool(prep))
         if span is None:
             return None

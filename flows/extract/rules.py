@@ -69,6 +69,7 @@ class NounPhrase(_Model):
     copulas: Phrases = ()
     rate_words: Phrases = ()
     name_words: Phrases = ()
+    not_counts: Phrases = ()
 
 
 class Flows(_Model):

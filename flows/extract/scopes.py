@@ -23,6 +23,9 @@ class ScopeFinder:
     def __init__(self, scopes: dict[str, tuple[str, ...]]) -> None:
         self._names = {alias: name for name, aliases in scopes.items() for alias in aliases}
         names = alternation(self._names)
+        # Literal-led, so the engine skips to the aliases' first letters: most sentences name
+        # no place, and one search tells (a superset: word boundaries are not checked).
+        self._mentioned = re.compile(names).search
         self._any = re.compile(rf"(?<![\w.])(?P<alias>{names})(?![\w-])")
         self._after = re.compile(rf"{AFTER_NOUN}(?P<alias>{names})(?![\w-])")
         self._another = re.compile(
@@ -34,6 +37,10 @@ class ScopeFinder:
             rf"(?P<alias>{names})"
             r"(?![\w-])\s*,?"
         )
+
+    def named_in(self, text: str, sentence: tuple[int, int]) -> bool:
+        """Whether a scope's alias may be named in the sentence at all."""
+        return self._mentioned(text, *sentence) is not None
 
     def scope(
         self,

@@ -10,7 +10,9 @@ MAX_SENTENCE = 800
 
 # A line break ends a sentence unless a lower-case letter follows it: a hard-wrapped line
 # ("more\nthan a billion people") goes on.
-_STOP = re.compile(r"\n(?![a-z])|\. |! |\? |\.\t|•")
+# A full stop before a lower-case word or a digit is left out here already (ends_a_sentence
+# would refuse it): most of those the regex engine rejects without a call into Python.
+_STOP = re.compile(r"\n(?![a-z])|\.[ \t](?![a-z\d])|! |\? |•")
 # A comma, semicolon or colon before whitespace, a spaced dash, a parenthesis. Written to start
 # with one character class so that the engine skips straight to those characters.
 _CLAUSE_STOPS = re.compile(r"[,;:()\s](?:(?<=[,;:])(?=\s)|(?<=\s)[–—]\s|(?<=[()]))")
@@ -47,7 +49,9 @@ def ends_a_sentence(text: str, dot: int) -> bool:
 # which starts none), so reading backwards finds exactly the stops a forward scan finds.
 # Written to start with one character class (the engine then skips to those characters): the
 # match is the stop's last character, the whitespace after a full stop is checked behind it.
-_STOP_BEFORE = re.compile(r"[\n•.!?](?:(?<=•)|(?<![a-z]\n)(?<=\n)|(?<=[ \t]\.)|(?<= [!?]))")
+_STOP_BEFORE = re.compile(
+    r"[\n•.!?](?:(?<=•)|(?<![a-z]\n)(?<=\n)|(?<![a-z\d][ \t]\.)(?<=[ \t]\.)|(?<= [!?]))"
+)
 # Clause stops for texts without en or em dashes, where the other stops are single characters
 # (which never overlap, so they are the same read from either end): after a position, and
 # before it in the reversed text (a comma's whitespace is then behind it).
