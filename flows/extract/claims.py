@@ -533,9 +533,8 @@ def _scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[s
     linked = (
         r"(?:\s+(?:of\s+\S+(?:\s+\d[\d,]*)?|" + alternation(c.lower() for c in spec.copulas) + "))?"
     )
-    follower = (
-        r"\s*(?:[.,;:!?)\"”]|$)|\s+" + alternation(f.lower() for f in elided.followers) + r"(?![\w])"
-    )
+    followers = alternation(f.lower() for f in elided.followers)
+    follower = rf"\s*(?:[.,;:!?)\"”]|$)|\s+{followers}(?![\w])"
     not_counts = alternation(w.lower() for w in spec.not_counts)
     digits_ahead = (
         rf"(?!\s*(?:%|percent|per\s+cent)|[\s-]+(?:{not_counts})(?![\w]))"
