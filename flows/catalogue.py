@@ -76,7 +76,7 @@ class Entity(_Entry):
 
 
 class Catalogue(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     directory: Path
     metrics: dict[str, Metric] = Field(default_factory=dict)
