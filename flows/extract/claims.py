@@ -26,6 +26,7 @@ from flows.extract.patterns import (
 )
 from flows.extract.rules import MetricRule, Rules
 from flows.extract.scopes import ScopeFinder
+from flows.extract.subjects import MARKET, OtherSubjects
 from flows.model import Claim
 
 NO_CUE = 10**9  # distance standing for "this rule needs no cue"
@@ -110,6 +111,9 @@ class ClaimFinder:
             r.metric for r in rules.metric_rules if r.kind == "flow"
         }
         self._scopes = ScopeFinder(rules.scopes)
+        self._others = OtherSubjects(
+            rules.other_subjects.name_after, rules.other_subjects.market_nouns
+        )
         self._name_word = SuffixMatch(rules.noun_phrase.name_words, re.IGNORECASE)
         # (noun as written or None, money) -> the rules that may take such a number
         self._pools: dict[tuple[str | None, bool], list[MetricRule]] = {}
@@ -400,6 +404,9 @@ class ClaimFinder:
         metric = self._metric(page, amount, phrase, rule, clause, value_start)
         if metric is None:
             return None
+        other = self._others.find(text, sentence, clause, amount.start)
+        if other == MARKET:
+            return None  # a whole market's number is no company's fact
         metric_id, unit = metric
         value = amount.value
         start, end = value_start, phrase.end if phrase else amount.end
@@ -440,7 +447,7 @@ class ClaimFinder:
         claim = Claim.new(
             doc_id=doc.doc_id,
             file=doc.file,
-            entity=page.subject(sentence[0], start),
+            entity=page.subject(sentence[0], start) if other is None else page.canonical(other),
             metric=metric_id,
             scope=scope,
             value_lo=interval.lo,

@@ -55,6 +55,15 @@ class Page:
             found = self._contexts[pos] = (sentence, stops.clause(pos, sentence))
         return found
 
+    def canonical(self, name: str) -> str:
+        """Another company named in the text, as the catalogue knows it; the document's entity
+        when the name is one of its own ("Ace" in an article about Ace Hardware)."""
+        known = self.matcher.canonical.get(name)
+        if known is not None:
+            return known
+        own_first = self.entity.split()[0] if self.entity.split() else self.entity
+        return self.entity if name.split()[0] == own_first else name
+
     def names_a_scope(self, sentence: tuple[int, int], scopes: ScopeFinder) -> bool:
         """Whether the sentence may name a scope (asked once per sentence)."""
         found = self._scoped.get(sentence)

@@ -91,6 +91,11 @@ class Ordinals(_Model):
     not_own: Phrases = ()
 
 
+class OtherSubjectsSpec(_Model):
+    name_after: Phrases = ()
+    market_nouns: Phrases = ()
+
+
 class Arithmetic(_Model):
     and_others: Phrases = ()
 
@@ -183,6 +188,7 @@ class ExtractionFile(_Model):
     ordinals: Ordinals
     not_fact_cues: Phrases = ()
     arithmetic: Arithmetic = Arithmetic()
+    other_subjects: OtherSubjectsSpec = OtherSubjectsSpec()
     quote_lead_ins: Phrases = ()
     not_subject_after: Phrases = ()
     planned_cues: Phrases = ()
@@ -200,6 +206,7 @@ class Rules(_Model):
     ordinals: Ordinals
     not_fact_cues: tuple[str, ...]
     arithmetic: Arithmetic
+    other_subjects: OtherSubjectsSpec
     quote_lead_ins: tuple[str, ...]
     not_subject_after: tuple[str, ...]
     planned_cues: tuple[str, ...]
@@ -299,6 +306,7 @@ def load_rules(catalogue: Catalogue) -> Rules:
         ordinals=data.ordinals,
         not_fact_cues=data.not_fact_cues,
         arithmetic=data.arithmetic,
+        other_subjects=data.other_subjects,
         quote_lead_ins=data.quote_lead_ins,
         not_subject_after=data.not_subject_after,
         planned_cues=data.planned_cues,

@@ -9,7 +9,7 @@ import duckdb
 from flows.pipeline import pipeline
 from flows.validate import exit_code
 
-FORTIETH = "its 40th international market"
+THIRTY_EIGHT = "now operates in 38 countries and regions"
 
 
 def add_document(raw: Path, name: str, published_at: str, text: str) -> None:
@@ -45,26 +45,35 @@ def test_the_seed_corpus_passes_every_error_check(prefect_server, seed_raw, tmp_
     assert exit_code(summary.validation, "warn") == 1
 
 
-def test_35_markets_after_the_40th_fails_the_monotonic_check(
-    prefect_server, seed_raw, tmp_path
-) -> None:
+def test_35_markets_after_38_fails_the_monotonic_check(prefect_server, seed_raw, tmp_path) -> None:
     add_document(seed_raw, "later.txt", "2026-02-01", "smart now operates in 35 markets.\n")
     summary = pipeline(raw_dir=seed_raw, curated_dir=tmp_path / "curated")
     assert exit_code(summary.validation, "error") == 1
     found = violations(summary.warehouse, summary.run_id, "cumulative_never_decreases")
     named = [quotes for quotes, _ in found]
-    assert [FORTIETH, "now operates in 35 markets"] in named
+    assert [THIRTY_EIGHT, "now operates in 35 markets"] in named
     assert all("later.txt" in files for _, files in found)
     published = published_quotes(summary.publication.database)
     assert "now operates in 35 markets" not in published
     assert "footprint to 22 countries and regions" in published  # the rest is still published
 
 
-def test_42_markets_on_the_day_of_the_40th_fails_the_agreement_check(
+def test_36_markets_on_the_day_of_38_fails_the_agreement_check(
     prefect_server, seed_raw, tmp_path
 ) -> None:
-    add_document(seed_raw, "same_day.txt", "2026-01-05", "smart now operates in 42 markets.\n")
+    add_document(seed_raw, "same_day.txt", "2025-06-24", "smart now operates in 36 markets.\n")
     summary = pipeline(raw_dir=seed_raw, curated_dir=tmp_path / "curated")
     assert exit_code(summary.validation, "error") == 1
     found = violations(summary.warehouse, summary.run_id, "same_time_claims_agree")
-    assert [FORTIETH, "now operates in 42 markets"] in [quotes for quotes, _ in found]
+    assert [THIRTY_EIGHT, "now operates in 36 markets"] in [quotes for quotes, _ in found]
+
+
+def test_42_markets_on_the_day_of_the_40th_market_is_no_contradiction(
+    prefect_server, seed_raw, tmp_path
+) -> None:
+    """ "Its 40th market" is a milestone: at least 40 markets entered by that day, which 42
+    markets present on the same day do not contradict."""
+    add_document(seed_raw, "same_day.txt", "2026-01-05", "smart now operates in 42 markets.\n")
+    summary = pipeline(raw_dir=seed_raw, curated_dir=tmp_path / "curated")
+    assert exit_code(summary.validation, "error") == 0
+    assert "now operates in 42 markets" in published_quotes(summary.publication.database)

@@ -57,7 +57,10 @@ def test_the_40th_market_is_a_claim_dated_january_5_2026(first_run) -> None:
                    period_end::varchar, status
             from raw.claims where quote like '%{FORTIETH}%'""",
     )
-    assert ("smart", "markets_count", 40.0, 40.0, "2026-01-05", "2026-01-05", "reported") in found
+    assert (
+        ("smart", "market_entry_ordinal", 40.0, 40.0, "2026-01-05", "2026-01-05", "reported")
+        in found
+    )
 
 
 def test_the_run_is_recorded_in_the_audit(first_run) -> None:
@@ -86,7 +89,7 @@ def test_a_changed_document_replaces_its_claims(first_run) -> None:
     values = rows(
         summary.warehouse,
         """select distinct c.value_lo from raw.claims c join raw.documents d using (doc_id)
-           where d.file = '001_bc59e844c230bfbc.txt' and c.metric = 'markets_count'""",
+           where d.file = '001_bc59e844c230bfbc.txt' and c.metric = 'market_entry_ordinal'""",
     )
     assert values == [(41.0,)]
     orphans = rows(
