@@ -194,3 +194,14 @@ def test_the_subject_shortcut_answers_as_the_search(text: str, hint: str) -> Non
         for pos in range(start, len(text) + 1):
             expected = outcome(resolver.subject, text, start, pos, page.matcher, page.entity)
             assert outcome(page.subject, start, pos) == expected, (start, pos)
+
+
+def test_a_misspelt_key_in_extraction_yaml_names_the_file_and_the_key(
+    catalogue_copy: Path,
+) -> None:
+    rules = catalogue_copy / "extraction.yaml"
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("noun_phrase:", "noun_phrse:"), encoding="utf-8"
+    )
+    with pytest.raises(CatalogueError, match=r"extraction\.yaml: key noun_phrse: not a key"):
+        Extractor(load_catalogue(catalogue_copy))

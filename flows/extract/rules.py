@@ -281,9 +281,30 @@ def _events(spec: EventSpec, catalogue: Catalogue) -> EventVocabulary:
 
 
 def _error_location(exc: ValidationError) -> str:
-    first = exc.errors()[0]
+    """The first problem, a misspelt key before the missing one it causes, in a line."""
+    first = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    return f"key {where}: {first['msg']} (found {first.get('input')!r})"
+    if first["type"] == "extra_forbidden":
+        expected = ", ".join(_keys_at(first["loc"][:-1]))
+        return f"key {where}: not a key of this file (a typo?); expected one of: {expected}"
+    if first["type"] == "missing":
+        return f"key {where}: missing"
+    found = repr(first.get("input"))
+    found = found if len(found) <= 80 else found[:77] + "..."
+    return f"key {where}: {first['msg']} (found {found})"
+
+
+def _keys_at(loc: tuple) -> list[str]:
+    """The keys the file may have where `loc` points (a section of ExtractionFile)."""
+    model: type[BaseModel] = ExtractionFile
+    for part in loc:
+        annotation = (
+            model.model_fields[str(part)].annotation if str(part) in model.model_fields else None
+        )
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)
 
 
 def load_rules(catalogue: Catalogue) -> Rules:

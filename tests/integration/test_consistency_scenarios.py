@@ -51,7 +51,7 @@ def test_35_markets_after_38_fails_the_monotonic_check(prefect_server, seed_raw,
     assert exit_code(summary.validation, "error") == 1
     found = violations(summary.warehouse, summary.run_id, "cumulative_never_decreases")
     named = [quotes for quotes, _ in found]
-    assert [THIRTY_EIGHT, "now operates in 35 markets"] in named
+    assert sorted([THIRTY_EIGHT, "now operates in 35 markets"]) in named
     assert all("later.txt" in files for _, files in found)
     published = published_quotes(summary.publication.database)
     assert "now operates in 35 markets" not in published
@@ -61,11 +61,12 @@ def test_35_markets_after_38_fails_the_monotonic_check(prefect_server, seed_raw,
 def test_36_markets_on_the_day_of_38_fails_the_agreement_check(
     prefect_server, seed_raw, tmp_path
 ) -> None:
-    add_document(seed_raw, "same_day.txt", "2025-06-24", "smart now operates in 36 markets.\n")
+    text = "In the first half of 2025, smart operated in 36 markets.\n"  # the 38's very period
+    add_document(seed_raw, "same_day.txt", "2025-06-24", text)
     summary = pipeline(raw_dir=seed_raw, curated_dir=tmp_path / "curated")
     assert exit_code(summary.validation, "error") == 1
     found = violations(summary.warehouse, summary.run_id, "same_time_claims_agree")
-    assert [THIRTY_EIGHT, "now operates in 36 markets"] in [quotes for quotes, _ in found]
+    assert sorted([THIRTY_EIGHT, "36 markets"]) in [q for q, _ in found]
 
 
 def test_42_markets_on_the_day_of_the_40th_market_is_no_contradiction(
