@@ -146,7 +146,7 @@ class ClaimFinder:
         if self._in_a_name(text, amount.start):
             return None  # "IQ 200 units", "level 2 chargers", "Franchise 500"
         sentence, clause = page.sentence_and_clause(amount.start)
-        if self._not_fact.search(page.folded, *clause) is not None:
+        if page.has_words(self._not_fact, sentence) and self._not_fact.search(page.folded, *clause):
             return None
         candidates = self._candidates(phrase, amount)
         if not candidates:
@@ -234,8 +234,7 @@ class ClaimFinder:
             if rule.milestone_metric:
                 return rule.milestone_metric, rule.unit
             return None
-        flow = self._is_flow(page, amount, phrase, clause, value_start)
-        if flow and rule.flow_metric:
+        if rule.flow_metric and self._is_flow(page, amount, phrase, clause, value_start):
             return rule.flow_metric, rule.unit
         return rule.metric, rule.unit
 
@@ -295,8 +294,9 @@ class ClaimFinder:
         noun ("300 charging stations were sold")."""
         lo = max(clause[0], value_start - VERB_REACH)
         last = None
-        for _, _, verb in self._verbs.finditer(page.folded, lo, value_start):
-            last = verb
+        if page.has_words(self._verbs, clause):
+            for _, _, verb in self._verbs.finditer(page.folded, lo, value_start):
+                last = verb
         if last is not None:
             return self._verb_kinds[norm(last)]
         if phrase is not None:
@@ -342,9 +342,9 @@ class ClaimFinder:
         sentence, clause = page.sentence_and_clause(amount.start)
         if cue is not None and cue[0] < clause[0]:
             cue = None
-        if (cue is None and text[clause[0] : value_start].strip()) or self._not_fact.search(
-            page.folded, *clause
-        ):
+        if cue is None and text[clause[0] : value_start].strip():
+            return None
+        if page.has_words(self._not_fact, sentence) and self._not_fact.search(page.folded, *clause):
             return None
         rule = self._noun_before(page, amount, clause) or self._rule_of_last_claim(page, amount)
         if rule is None or rule.money:
@@ -404,7 +404,9 @@ class ClaimFinder:
         metric = self._metric(page, amount, phrase, rule, clause, value_start)
         if metric is None:
             return None
-        other = self._others.find(text, sentence, clause, amount.start)
+        other = None
+        if page.has_words(self._others.cues, sentence):
+            other = self._others.find(text, sentence, clause, amount.start)
         if other == MARKET:
             return None  # a whole market's number is no company's fact
         metric_id, unit = metric

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from flows.extract.dating import DocumentDating
 from flows.extract.entities import EntityMatcher, EntityResolver
+from flows.extract.patterns import WordSearch
 from flows.extract.scopes import ScopeFinder
-from flows.extract.text import Sentences
+from flows.extract.text import MAX_SENTENCE, Sentences
 from flows.model import Claim, Document
 
 
@@ -24,7 +25,10 @@ class Page:
     _stops: Sentences | None = None  # built on the first sentence asked for
     _subjects: dict[tuple[int, int], str] = field(default_factory=dict)
     _contexts: dict[int, tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=dict)
+    _last_sentence: tuple[int, int] = (0, 0)  # the last sentence found, for its next numbers
     _scoped: dict[tuple[int, int], bool] = field(default_factory=dict)  # sentence -> names one
+    # (finder, sentence) -> whether the finder's words are in the sentence (see has_words)
+    _words_in: dict[tuple[int, tuple[int, int]], bool] = field(default_factory=dict)
     # Where a catalogued alias could start (EntityMatcher.catalogued_starts); built on the first
     # subject asked for (False: not yet; None: the aliases allow no such list).
     _catalogued_starts: list[int] | bool | None = False
@@ -51,7 +55,13 @@ class Page:
             stops = self._stops
             if stops is None:
                 stops = self._stops = Sentences(self.doc.text)
-            sentence = stops.bounds(pos)
+            last = self._last_sentence
+            if last[0] <= pos < last[1]:
+                sentence = last  # a sentence shorter than MAX_SENTENCE is the same from inside
+            else:
+                sentence = stops.bounds(pos)
+                if sentence[1] - sentence[0] < MAX_SENTENCE:
+                    self._last_sentence = sentence
             found = self._contexts[pos] = (sentence, stops.clause(pos, sentence))
         return found
 
@@ -64,11 +74,20 @@ class Page:
         own_first = self.entity.split()[0] if self.entity.split() else self.entity
         return self.entity if name.split()[0] == own_first else name
 
+    def has_words(self, finder: WordSearch, sentence: tuple[int, int]) -> bool:
+        """Whether one of the finder's phrases is in the sentence (asked once per sentence:
+        most sentences have none, and then no fact of theirs needs a closer look)."""
+        key = (id(finder), sentence)
+        found = self._words_in.get(key)
+        if found is None:
+            found = self._words_in[key] = finder.search(self.folded, *sentence) is not None
+        return found
+
     def names_a_scope(self, sentence: tuple[int, int], scopes: ScopeFinder) -> bool:
         """Whether the sentence may name a scope (asked once per sentence)."""
         found = self._scoped.get(sentence)
         if found is None:
-            found = self._scoped[sentence] = scopes.named_in(self.doc.text, sentence)
+            found = self._scoped[sentence] = scopes.named_in(self.folded, sentence)
         return found
 
     def subject(self, sentence_start: int, pos: int) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from flows.catalogue import GLOBAL_SCOPE
-from flows.extract.patterns import alternation
+from flows.extract.patterns import WordSearch, alternation, folded_phrases
 
 # How near the words that scope a number must be: right after its noun ("stores in China"), or
 # right before the number ("Starbucks China 500th store").
@@ -23,9 +23,9 @@ class ScopeFinder:
     def __init__(self, scopes: dict[str, tuple[str, ...]]) -> None:
         self._names = {alias: name for name, aliases in scopes.items() for alias in aliases}
         names = alternation(self._names)
-        # Literal-led, so the engine skips to the aliases' first letters: most sentences name
-        # no place, and one search tells (a superset: word boundaries are not checked).
-        self._mentioned = re.compile(names).search
+        # Most sentences name no place: one search of the folded text tells, from the
+        # separators only (a superset: "us" stands for "US"; the case is checked after).
+        self._mentioned = WordSearch(folded_phrases(self._names), not_separators="")
         self._any = re.compile(rf"(?<![\w.])(?P<alias>{names})(?![\w-])")
         self._after = re.compile(rf"{AFTER_NOUN}(?P<alias>{names})(?![\w-])")
         self._another = re.compile(
@@ -38,9 +38,9 @@ class ScopeFinder:
             r"(?![\w-])\s*,?"
         )
 
-    def named_in(self, text: str, sentence: tuple[int, int]) -> bool:
+    def named_in(self, folded: str, sentence: tuple[int, int]) -> bool:
         """Whether a scope's alias may be named in the sentence at all."""
-        return self._mentioned(text, *sentence) is not None
+        return self._mentioned.search(folded, *sentence) is not None
 
     def scope(
         self,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from flows.extract.patterns import alternation
+from flows.extract.patterns import WordSearch, alternation, folded_phrases
 
 # A company's name: capitalised words ("Bean There", "Brewline", "H&M"), at most four.
 _NAME = r"[A-Z][\w&'’.-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w&'’.-]*){0,3}"
@@ -19,6 +19,8 @@ MARKET = "market"  # what find() returns for a whole market's number
 
 class OtherSubjects:
     def __init__(self, name_after: tuple[str, ...], market_nouns: tuple[str, ...]) -> None:
+        # Any of the words, in the folded text: a sentence without one needs no closer look.
+        self.cues = WordSearch(folded_phrases([*name_after, *market_nouns]))
         self._named = re.compile(
             rf"(?<![\w-])(?i:{alternation(name_after)})\s+(?:(?i:the|its|their)\s+)?(?P<name>{_NAME})"
         )
