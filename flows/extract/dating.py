@@ -130,7 +130,8 @@ def _own_period(
     periods: SentencePeriods, pos: int, end: int, clause: Span, sentence: Span, text: str
 ) -> PeriodMention | None:
     """A fact's own period: the nearest dated one in its clause (not one after another number:
-    "our 500th store ... our plans to serve 1,500 stores by 2015"), else the last dated one
+    "our 500th store ... our plans to serve 1,500 stores by 2015"; not one before a "now" that
+    stands nearer the fact), else the last dated one
     before it in its sentence, else the first one of a relative clause right after it ("its
     100th coffeehouse, which opened on May 10, 2012"), else the nearest horizon, else the
     nearest "now" (the first of equals)."""
@@ -144,7 +145,11 @@ def _own_period(
     ]
     nearest = _nearest(in_clause, pos)
     if nearest is not None:
-        return nearest
+        # "opened 3 centers in 2024 and now runs 41 warehouses": a "now" nearer the fact wins
+        closer_now = [
+            m for m in now if min(nearest.char_end, pos) <= m.char_start and m.char_end <= pos
+        ]
+        return closer_now[-1] if closer_now else nearest
     before = None
     for m in dated:
         if m.char_end <= pos and not (
