@@ -82,6 +82,7 @@ class ClaimFinder:
             **{norm(v): "flow" for v in flows.verbs},
             **{norm(v): "flow_with_period" for v in flows.verbs_with_period},
             **{norm(v): "stock" for v in flows.stock_verbs},
+            **{norm(v): "closing" for v in flows.closing_verbs},
         }
         self._verb_kinds = verbs
         self._verbs = WordSearch(folded_phrases(verbs))
@@ -234,7 +235,12 @@ class ClaimFinder:
             if rule.milestone_metric:
                 return rule.milestone_metric, rule.unit
             return None
-        if rule.flow_metric and self._is_flow(page, amount, phrase, clause, value_start):
+        if not rule.flow_metric:
+            return rule.metric, rule.unit
+        verb = self._verb_kind(page, amount, phrase, clause, value_start)
+        if verb == "closing":
+            return None  # "closed 2 stores": no opening, and no level either
+        if self._is_flow(page, amount, phrase, clause, value_start, verb):
             return rule.flow_metric, rule.unit
         return rule.metric, rule.unit
 
@@ -245,14 +251,15 @@ class ClaimFinder:
         phrase: NounPhrase | None,
         clause: tuple[int, int],
         value_start: int,
+        kind: str | None,
     ) -> bool:
-        """Whether the number is an amount added over a period (see `flows` in the YAML)."""
+        """Whether the number is an amount added over a period (see `flows` in the YAML), given
+        the kind of the verb that governs it."""
         text = page.text
         if self._new_in_modifiers(text, phrase):
             return True
         if self._before_number.find(text, value_start, floor=clause[0]) is not None:
             return True
-        kind = self._verb_kind(page, amount, phrase, clause, value_start)
         if kind == "flow_with_period":
             end = phrase.end if phrase is not None else amount.end
             dating = page.dating.date(amount.start, clause, page.sentence(amount.start), end)

@@ -78,6 +78,7 @@ class Flows(_Model):
     verbs: Phrases
     verbs_with_period: Phrases = ()
     stock_verbs: Phrases = ()
+    closing_verbs: Phrases = ()
 
 
 class ElidedNoun(_Model):

@@ -26,7 +26,8 @@ class OtherSubjects:
         )
         self._market = re.compile(
             rf"(?:(?:and|but|while|whereas)\s+)?(?:the\s+)?(?:[\w-]+\s+){{0,3}}?"
-            rf"{alternation(market_nouns)}(?:\s+as\s+a\s+whole)?\s",
+            # the noun in lower case: "Fresh Market operates 162 stores" names a company
+            rf"(?-i:{alternation(market_nouns)})(?:\s+as\s+a\s+whole)?\s",
             re.IGNORECASE,
         )
 
