@@ -54,7 +54,7 @@ class NounPhrase:
 class ClaimFinder:
     """Turns one number anchor into at most one claim, looking only at the text around it."""
 
-    def __init__(self, rules: Rules, numbers: NumberReader) -> None:
+    def __init__(self, rules: Rules, numbers: NumberReader, scopes: ScopeFinder) -> None:
         self._numbers = numbers
         self._qualifiers = QualifierReader(rules.qualifiers)
         self._order = {r.id: i for i, r in enumerate(rules.metric_rules)}
@@ -111,7 +111,7 @@ class ClaimFinder:
         self._flows = {r.flow_metric for r in rules.metric_rules if r.flow_metric} | {
             r.metric for r in rules.metric_rules if r.kind == "flow"
         }
-        self._scopes = ScopeFinder(rules.scopes)
+        self._scopes = scopes
         self._others = OtherSubjects(
             rules.other_subjects.name_after, rules.other_subjects.market_nouns
         )
@@ -289,6 +289,10 @@ class ClaimFinder:
         lo, hi = phrase.modifiers
         return any(norm(w) in self._flow_modifiers for w in text[lo:hi].split())
 
+    def _and_other(self, text: str, phrase: NounPhrase) -> bool:
+        lo, hi = phrase.modifiers
+        return lo < hi and any(norm(w) in self._and_others for w in text[lo:hi].split())
+
     def _verb_kind(
         self,
         page: Page,
@@ -301,9 +305,8 @@ class ClaimFinder:
         noun ("300 charging stations were sold")."""
         lo = max(clause[0], value_start - VERB_REACH)
         last = None
-        if page.has_words(self._verbs, clause):
-            for _, _, verb in self._verbs.finditer(page.folded, lo, value_start):
-                last = verb
+        for _, _, verb in self._verbs.finditer(page.folded, lo, value_start):
+            last = verb
         if last is not None:
             return self._verb_kinds[norm(last)]
         if phrase is not None:
@@ -419,10 +422,9 @@ class ClaimFinder:
         metric_id, unit = metric
         value = amount.value
         start, end = value_start, phrase.end if phrase else amount.end
-        if phrase is not None and not amount.ordinal:
+        if phrase is not None and not amount.ordinal and self._and_other(text, phrase):
             place = self._place_and.search(text, max(clause[0], value_start - 40), value_start)
-            lo, hi = phrase.modifiers
-            if place is not None and {norm(w) for w in text[lo:hi].split()} & self._and_others:
+            if place is not None:
                 value, start = value + 1, place.start()  # "Russia and 12 other markets": 13
         interval = interval_for(value, kind, rule.tolerance)
         value_text_start = start
@@ -485,27 +487,26 @@ def date_repeated_mentions(claims: list[Claim]) -> list[Claim]:
     period of a dated mention of the same value ("The 100th coffeehouse ..." and "Caribou's
     100th coffeehouse, which opened on May 10, 2012"). A worldwide mention and a scoped one of
     the same value count as the same fact; two different scopes do not."""
-    dated: dict[tuple, Claim] = {}
+    dated: dict[tuple, Claim] = {}  # by fact and scope
+    dated_worldwide: dict[tuple, Claim] = {}  # by fact, the global mention
+    dated_anywhere: dict[tuple, Claim] = {}  # by fact, the first dated mention in any scope
     for claim in claims:
         if claim.period_text is not None:
-            dated.setdefault(_mention_key(claim), claim)
+            key = _mention_key(claim)
+            dated.setdefault((key, claim.scope), claim)
+            dated_anywhere.setdefault(key, claim)
+            if claim.scope == GLOBAL_SCOPE:
+                dated_worldwide.setdefault(key, claim)
     if not dated:
         return claims
     out = []
     for claim in claims:
         source = None
         if claim.period_text is None:
-            source = dated.get(_mention_key(claim))
-            if source is None:
-                source = next(
-                    (
-                        c
-                        for key, c in dated.items()
-                        if key[:-1] == _mention_key(claim)[:-1]
-                        and GLOBAL_SCOPE in (key[-1], claim.scope)
-                    ),
-                    None,
-                )
+            key = _mention_key(claim)
+            source = dated.get((key, claim.scope)) or dated_worldwide.get(key)
+            if source is None and claim.scope == GLOBAL_SCOPE:
+                source = dated_anywhere.get(key)
         if source is None:
             out.append(claim)
         else:
@@ -521,7 +522,7 @@ def date_repeated_mentions(claims: list[Claim]) -> list[Claim]:
 
 
 def _mention_key(claim: Claim) -> tuple:
-    return (claim.entity, claim.metric, claim.status, claim.value_lo, claim.value_hi, claim.scope)
+    return (claim.entity, claim.metric, claim.status, claim.value_lo, claim.value_hi)
 
 
 def _opens_a_clause(text: str, pos: int) -> bool:

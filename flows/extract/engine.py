@@ -35,6 +35,7 @@ from flows.extract.patterns import (
 )
 from flows.extract.periods import PeriodFinder
 from flows.extract.rules import Rules, load_rules
+from flows.extract.scopes import ScopeFinder
 from flows.model import Claim, Document, Event
 
 
@@ -52,8 +53,9 @@ class Extractor:
         self.rules: Rules = load_rules(catalogue)
         self.numbers = NumberReader(self.rules.numbers)
         self.periods = PeriodFinder(self.rules.periods)
-        self.claims = ClaimFinder(self.rules, self.numbers)
-        self.events = EventFinder(self.rules.events)
+        self.scopes = ScopeFinder(self.rules.scopes)
+        self.claims = ClaimFinder(self.rules, self.numbers, self.scopes)
+        self.events = EventFinder(self.rules.events, self.scopes)
         self.entities = EntityResolver(catalogue, self.rules.not_subject_after)
         self._planned = planned_pattern(self.rules.planned_cues)
         # Triggers first: where a trigger and a number word start at the same place, the

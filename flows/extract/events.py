@@ -9,6 +9,7 @@ from flows.extract.entities import EntityMatcher
 from flows.extract.page import Page
 from flows.extract.patterns import alternation, factored, is_word_char, norm, phrase_source
 from flows.extract.rules import EventVocabulary
+from flows.extract.scopes import ScopeFinder
 from flows.model import Event
 
 PARTNERSHIP, LAUNCH_AFTER, LAUNCH_BEFORE, MARKET_ENTRY = (
@@ -36,8 +37,9 @@ def trigger_source(phrase: str) -> str:
 
 
 class EventFinder:
-    def __init__(self, vocab: EventVocabulary) -> None:
+    def __init__(self, vocab: EventVocabulary, scopes: ScopeFinder) -> None:
         self.vocab = vocab
+        self._scopes = scopes  # the places a market entry may name are scopes
         self._kinds: dict[str, set[str]] = {}
         for kind, triggers in (
             (PARTNERSHIP, vocab.partnership_triggers),
@@ -133,6 +135,8 @@ class EventFinder:
     def _market_entries(self, m: re.Match[str], page: Page) -> list[Event]:
         _, clause = page.sentence_and_clause(m.start())
         seen, out = set(), []
+        if not page.names_a_scope(page.sentence(m.start()), self._scopes):
+            return []  # most entry triggers name no place ("entered seven new markets")
         places = self._places_in(page.text, m.end(), clause[1])
         for place in places:
             subject = self._place_names[place.group()]
