@@ -347,6 +347,8 @@ class ClaimFinder:
         cue = self._elided_cue.find(text, value_start)
         if cue is None and not _opens_a_clause(text, value_start):
             return None
+        if text[value_start - 1 : value_start] == "(" and text[amount.end : amount.end + 1] == ")":
+            return None  # "(708)": an area code, a footnote
         if self._in_a_name(text, amount.start):
             return None
         sentence, clause = page.sentence_and_clause(amount.start)
@@ -553,8 +555,10 @@ def _scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[s
     followers = alternation(f.lower() for f in elided.followers)
     follower = rf"\s*(?:[.,;:!?)\"”]|$)|\s+{followers}(?![\w])"
     not_counts = alternation(w.lower() for w in spec.not_counts)
+    # No percentage, duration or score; no number run on into another ("+47 94 9791 8916", a
+    # phone number; "(708) 646-4760")
     digits_ahead = (
-        rf"(?!\s*(?:%|percent|per\s+cent)|[\s-]+(?:{not_counts})(?![\w]))"
+        rf"(?!\s*(?:%|percent|per\s+cent)|[\s-]+(?:{not_counts})(?![\w])|\)?[ \t]+\(?\d)"
         rf"(?:{linked}{noun_phrase}|{follower})"
     )
     return noun_phrase, digits_ahead
