@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 
 from flows.catalogue import GLOBAL_SCOPE
-from flows.extract.numbers import Amount, NumberReader, QualifierReader, interval_for
+from flows.extract.numbers import Amount, Interval, NumberReader, QualifierReader, interval_for
 from flows.extract.page import Page
 from flows.extract.patterns import (
     SuffixMatch,
@@ -77,6 +77,7 @@ class ClaimFinder:
         self._lead_in = SuffixMatch(rules.quote_lead_ins, re.IGNORECASE)
         flows = rules.flows
         self._flow_modifiers = {norm(w) for w in flows.modifiers}
+        self._level_modifiers = {norm(w) for w in flows.level_modifiers}
         self._before_number = SuffixMatch(flows.before_number, re.IGNORECASE)
         verbs = {
             **{norm(v): "flow" for v in flows.verbs},
@@ -258,6 +259,8 @@ class ClaimFinder:
         text = page.text
         if self._new_in_modifiers(text, phrase):
             return True
+        if self._level_in_modifiers(text, phrase):
+            return False  # "upgrades at 191 existing locations"
         if self._before_number.find(text, value_start, floor=clause[0]) is not None:
             return True
         if kind == "flow_with_period":
@@ -282,12 +285,33 @@ class ClaimFinder:
             return previous
         return None
 
+    def _level_in_modifiers(self, text: str, phrase: NounPhrase | None) -> bool:
+        if phrase is None or phrase.modifiers[0] == phrase.modifiers[1]:
+            return False
+        lo, hi = phrase.modifiers
+        return any(norm(w) in self._level_modifiers for w in text[lo:hi].split())
+
     def _new_in_modifiers(self, text: str, phrase: NounPhrase | None) -> bool:
         """ "111 new stores", "32 more gyms", "six further countries"."""
         if phrase is None:
             return False
         lo, hi = phrase.modifiers
         return any(norm(w) in self._flow_modifiers for w in text[lo:hi].split())
+
+    def _range_low(
+        self, text: str, amount: Amount, clause: tuple[int, int]
+    ) -> tuple[float, int] | None:
+        """(low end, where it starts) of a range written before the number ("285 to 315",
+        "110-115", "between 38 and 42"), in digits, below the number."""
+        if amount.digits is None:
+            return None
+        if amount.low is not None:
+            return (amount.low, amount.start) if amount.low < amount.value else None
+        m = _RANGE_BEFORE.search(text, max(clause[0], amount.start - 30), amount.start)
+        if m is None:
+            return None
+        low = float(m.group("low").replace(",", ""))
+        return (low, m.start()) if low < amount.value else None
 
     def _and_other(self, text: str, phrase: NounPhrase) -> bool:
         lo, hi = phrase.modifiers
@@ -413,6 +437,9 @@ class ClaimFinder:
                 qualifier, kind = "exact", "exact"
             else:
                 (qualifier, kind), value_start = found
+        low = self._range_low(text, amount, clause) if qualifier == "exact" else None
+        if low is not None:  # "285 to 315 locations": [285, 315]
+            qualifier, value_start = "range", low[1]
         metric = self._metric(page, amount, phrase, rule, clause, value_start)
         if metric is None:
             return None
@@ -428,7 +455,9 @@ class ClaimFinder:
             place = self._place_and.search(text, max(clause[0], value_start - 40), value_start)
             if place is not None:
                 value, start = value + 1, place.start()  # "Russia and 12 other markets": 13
-        interval = interval_for(value, kind, rule.tolerance)
+        interval = (
+            interval_for(value, kind, rule.tolerance) if low is None else Interval(low[0], value)
+        )
         value_text_start = start
         lead_in = self._lead_in.find(text, start, floor=clause[0])
         if lead_in:
@@ -535,6 +564,10 @@ def _opens_a_clause(text: str, pos: int) -> bool:
     return j < 0 or text[j] in ",;:(\n•.!?–—"
 
 
+# The low end of a range right before a number: "285 to 315", "110-115", "between 38 and 42".
+_RANGE_BEFORE = re.compile(
+    r"(?:\b[Bb]etween\s+)?(?<![\w.,])(?P<low>\d{1,3}(?:,\d{3})+|\d+)\s*(?:to|-|–|and)\s*$"
+)
 _SUPERLATIVE = re.compile(r"[a-z]{2,}est\b")  # "second largest", "third-biggest"
 _PARTITIVE_ONE = re.compile(r"\s+of\s", re.IGNORECASE)
 _CODE_BEFORE = re.compile(r"(?<![\w.])[A-Z]{2,4}\s$")  # "IQ 200" (not "U.S. 300")

@@ -91,7 +91,7 @@ class Extractor:
         suffixes = [*n.ordinal_suffixes, *n.attached_scales]
         run = r"[\d,.]*+" if not any(re.match(r"[\d,.]", s) for s in suffixes) else r"[\d,.]*"
         not_a_year = r"(?!(?:19|20)\d\d(?![\w]))"
-        digits = rf"{not_a_year}\d{run}(?={self.numbers.suffix_source()}{ahead})"
+        digits = rf"{not_a_year}\d{run}(?:[-–]\d{run})?(?={self.numbers.suffix_source()}{ahead})"
         return prefilter_source(words, sorted(n.currencies), digits)
 
     def candidates(self, text: str, folded: str | None = None) -> Iterator[re.Match[str]]:

@@ -22,6 +22,7 @@ class Amount:
     percent: bool = False
     scaled: bool = False  # a scale word or suffix was applied ("million", "bn")
     digits: str | None = None  # the digits as written, for a plain number in digits ("2023")
+    low: float | None = None  # the low end of a range written in digits ("110-115": 110)
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs 3x (object.__setattr__ per field)
@@ -89,8 +90,10 @@ class NumberReader:
         cardinal = alternation([*v.words, *v.multipliers])
         after_multiplier = "|".join(f"(?<={re.escape(m)})" for m in v.multipliers)
         joiner = rf"(?:(?:{after_multiplier})\s+and\s+|[ \t]+|-)"
+        # A range in digits reads as its high end, its low end kept apart ("110-115 stores").
         digits = (
             rf"(?P<cur>{currencies}[ \t]?)?(?<![\w#+/.,-])"
+            r"(?:(?P<low>\d{1,3}(?:,\d{3})+|\d+)[-–](?=\d))?"
             r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
             rf"(?:(?P<ord>{alternation(v.ordinal_suffixes)})|(?P<att>{alternation(v.attached_scales)}))?"
             r"(?!\w|[.,]\d|-\w)"
@@ -117,8 +120,8 @@ class NumberReader:
     def read(self, m: re.Match[str], text: str) -> Amount | None:
         """The Amount of an anchor match (of self.anchor, or a scan built from self.source)."""
         # One call for every group: a call per group cost as much as the rest of the reading.
-        ordword, words, num, cur, ordinal, att, article = m.group(
-            "ordword", "words", "num", "cur", "ord", "att", "article"
+        ordword, words, num, cur, ordinal, att, article, low = m.group(
+            "ordword", "words", "num", "cur", "ord", "att", "article", "low"
         )
         start, end = m.span()
         if ordword is not None:
@@ -141,6 +144,8 @@ class NumberReader:
                     value * self._attached[att.lower()], start, end, currency=currency, scaled=True
                 )
             digits = num
+            if low is not None and not value / 2 <= float(low.replace(",", "")) < value:
+                return None  # "3-1234" is a code, not a range: a range's ends are alike
         after = self._after.match(text, end)
         scale, pct = after.group("scale", "pct")
         if scale is not None:
@@ -156,6 +161,7 @@ class NumberReader:
             percent=pct is not None,
             scaled=scale is not None,
             digits=digits,
+            low=float(low.replace(",", "")) if low else None,
         )
 
     def parse(self, phrase: str) -> Amount | None:

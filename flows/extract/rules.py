@@ -74,6 +74,7 @@ class NounPhrase(_Model):
 
 class Flows(_Model):
     modifiers: Phrases
+    level_modifiers: Phrases = ()
     before_number: Phrases = ()
     verbs: Phrases
     verbs_with_period: Phrases = ()
