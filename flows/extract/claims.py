@@ -382,11 +382,18 @@ class ClaimFinder:
             return None
         if page.has_words(self._not_fact, sentence) and self._not_fact.search(page.folded, *clause):
             return None
-        rule = self._noun_before(page, amount, clause) or self._rule_of_last_claim(page, amount)
+        start = cue[0] if cue is not None else value_start
+        noun = self._noun_before(page, amount, clause)
+        if noun is not None:
+            rule = noun[0]
+            previous = page.last_claim
+            if previous is None or noun[1] >= previous.char_end:
+                start = min(start, noun[1])  # a noun of its own: the quote says what it counts
+        else:
+            rule = self._rule_of_last_claim(page, amount)
         if rule is None or rule.money:
             return None
         match = RuleMatch(rule, None, self._order[rule.id])
-        start = cue[0] if cue is not None else value_start
         return self._claim(page, amount, None, match, sentence, clause, quote_start=start)
 
     def _rule_of_last_claim(self, page: Page, amount: Amount) -> MetricRule | None:
@@ -397,17 +404,17 @@ class ClaimFinder:
 
     def _noun_before(
         self, page: Page, amount: Amount, clause: tuple[int, int]
-    ) -> MetricRule | None:
-        """The rule of a metric noun named in the clause before the number ("the number of
-        drivers on the platform to hit over one million")."""
+    ) -> tuple[MetricRule, int] | None:
+        """The rule of a metric noun named in the clause before the number, and where the noun
+        starts ("the number of drivers on the platform to hit over one million")."""
         lo = max(clause[0], amount.start - NOUN_BEFORE_REACH)
         last = None
-        for _, _, noun in self._nouns_anywhere.finditer(page.folded, lo, amount.start):
-            last = noun
+        for start, _, noun in self._nouns_anywhere.finditer(page.folded, lo, amount.start):
+            last = (start, noun)
         if last is None:
             return None
-        plain = [r for r in self._by_noun[norm(last)] if not r.cues and not r.money]
-        return plain[0] if plain else None
+        plain = [r for r in self._by_noun[norm(last[1])] if not r.cues and not r.money]
+        return (plain[0], last[0]) if plain else None
 
     # --- the row --------------------------------------------------------------------------------
 
@@ -586,7 +593,9 @@ def _scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[s
         r"(?:\s+(?:of\s+\S+(?:\s+\d[\d,]*)?|" + alternation(c.lower() for c in spec.copulas) + "))?"
     )
     followers = alternation(f.lower() for f in elided.followers)
-    follower = rf"\s*(?:[.,;:!?)\"”]|$)|\s+{followers}(?![\w])"
+    # The scan takes a number's digits with a full stop or comma after them ("to 63."): the
+    # stop is then behind the look-ahead.
+    follower = rf"(?<=[.,])(?=\s|$)|\s*(?:[.,;:!?)\"”]|$)|\s+{followers}(?![\w])"
     not_counts = alternation(w.lower() for w in spec.not_counts)
     # No percentage, duration or score; no number run on into another ("+47 94 9791 8916", a
     # phone number; "(708) 646-4760")
