@@ -11,9 +11,11 @@ its flow (an amount added over a period) or its milestone (an ordinal: "its 500t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from flows.catalogue import GLOBAL_SCOPE
+from flows.extract.kinds import KindOfCount
+from flows.extract.noun_phrases import NounPhrase, noun_phrase_source, scan_sources
 from flows.extract.numbers import Amount, Interval, NumberReader, QualifierReader, interval_for
 from flows.extract.page import Page
 from flows.extract.patterns import (
@@ -22,7 +24,6 @@ from flows.extract.patterns import (
     alternation,
     folded_phrases,
     norm,
-    phrase_source,
 )
 from flows.extract.rules import MetricRule, Rules
 from flows.extract.scopes import ScopeFinder
@@ -30,9 +31,7 @@ from flows.extract.subjects import MARKET, OtherSubjects
 from flows.model import Claim
 
 NO_CUE = 10**9  # distance standing for "this rule needs no cue"
-VERB_REACH = 70  # how far before a number a verb may say it is a flow or a level
 NOUN_BEFORE_REACH = 90  # how far before an elided number its clause may name the noun
-PASSIVE_REACH = 30  # "300 stations were sold": a verb this far after the noun counts too
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs 3x (object.__setattr__ per field)
@@ -40,15 +39,6 @@ class RuleMatch:
     rule: MetricRule
     cue: tuple[int, int] | None  # span of the cue used, if the rule has cues
     order: int  # position in extraction.yaml: the last tie-breaker
-
-
-@dataclass(slots=True)
-class NounPhrase:
-    """The words from a number to its noun: the noun as written and where the modifiers are."""
-
-    noun: str
-    modifiers: tuple[int, int]  # span of the words between the number and the noun
-    end: int  # end of the noun
 
 
 class ClaimFinder:
@@ -69,24 +59,12 @@ class ClaimFinder:
                 self._cue_only.append(rule)
             for cue in rule.cues:
                 self._by_cue.setdefault(norm(cue), set()).add(rule.id)
-        self._noun_phrase = re.compile(_noun_phrase_source(rules, self._by_noun), re.IGNORECASE)
-        self._noun_phrase_scan, self._scan_ahead = _scan_sources(rules, self._by_noun)
+        self._noun_phrase = re.compile(noun_phrase_source(rules, self._by_noun), re.IGNORECASE)
+        self._noun_phrase_scan, self._scan_ahead = scan_sources(rules, self._by_noun)
         self._nouns_anywhere = WordSearch(folded_phrases(self._by_noun))
         cues = [c for r in rules.metric_rules for c in r.cues]
         self._cue = WordSearch(folded_phrases(cues))  # searched in page.folded
         self._lead_in = SuffixMatch(rules.quote_lead_ins, re.IGNORECASE)
-        flows = rules.flows
-        self._flow_modifiers = {norm(w) for w in flows.modifiers}
-        self._level_modifiers = {norm(w) for w in flows.level_modifiers}
-        self._before_number = SuffixMatch(flows.before_number, re.IGNORECASE)
-        verbs = {
-            **{norm(v): "flow" for v in flows.verbs},
-            **{norm(v): "flow_with_period" for v in flows.verbs_with_period},
-            **{norm(v): "stock" for v in flows.stock_verbs},
-            **{norm(v): "closing" for v in flows.closing_verbs},
-        }
-        self._verb_kinds = verbs
-        self._verbs = WordSearch(folded_phrases(verbs))
         self._rate = re.compile(
             r"\s+(?:nearly\s+|about\s+|almost\s+)?"
             + alternation(rules.noun_phrase.rate_words)
@@ -101,17 +79,13 @@ class ClaimFinder:
             r"\s*(?:[.,;:!?)\"”]|$)|\s+" + alternation(elided.followers) + r"(?![\w])",
             re.IGNORECASE,
         )
-        self._own = SuffixMatch(rules.ordinals.own, re.IGNORECASE)
-        self._not_own = SuffixMatch(rules.ordinals.not_own, re.IGNORECASE)
         self._and_others = {norm(w) for w in rules.arithmetic.and_others}
         places = [a for aliases in rules.scopes.values() for a in aliases]
         self._place_and = re.compile(r"(?<![\w.])" + alternation(places) + r"\s+and\s+$")
         self._more_after = re.compile(
             r"\s+" + alternation(rules.flows.modifiers) + r"(?![\w-])", re.IGNORECASE
         )
-        self._flows = {r.flow_metric for r in rules.metric_rules if r.flow_metric} | {
-            r.metric for r in rules.metric_rules if r.kind == "flow"
-        }
+        self._kinds = KindOfCount(rules, self._elided_reach)
         self._scopes = scopes
         self._others = OtherSubjects(
             rules.other_subjects.name_after, rules.other_subjects.market_nouns
@@ -214,90 +188,6 @@ class ClaimFinder:
 
     # --- which metric of the rule -------------------------------------------------------------
 
-    def _metric(
-        self,
-        page: Page,
-        amount: Amount,
-        phrase: NounPhrase | None,
-        rule: MetricRule,
-        clause: tuple[int, int],
-        value_start: int,
-    ) -> tuple[str, str] | None:
-        """(metric, unit) of the number, or None when it states no fact of this rule."""
-        if rule.money:
-            if amount.currency == "USD" or rule.other_currency is None:
-                return rule.metric, rule.unit
-            return rule.other_currency, amount.currency or rule.unit
-        if amount.ordinal:
-            if not self._own_ordinal(page, amount, phrase):
-                return None
-            if self._new_in_modifiers(page.text, phrase) and rule.flow_metric:
-                return rule.flow_metric, rule.unit  # "its 105th new store in 2022": so far
-            if rule.milestone_metric:
-                return rule.milestone_metric, rule.unit
-            return None
-        if not rule.flow_metric:
-            return rule.metric, rule.unit
-        verb = self._verb_kind(page, amount, phrase, clause, value_start)
-        if verb == "closing":
-            return None  # "closed 2 stores": no opening, and no level either
-        if self._is_flow(page, amount, phrase, clause, value_start, verb):
-            return rule.flow_metric, rule.unit
-        return rule.metric, rule.unit
-
-    def _is_flow(
-        self,
-        page: Page,
-        amount: Amount,
-        phrase: NounPhrase | None,
-        clause: tuple[int, int],
-        value_start: int,
-        kind: str | None,
-    ) -> bool:
-        """Whether the number is an amount added over a period (see `flows` in the YAML), given
-        the kind of the verb that governs it."""
-        text = page.text
-        if self._new_in_modifiers(text, phrase):
-            return True
-        if self._level_in_modifiers(text, phrase):
-            return False  # "upgrades at 191 existing locations"
-        if self._before_number.find(text, value_start, floor=clause[0]) is not None:
-            return True
-        if kind == "flow_with_period":
-            end = phrase.end if phrase is not None else amount.end
-            dating = page.dating.date(amount.start, clause, page.sentence(amount.start), end)
-            if dating.mention is not None and dating.start < dating.end:
-                return True
-            return self._story_period(page, amount) is not None
-        return kind == "flow"
-
-    def _story_period(self, page: Page, amount: Amount) -> Claim | None:
-        """The flow just before this number, when it has a period of its own: the parts of a
-        story's total share its period ("539 stations during the summer ... In the United
-        States 300 stations were sold or deployed")."""
-        previous = page.last_claim
-        if (
-            previous is not None
-            and previous.metric in self._flows
-            and previous.period_text is not None
-            and amount.start - previous.char_end <= self._elided_reach
-        ):
-            return previous
-        return None
-
-    def _level_in_modifiers(self, text: str, phrase: NounPhrase | None) -> bool:
-        if phrase is None or phrase.modifiers[0] == phrase.modifiers[1]:
-            return False
-        lo, hi = phrase.modifiers
-        return any(norm(w) in self._level_modifiers for w in text[lo:hi].split())
-
-    def _new_in_modifiers(self, text: str, phrase: NounPhrase | None) -> bool:
-        """ "111 new stores", "32 more gyms", "six further countries"."""
-        if phrase is None:
-            return False
-        lo, hi = phrase.modifiers
-        return any(norm(w) in self._flow_modifiers for w in text[lo:hi].split())
-
     def _range_low(
         self, text: str, amount: Amount, clause: tuple[int, int]
     ) -> tuple[float, int] | None:
@@ -316,46 +206,6 @@ class ClaimFinder:
     def _and_other(self, text: str, phrase: NounPhrase) -> bool:
         lo, hi = phrase.modifiers
         return lo < hi and any(norm(w) in self._and_others for w in text[lo:hi].split())
-
-    def _verb_kind(
-        self,
-        page: Page,
-        amount: Amount,
-        phrase: NounPhrase | None,
-        clause: tuple[int, int],
-        value_start: int,
-    ) -> str | None:
-        """The kind of the verb nearest before the number in its clause, else right after its
-        noun ("300 charging stations were sold")."""
-        lo = max(clause[0], value_start - VERB_REACH)
-        last = None
-        for _, _, verb in self._verbs.finditer(page.folded, lo, value_start):
-            last = verb
-        if last is not None:
-            return self._verb_kinds[norm(last)]
-        if phrase is not None:
-            after = self._verbs.search(
-                page.folded, phrase.end, min(clause[1], phrase.end + PASSIVE_REACH)
-            )
-            if after is not None:
-                return self._verb_kinds[norm(after[2])]
-        return None
-
-    def _own_ordinal(self, page: Page, amount: Amount, phrase: NounPhrase | None) -> bool:
-        """Whether an ordinal is the entity's own milestone: not "their first store", not a
-        rank ("second largest coffeehouse operator"); and a word ordinal ("first") only after
-        "its", "the", "our" or a name ("Starbucks 7th")."""
-        text = page.text
-        if self._not_own.find(text, amount.start) is not None:
-            return False
-        if phrase is not None and _SUPERLATIVE.search(text, *phrase.modifiers):
-            return False
-        if amount.digits is not None or text[amount.start].isdigit():
-            return True
-        if self._own.find(text, amount.start) is not None:
-            return True
-        before = text[max(0, amount.start - 2) : amount.start]
-        return before.endswith(("'s ", "’s ", "s ")) and text[amount.start - 3].isalpha()
 
     # --- numbers whose noun is elsewhere -------------------------------------------------------
 
@@ -447,7 +297,7 @@ class ClaimFinder:
         low = self._range_low(text, amount, clause) if qualifier == "exact" else None
         if low is not None:  # "285 to 315 locations": [285, 315]
             qualifier, value_start = "range", low[1]
-        metric = self._metric(page, amount, phrase, rule, clause, value_start)
+        metric = self._kinds.metric(page, amount, phrase, rule, clause, value_start)
         if metric is None:
             return None
         other = None
@@ -485,7 +335,7 @@ class ClaimFinder:
         quote = page.quote(start, end)
         dating = page.dating.date(amount.start, clause, sentence, end)
         period_start, period_end, period_text = dating.start, dating.end, dating.text
-        story = self._story_period(page, amount) if metric_id in self._flows else None
+        story = self._kinds.story_period(page, amount) if metric_id in self._kinds.flows else None
         if dating.mention is None and story is not None and story.status == dating.status:
             period_start, period_end, period_text = (
                 story.period_start,
@@ -520,49 +370,6 @@ class ClaimFinder:
         return claim
 
 
-def date_repeated_mentions(claims: list[Claim]) -> list[Claim]:
-    """A fact repeated in one document is one fact: a mention with no time of its own takes the
-    period of a dated mention of the same value ("The 100th coffeehouse ..." and "Caribou's
-    100th coffeehouse, which opened on May 10, 2012"). A worldwide mention and a scoped one of
-    the same value count as the same fact; two different scopes do not."""
-    dated: dict[tuple, Claim] = {}  # by fact and scope
-    dated_worldwide: dict[tuple, Claim] = {}  # by fact, the global mention
-    dated_anywhere: dict[tuple, Claim] = {}  # by fact, the first dated mention in any scope
-    for claim in claims:
-        if claim.period_text is not None:
-            key = _mention_key(claim)
-            dated.setdefault((key, claim.scope), claim)
-            dated_anywhere.setdefault(key, claim)
-            if claim.scope == GLOBAL_SCOPE:
-                dated_worldwide.setdefault(key, claim)
-    if not dated:
-        return claims
-    out = []
-    for claim in claims:
-        source = None
-        if claim.period_text is None:
-            key = _mention_key(claim)
-            source = dated.get((key, claim.scope)) or dated_worldwide.get(key)
-            if source is None and claim.scope == GLOBAL_SCOPE:
-                source = dated_anywhere.get(key)
-        if source is None:
-            out.append(claim)
-        else:
-            out.append(
-                replace(
-                    claim,
-                    period_start=source.period_start,
-                    period_end=source.period_end,
-                    period_text=source.period_text,
-                )
-            )
-    return out
-
-
-def _mention_key(claim: Claim) -> tuple:
-    return (claim.entity, claim.metric, claim.status, claim.value_lo, claim.value_hi)
-
-
 def _opens_a_clause(text: str, pos: int) -> bool:
     """Whether only spaces stand between pos and the start of the text or a clause stop."""
     j = pos - 1
@@ -575,55 +382,8 @@ def _opens_a_clause(text: str, pos: int) -> bool:
 _RANGE_BEFORE = re.compile(
     r"(?:\b[Bb]etween\s+)?(?<![\w.,])(?P<low>\d{1,3}(?:,\d{3})+|\d+)\s*(?:to|-|–|and)\s*$"
 )
-_SUPERLATIVE = re.compile(r"[a-z]{2,}est\b")  # "second largest", "third-biggest"
 _PARTITIVE_ONE = re.compile(r"\s+of\s", re.IGNORECASE)
 _CODE_BEFORE = re.compile(r"(?<![\w.])[A-Z]{2,4}\s$")  # "IQ 200" (not "U.S. 300")
-
-
-def _scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[str, str]:
-    """Look-aheads for the engine's scan of the folded text (lower case), each a little looser
-    than what find() then reads: (a noun phrase after an ordinal word; what may follow digits:
-    a noun phrase or an elided number's follower, and no percentage, duration or score)."""
-    spec, elided = rules.noun_phrase, rules.elided_noun
-    gap = r"[^\W\d][\w.'’&®-]*"
-    aside = r"(?:\s*[–—]\s*(?:[^\s–—]+\s+){0,3}?[^\s–—]+\s*[–—])?"
-    nouns = alternation(n.lower() for n in by_noun)
-    noun_phrase = rf"{aside}\s+(?:{gap}\s+){{0,{spec.max_words}}}{nouns}(?![\w-])"
-    linked = (
-        r"(?:\s+(?:of\s+\S+(?:\s+\d[\d,]*)?|" + alternation(c.lower() for c in spec.copulas) + "))?"
-    )
-    followers = alternation(f.lower() for f in elided.followers)
-    # The scan takes a number's digits with a full stop or comma after them ("to 63."): the
-    # stop is then behind the look-ahead.
-    follower = rf"(?<=[.,])(?=\s|$)|\s*(?:[.,;:!?)\"”]|$)|\s+{followers}(?![\w])"
-    not_counts = alternation(w.lower() for w in spec.not_counts)
-    # No percentage, duration or score; no number run on into another ("+47 94 9791 8916", a
-    # phone number; "(708) 646-4760")
-    digits_ahead = (
-        rf"(?!\s*(?:%|percent|per\s+cent)|[\s-]+(?:{not_counts})(?![\w])|\)?[ \t]+\(?\d)"
-        rf"(?:{linked}{noun_phrase}|{follower})"
-    )
-    return noun_phrase, digits_ahead
-
-
-def _noun_phrase_source(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> str:
-    """Regex source of what may follow a number up to its noun (see `noun_phrase` in the YAML)."""
-    spec = rules.noun_phrase
-    stop = alternation(spec.stop_words)
-    word = rf"(?!{stop}(?![\w'’.-]))(?:[A-Z]\.(?:[A-Z]\.)+|[A-Za-z][\w'’&®-]*)"
-    aside = r"(?:\s*[–—]\s*(?:[^\s–—]+\s+){0,3}?[^\s–—]+\s*[–—])?"  # "first – and largest –"
-    possessive = r"[A-Z][\w&.-]*['’]s"
-    partitive = (
-        r"(?:\s+(?:"
-        + "|".join(phrase_source(p) for p in spec.partitives)
-        + rf"|of\s+{possessive})(?:\s+\d[\d,]*)?)"
-    )
-    copula = r"(?:\s+" + alternation(spec.copulas) + ")"
-    nouns = alternation(by_noun)
-    return (
-        rf"(?:{partitive}|{copula})?{aside}\s+(?P<mods>(?:{word}\s+){{0,{spec.max_words}}}?)"
-        rf"(?P<noun>{nouns})(?![\w-])"
-    )
 
 
 def _looks_like_a_year_or_version(amount: Amount) -> bool:

@@ -20,10 +20,11 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from flows.catalogue import Catalogue, catalogue_version, load_catalogue
-from flows.extract.claims import ClaimFinder, date_repeated_mentions
+from flows.extract.claims import ClaimFinder
 from flows.extract.dating import DocumentDating, planned_pattern
 from flows.extract.entities import EntityResolver
 from flows.extract.events import EventFinder, trigger_source
+from flows.extract.mentions import date_repeated_mentions
 from flows.extract.numbers import NumberReader
 from flows.extract.page import Page
 from flows.extract.patterns import (

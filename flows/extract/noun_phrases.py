@@ -1,0 +1,65 @@
+"""What may stand between a number and its noun, as regex source: for reading a number's noun
+phrase ("more than 5,600 locally owned hardware stores", "120 of the EV charging stations",
+"155 million are premium paying subscribers") and for the scan's look-aheads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.extract.patterns import alternation, phrase_source
+from flows.extract.rules import MetricRule, Rules
+
+
+@dataclass(slots=True)
+class NounPhrase:
+    """The words from a number to its noun: the noun as written and where the modifiers are."""
+
+    noun: str
+    modifiers: tuple[int, int]  # span of the words between the number and the noun
+    end: int  # end of the noun
+
+
+def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[str, str]:
+    """Look-aheads for the engine's scan of the folded text (lower case), each a little looser
+    than what find() then reads: (a noun phrase after an ordinal word; what may follow digits:
+    a noun phrase or an elided number's follower, and no percentage, duration or score)."""
+    spec, elided = rules.noun_phrase, rules.elided_noun
+    gap = r"[^\W\d][\w.'’&®-]*"
+    aside = r"(?:\s*[–—]\s*(?:[^\s–—]+\s+){0,3}?[^\s–—]+\s*[–—])?"
+    nouns = alternation(n.lower() for n in by_noun)
+    noun_phrase = rf"{aside}\s+(?:{gap}\s+){{0,{spec.max_words}}}{nouns}(?![\w-])"
+    linked = (
+        r"(?:\s+(?:of\s+\S+(?:\s+\d[\d,]*)?|" + alternation(c.lower() for c in spec.copulas) + "))?"
+    )
+    followers = alternation(f.lower() for f in elided.followers)
+    # The scan takes a number's digits with a full stop or comma after them ("to 63."): the
+    # stop is then behind the look-ahead.
+    follower = rf"(?<=[.,])(?=\s|$)|\s*(?:[.,;:!?)\"”]|$)|\s+{followers}(?![\w])"
+    not_counts = alternation(w.lower() for w in spec.not_counts)
+    # No percentage, duration or score; no number run on into another ("+47 94 9791 8916", a
+    # phone number; "(708) 646-4760")
+    digits_ahead = (
+        rf"(?!\s*(?:%|percent|per\s+cent)|[\s-]+(?:{not_counts})(?![\w])|\)?[ \t]+\(?\d)"
+        rf"(?:{linked}{noun_phrase}|{follower})"
+    )
+    return noun_phrase, digits_ahead
+
+
+def noun_phrase_source(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> str:
+    """Regex source of what may follow a number up to its noun (see `noun_phrase` in the YAML)."""
+    spec = rules.noun_phrase
+    stop = alternation(spec.stop_words)
+    word = rf"(?!{stop}(?![\w'’.-]))(?:[A-Z]\.(?:[A-Z]\.)+|[A-Za-z][\w'’&®-]*)"
+    aside = r"(?:\s*[–—]\s*(?:[^\s–—]+\s+){0,3}?[^\s–—]+\s*[–—])?"  # "first – and largest –"
+    possessive = r"[A-Z][\w&.-]*['’]s"
+    partitive = (
+        r"(?:\s+(?:"
+        + "|".join(phrase_source(p) for p in spec.partitives)
+        + rf"|of\s+{possessive})(?:\s+\d[\d,]*)?)"
+    )
+    copula = r"(?:\s+" + alternation(spec.copulas) + ")"
+    nouns = alternation(by_noun)
+    return (
+        rf"(?:{partitive}|{copula})?{aside}\s+(?P<mods>(?:{word}\s+){{0,{spec.max_words}}}?)"
+        rf"(?P<noun>{nouns})(?![\w-])"
+    )
