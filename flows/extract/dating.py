@@ -60,15 +60,25 @@ class DocumentDating:
             periods = self._by_sentence[sentence] = self._sentence_periods(sentence)
         cue = self._planned_cue(clause, pos, end)
         if periods is None:
+            cue_governs = cue is not None
             # Half the facts have no time in their sentence: they share their clause's dating.
-            found = self._undated.get((clause, cue))
+            found = self._undated.get((clause, cue_governs))
             if found is None:
-                found = self._undated[clause, cue] = self._dating(None, cue)
+                found = self._undated[clause, cue_governs] = self._dating(None, cue_governs)
         else:
             own = _own_period(
                 periods, pos, pos if end is None else end, clause, sentence, self._text
             )
-            found = self._dating(own, cue)
+            # "is set to triple its staff to 5,000 from its current 1,500": a "now" right before
+            # the number makes it a level of today ("will now open 20 branches" stays a plan)
+            cue_governs = cue is not None and not (
+                own is not None
+                and own.kind == "now"
+                and cue < own.char_start
+                and own.char_end <= pos
+                and not self._text[own.char_end : pos].strip()
+            )
+            found = self._dating(own, cue_governs)
         self._dated[pos, end] = found
         return found
 
@@ -97,20 +107,24 @@ class DocumentDating:
         dateline = _DATELINE.match(self._text, line)
         return dateline is not None and mention.char_start < dateline.end()
 
-    def _planned_cue(self, clause: Span, pos: int, end: int | None) -> bool:
-        """A planned cue before pos in the clause, or right after `end` ("will", "are expected
-        to"); with end None, anywhere in the clause. A cue later in the clause governs another
-        verb ("our 500th store is a milestone in our plans to serve 1,500 stores")."""
+    def _planned_cue(self, clause: Span, pos: int, end: int | None) -> int | None:
+        """Where the planned cue that governs the fact starts: one before pos in the clause, or
+        right after `end` ("will", "are expected to"); with end None, anywhere in the clause.
+        A cue later in the clause governs another verb ("our 500th store is a milestone in our
+        plans to serve 1,500 stores"). None: no cue governs it."""
         hits = self._planned_in.get(clause)
         if hits is None:
             hits = self._planned_in[clause] = [
                 (s, e) for s, e, _ in self._planned.finditer(self._folded, *clause)
             ]
         if end is None:
-            return bool(hits)
-        return any(
-            s < pos or (s >= end and _AUXILIARIES.fullmatch(self._folded, end, s)) for s, _ in hits
-        )
+            return hits[0][0] if hits else None
+        governing = [
+            s
+            for s, _ in hits
+            if s < pos or (s >= end and _AUXILIARIES.fullmatch(self._folded, end, s))
+        ]
+        return governing[-1] if governing else None
 
     def _sentence_periods(self, sentence: Span) -> SentencePeriods | None:
         """The time expressions of a sentence by kind, or None when it has none."""

@@ -15,6 +15,11 @@ AFTER_NOUN = (
     r"(?:the\s+|all\s+)?)?"
 )
 BEFORE_NUMBER_REACH = 24
+# Verbs after a place that is the subject of its clause ("Romania has the second most ...").
+_SUBJECT_VERBS = (
+    r"(?:has|had|have|is|was|are|were|saw|sees|accounts|accounted|added|adds|opened|opens|"
+    r"operates|remains|became|becomes|leads|led|counts|hosts|reached|reaches)\b"
+)
 
 
 class ScopeFinder:
@@ -32,10 +37,15 @@ class ScopeFinder:
             rf"\s*(?:,|,?\s+and|,?\s+or|\s+&)\s+(?:the\s+)?(?:{names})(?![\w-])"
         )
         self._before = re.compile(rf"(?<![\w.])(?P<alias>{names})\s+$")
+        # A clause or sentence that opens on a place: "In the United States, 300 stations ...",
+        # "Here in Ireland, it has ...", "Its U.S. business has ...", "Romania has ...". A bare
+        # place must be the subject ("The UK, its home market, has ..."), not an adjective of the
+        # company ("British digital bank Revolut ..."): a comma or a verb follows it.
         self._opening = re.compile(
-            rf"(?:(?:In|Across|Throughout|Within|Outside)\s+(?:the\s+)?|(?:Its|Our|Their|The)\s+)?"
-            rf"(?P<alias>{names})"
-            r"(?![\w-])\s*,?"
+            rf"(?:(?:[A-Z]\w*\s+)?(?i:in|across|throughout|within|outside)\s+(?:the\s+)?"
+            rf"(?P<alias>{names})(?![\w-])"
+            rf"|(?:(?:Its|Our|Their)\s+)(?P<owned>{names})(?![\w-])"
+            rf"|(?:The\s+)?(?P<subject>{names})(?=\s*,|\s+{_SUBJECT_VERBS}))"
         )
 
     def named_in(self, folded: str, sentence: tuple[int, int]) -> bool:
@@ -68,5 +78,6 @@ class ScopeFinder:
         for start in (clause[0], sentence[0]):
             opening = self._opening.match(text, start, clause[1])
             if opening is not None:
-                return self._names[opening.group("alias")], None
+                alias = opening.group("alias") or opening.group("owned") or opening.group("subject")
+                return self._names[alias], None
         return GLOBAL_SCOPE, None
