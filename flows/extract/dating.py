@@ -151,12 +151,7 @@ def _own_period(
     nearest "now" (the first of equals)."""
     dated, horizon, now = periods
     lo, hi = clause
-    in_clause = [
-        m
-        for m in dated
-        if lo <= m.char_start < hi
-        and not (m.char_start >= end and _DIGIT.search(text, end, m.char_start))
-    ]
+    in_clause = [m for m in dated if lo <= m.char_start < hi and not _dates_another(m, end, text)]
     nearest = _nearest(in_clause, pos)
     if nearest is not None:
         # "opened 3 centers in 2024 and now runs 41 warehouses": a "now" nearer the fact wins
@@ -179,6 +174,15 @@ def _own_period(
     return _nearest(horizon, pos) or _nearest(now, pos)
 
 
+def _dates_another(mention: PeriodMention, end: int, text: str) -> bool:
+    """Whether a time expression after the fact's words dates another number, told by a verb
+    between ("our 500th store ... our plans to serve 1,500 stores by 2015"); a list shares it
+    ("opened 5 stores and 3 restaurants in 2024")."""
+    if mention.char_start < end or not _DIGIT.search(text, end, mention.char_start):
+        return False
+    return _VERB.search(text, end, mention.char_start) is not None
+
+
 def _attached_to_a_number(mention: PeriodMention, sentence_start: int, text: str) -> bool:
     """Whether a time expression dates a number before it in its own clause ("Revenue reached
     £45m in 2024, and ..."), rather than the sentence ("In 2024, it opened 5 stores and ...").
@@ -191,6 +195,12 @@ def _attached_to_a_number(mention: PeriodMention, sentence_start: int, text: str
 
 
 _CLAUSE_STOP = re.compile(r"[,;:()–—]")
+# A verb or an infinitive between two numbers: they belong to two statements.
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|could|should|remains?|plans?|aims?|"
+    r"expects?|to\s+[a-z]+)\b",
+    re.IGNORECASE,
+)
 _NEW_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas)\s|;")
 _DIGIT = re.compile(r"(?<![\w-])\d")  # a number of its own, not "Covid-19"
 # A line opening with a place in capitals, then a date, then the wire's mark or a dash.

@@ -135,9 +135,14 @@ class KindOfCount:
         """The kind of the verb nearest before the number in its clause, else right after its
         noun ("300 charging stations were sold")."""
         lo = max(clause[0], value_start - VERB_REACH)
+        # a verb inside the last claim's words is its own ("2,000 restaurants signed up and 5,000
+        # couriers"); one before it may govern both ("opened 5 stores and 3 restaurants")
+        previous = page.last_claim
+        inside = (previous.char_start, previous.char_end) if previous is not None else (0, 0)
         last = None
-        for _, _, verb in self._verbs.finditer(page.folded, lo, value_start):
-            last = verb
+        for start, _, verb in self._verbs.finditer(page.folded, lo, value_start):
+            if not inside[0] <= start < inside[1]:
+                last = verb
         if last is not None:
             return self._verb_kinds[norm(last)]
         if phrase is not None:
