@@ -29,6 +29,7 @@ import pyarrow as pa
 from checks import CHECKS_DIR
 from checks.registry import load_check_catalogue
 from flows.catalogue import load_catalogue, read_yaml_mapping
+from flows.resolve import load_resolution_rules
 from flows.settings import Settings
 
 CURATED_SQL = Path(__file__).parent / "sql" / "curated"
@@ -129,6 +130,7 @@ def build_database(
             pause_point("building")
         copy_warehouse_schemas(con)
         copy_check_catalogue(con)
+        record_timeline_changes(con, published_path(settings), run_id)
         undocumented = apply_comments(con, load_column_catalogue(settings))
         con.execute("detach warehouse")
         row_counts = count_rows(con)
@@ -203,6 +205,113 @@ def copy_check_catalogue(con: duckdb.DuckDBPyConnection) -> None:
     con.register("_checks", batch)
     con.execute("create table audit.checks as select * from _checks order by check_id")
     con.unregister("_checks")
+    copy_resolution_rules(con)
+
+
+def copy_resolution_rules(con: duckdb.DuckDBPyConnection) -> None:
+    """audit.resolution_rules: the rules of checks/resolution.yaml in priority order, so that
+    a dispute's rule_id can be read in words from SQL (and the report) alone."""
+    rules = load_resolution_rules(CHECKS_DIR).rules
+    batch = pa.table(
+        {
+            "rule_id": pa.array([r.id for r in rules], pa.string()),
+            "priority": pa.array(range(1, len(rules) + 1), pa.int32()),
+            "method": pa.array([r.method for r in rules], pa.string()),
+            "description": pa.array([" ".join(r.description.split()) for r in rules], pa.string()),
+        }
+    )
+    con.register("_rules", batch)
+    con.execute("create table audit.resolution_rules as select * from _rules order by priority")
+    con.unregister("_rules")
+
+
+TIMELINE_CHANGES_SQL = Path(__file__).parent / "sql" / "timeline_changes.sql"
+TIMELINE_CHANGES_DDL = """
+create table audit.timeline_changes (
+    run_id          varchar not null,
+    previous_run_id varchar not null,
+    change          varchar not null,
+    entity          varchar not null,
+    metric          varchar not null,
+    scope           varchar not null,
+    unit            varchar not null,
+    period_start    date not null,
+    period_end      date not null,
+    value_before    varchar,
+    value_after     varchar,
+    dispute_before  varchar,
+    dispute_after   varchar
+)
+"""
+
+
+def record_timeline_changes(con: duckdb.DuckDBPyConnection, previous: Path, run_id: str) -> None:
+    """audit.timeline_changes: what the publication before this one held of each timeline point
+    this run changed, so the report can show a value before and after the run. The history goes
+    from publication to publication (the warehouse never sees a publication): the previous
+    one's rows are carried over, and this run's are added, compared with it. Republishing the
+    same run carries its rows over unchanged. With no previous publication, or one that cannot
+    be read, there is nothing to compare: no rows for this run."""
+    con.execute(TIMELINE_CHANGES_DDL)
+    if not previous.exists():
+        return
+    try:
+        con.execute(f"attach {sql_string(str(previous))} as previous (read_only)")
+    except duckdb.Error:
+        return  # not a DuckDB file this release can read: the run is compared with nothing
+    try:
+        tables = attached_tables(con, "previous")
+        if "audit.timeline_changes" in tables:
+            con.execute(
+                "insert into audit.timeline_changes by name "
+                "select * from previous.audit.timeline_changes where run_id <> ?",
+                [run_id],
+            )
+        previous_run = latest_run(con) if "audit.runs" in tables else None
+        if previous_run == run_id and "audit.timeline_changes" in tables:
+            con.execute(
+                "insert into audit.timeline_changes by name "
+                "select * from previous.audit.timeline_changes where run_id = ?",
+                [run_id],
+            )
+        elif previous_run is not None and "curated.metric_timeline" in tables:
+            compare_timelines(con, run_id, previous_run)
+    finally:
+        con.execute("detach previous")
+
+
+def attached_tables(con: duckdb.DuckDBPyConnection, database: str) -> set[str]:
+    rows = con.execute(
+        "select schema_name || '.' || table_name from duckdb_tables() where database_name = ?",
+        [database],
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+def latest_run(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The run the previous publication was made by: the last it recorded (runs never
+    interleave, and each publication is built as its run ends)."""
+    found = con.execute(
+        "select run_id from previous.audit.runs order by started_at desc, run_id desc limit 1"
+    ).fetchone()
+    return found[0] if found else None
+
+
+def compare_timelines(con: duckdb.DuckDBPyConnection, run_id: str, previous_run: str) -> None:
+    (has_dispute,) = con.execute(
+        """
+        select count(*) from duckdb_columns()
+        where database_name = 'previous' and schema_name = 'curated'
+            and table_name = 'metric_timeline' and column_name = 'dispute'
+        """
+    ).fetchone()  # type: ignore[misc]
+    query = TIMELINE_CHANGES_SQL.read_text(encoding="utf-8").format(
+        dispute_before="dispute" if has_dispute else "null::varchar"
+    )
+    con.execute(
+        f"insert into audit.timeline_changes by name {query}",
+        {"run_id": run_id, "previous_run_id": previous_run},
+    )
 
 
 def count_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

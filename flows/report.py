@@ -9,6 +9,7 @@ swapped in one rename; browsers follow it from file://).
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import os
@@ -24,6 +25,7 @@ import duckdb
 
 from flows.publish import published_path
 from flows.report_assets.html import render_page
+from flows.report_cards import build_cards
 from flows.settings import Settings
 
 DOCUMENT_COUNTS = (
@@ -113,8 +115,43 @@ def markdown_summary(report: ReportResult) -> str:
             for r in rows
         ]
         lines.append("")
+    lines += causes_lines(d["cards"])
     lines.append(f"Report: {report.html_path.resolve().as_uri()}")
     return "\n".join(lines)
+
+
+MARKDOWN_CARDS = 20  # causes listed in the artifact; the page and report.json have them all
+
+
+def causes_lines(cards: list[dict]) -> list[str]:
+    """One line per cause (a card of the report): its headline, severity and resolution."""
+    if not cards:
+        return []
+    lines = [f"**Causes** ({len(cards)}):", ""]
+    for card in cards[:MARKDOWN_CARDS]:
+        lines.append(
+            f"- {card['severity']}: {markdown_cell(card['headline'])}."
+            f"{markdown_cell(resolution_words(card))}"
+        )
+    if len(cards) > MARKDOWN_CARDS:
+        lines.append(f"- … and {len(cards) - MARKDOWN_CARDS} more in the report.")
+    return [*lines, ""]
+
+
+def resolution_words(card: dict) -> str:
+    """' Rule independent_documents_agree kept 38 over 33: 2 independent sources agree (...)'."""
+    decided = card["resolution"]
+    if decided is None:
+        return ""
+    if decided["rule_id"] is None:
+        return f" Tie ({decided['reason']}): {decided['effect']}."
+    kept = values_on(card, ("kept",))
+    lost = values_on(card, ("outlier", "superseded"))
+    return f" Rule {decided['rule_id']} kept {kept} over {lost}: {decided['reason']}."
+
+
+def values_on(card: dict, sides: tuple[str, ...]) -> str:
+    return ", ".join(dict.fromkeys(r["value_text"] for r in card["rows"] if r["side"] in sides))
 
 
 def failures_table(report: ReportResult) -> list[dict[str, Any]]:
@@ -133,7 +170,10 @@ def failures_table(report: ReportResult) -> list[dict[str, Any]]:
 
 
 def markdown_cell(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")
+    """Text from documents in a Markdown table cell or list item: no markup of its own (Prefect's
+    UI renders HTML inside Markdown), no column breaks, one line."""
+    escaped = html.escape(text or "", quote=False)
+    return escaped.replace("|", "\\|").replace("\n", " ")
 
 
 # --- gathering what the run found ------------------------------------------------------------
@@ -157,6 +197,7 @@ def gather(con: duckdb.DuckDBPyConnection, run_id: str, counts: Mapping[str, int
     )
     claims = claim_counts(con, run_id)
     verdict, headline = judge(checks, claims)
+    failed = failures(con, run_id, checks)
     return {
         "run_id": run_id,
         "run": json_safe(run[0]),
@@ -166,7 +207,9 @@ def gather(con: duckdb.DuckDBPyConnection, run_id: str, counts: Mapping[str, int
         "claims": claims,
         "checks": json_safe(checks),
         "check_summary": check_summary(checks),
-        "failures": failures(con, run_id, checks),
+        "failures": failed,
+        "disputes": dispute_counts(con, run_id),
+        "cards": build_cards(con, run_id, failed),
         "changes": changes(con, run_id),
         "timelines": timelines(con, run_id),
     }
@@ -228,6 +271,18 @@ def claim_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
     }
 
 
+def dispute_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    """The run's disputes (flows/resolve): how many, resolved by a rule, tied."""
+    total, resolved = con.execute(
+        """
+        select count(*), count(*) filter (where decision = 'resolved')
+        from audit.disputes where run_id = ?
+        """,
+        [run_id],
+    ).fetchone()
+    return {"total": total, "resolved": resolved, "tied": total - resolved}
+
+
 def check_summary(checks: list[dict]) -> dict[str, dict[str, int]]:
     """severity → status → checks."""
     summary = {
@@ -284,15 +339,16 @@ sides as (
 ),
 
 rows_named as (
-    select claim_id as id, entity, metric, scope, value_text, doc_id, quote, char_start,
-        char_end
+    select claim_id as id, entity, metric, scope, value_text, period_end, doc_id, quote,
+        char_start, char_end, 'published' as state
     from curated.claims
     union all
-    select distinct on (claim_id) claim_id, entity, metric, scope, value_text, doc_id, quote,
-        char_start, char_end
+    select distinct on (claim_id) claim_id, entity, metric, scope, value_text, period_end,
+        doc_id, quote, char_start, char_end, 'quarantined'
     from quarantine.claims where run_id = $run_id
     union all
-    select event_id, entity, event_type, null, subject, doc_id, quote, char_start, char_end
+    select event_id, entity, event_type, null, subject, period_end, doc_id, quote, char_start,
+        char_end, 'event'
     from curated.events
 ),
 
@@ -307,6 +363,8 @@ final as (
         r.metric,
         r.scope,
         r.value_text,
+        r.period_end,
+        r.state,
         d.title,
         d.publisher,
         d.published_at,
@@ -343,6 +401,7 @@ def failures(con: duckdb.DuckDBPyConnection, run_id: str, checks: list[dict]) ->
         v_sides = sides.get(v["violation_no"], [])
         by_check.setdefault(v["check_id"], []).append(
             {
+                "violation_no": v["violation_no"],
                 "status": v["status"],
                 "message": v["message"],
                 "exception_reason": v["exception_reason"],

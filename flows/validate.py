@@ -5,8 +5,10 @@ Plain typed functions; the Prefect flow calls `validate` and the CLI calls `exit
 Writes, for the run:
 - audit.check_results: one row per check (status pass | fail | error | excepted);
 - audit.violations: one row per violation, with its claim ids, document files and quotes;
-- quarantine.claims: the claims named by a failed error-severity check (one row per claim
-  and check, with the reason);
+- audit.disputes, audit.dispute_claims: the claims the failed checks set against each other,
+  grouped into disputes, each decided by the rules of checks/resolution.yaml (flows/resolve);
+- quarantine.claims: the claims named by a failed error-severity check, except the kept side
+  of a dispute (one row per claim and check, with the reason and how its dispute ended);
 - staging.claims_valid: raw.claims minus this run's quarantine (warnings do not block).
 All audit and quarantine tables are append-only across runs.
 """
@@ -32,12 +34,14 @@ from checks.engines.sql import run_sql_check
 from checks.registry import CheckSpec, ReviewedException, load_check_catalogue, load_exceptions
 from flows.catalogue import Catalogue, load_catalogue
 from flows.gc_pause import collection_paused
+from flows.resolve import Resolved, load_resolution_rules, resolve_disputes
 from flows.settings import Settings
 
 FAIL_ON = ("error", "warn", "never")
 
 # The view of dated reported claims the SQL checks share (why a view: the file's header)
 CLAIMS_DATED_SQL = CHECKS_DIR / "sql" / "claims_dated.sql"
+QUARANTINE_SQL = Path(__file__).parent / "sql" / "quarantine_claims.sql"
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class ValidationOutcome:
     results: tuple[CheckResult, ...]
     claims_quarantined: int  # distinct claims kept out of staging.claims_valid
     claims_valid: int
+    disputes: Resolved = field(default=Resolved(0, 0, 0), compare=False)  # flows/resolve
     data_docs: DataDocs | None = field(default=None, compare=False)  # when GX ran
     counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (severity, status) → checks
 
@@ -206,6 +211,7 @@ def run_checks(
 ) -> ValidationOutcome:
     specs = [s for s in load_check_catalogue(checks_dir) if s.engine in engines]
     exceptions = load_exceptions(exceptions_path or checks_dir / "exceptions.yaml")
+    resolution_rules = load_resolution_rules(checks_dir)
     catalogue = load_catalogue(settings.catalogue_dir)
     prepare_staging(con, catalogue, exceptions, as_of or date.today())
 
@@ -221,6 +227,7 @@ def run_checks(
     # judges what will be published, so it runs after the quarantine has been decided.
     for spec in [s for s in specs if s.engine != "gx"]:
         results.append(run_check(con, spec, run_id, checks_dir, catalogue))
+    disputes = resolve_disputes(con, run_id, resolution_rules, catalogue)
     quarantine_claims(con, run_id)
     publish_valid_claims(con, run_id)
     for spec in gx_specs:
@@ -230,7 +237,7 @@ def run_checks(
         results.append(run_check(con, spec, run_id, checks_dir, catalogue, session))
     data_docs = start_data_docs(session)
     record_results(con, run_id, results)
-    return summarise(con, run_id, results, data_docs)
+    return summarise(con, run_id, results, data_docs, disputes)
 
 
 def start_data_docs(session: gx.GxSession | None) -> DataDocs | None:
@@ -421,32 +428,10 @@ def file_violations(
 
 
 def quarantine_claims(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """Quarantine every claim named by a failed (not excepted) error-severity violation."""
-    con.execute(
-        """
-        insert into quarantine.claims
-        with named as (
-            select check_id, unnest(claim_ids) as claim_id, message
-            from audit.violations
-            where run_id = $run_id and severity = 'error' and status = 'fail'
-        ),
-        reasons as (
-            select check_id, claim_id, min(message) as reason
-            from named
-            group by check_id, claim_id
-        )
-        select
-            $run_id, reasons.check_id, reasons.reason, now(),
-            c.claim_id, c.doc_id, c.file, c.entity, c.metric, c.scope, c.value_lo, c.value_hi,
-            c.lo_open, c.hi_open, c.qualifier, c.unit, c.value_text, c.period_start,
-            c.period_end, c.period_text, c.status, c.quote, c.char_start, c.char_end,
-            c.source, c.rule_id, c.source_row, c.run_id
-        from reasons
-        join raw.claims as c using (claim_id)
-        order by reasons.check_id, c.claim_id
-        """,
-        {"run_id": run_id},
-    )
+    """Quarantine the claims named by a failed (not excepted) error-severity violation, except
+    the kept side of a dispute (resolve_disputes ran first). A violation naming one claim alone
+    always quarantines it: there is no other side to weigh it against."""
+    con.execute(QUARANTINE_SQL.read_text(encoding="utf-8"), {"run_id": run_id})
 
 
 def publish_valid_claims(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -491,6 +476,7 @@ def summarise(
     run_id: str,
     results: list[CheckResult],
     data_docs: DataDocs | None,
+    disputes: Resolved,
 ) -> ValidationOutcome:
     (quarantined,) = con.execute(
         "select count(distinct claim_id) from quarantine.claims where run_id = ?", [run_id]
@@ -504,4 +490,5 @@ def summarise(
         claims_valid=valid,
         data_docs=data_docs,
         counts=dict(counts),
+        disputes=disputes,
     )

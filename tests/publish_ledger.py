@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from checks import CHECKS_DIR
 from flows import audit
 from flows.catalogue import load_catalogue
 from flows.model import INF, Claim, Document, Event, stable_id
@@ -99,8 +100,12 @@ SMART_H1_2025_AGAIN = Doc(
 SMART_2026 = Doc(
     "d_2026.txt",
     "2026-01-05",
-    "smart entered Malaysia, its 40th global market. The #2 will debut in late 2026.",
-    facts=(Fact("its 40th global market", "markets_count", 40),),
+    "smart entered Malaysia, its 40th global market. The #2 will debut in late 2026. The brand "
+    "has delivered 150,000 cars since launch.",
+    facts=(
+        Fact("its 40th global market", "markets_count", 40),
+        Fact("150,000 cars since launch", "cumulative_deliveries", 150000),
+    ),
     happenings=(
         Happening(
             "The #2 will debut in late 2026",
@@ -112,13 +117,37 @@ SMART_2026 = Doc(
     ),
     publisher="Company Press Release",
 )
-# Contradicts the 40th market a month later: the cumulative check quarantines both claims.
+# Contradicts the deliveries since launch a month later, a count that cannot fall: one
+# document against one, on different dates, so no resolution rule decides (a tie) and both
+# claims are quarantined.
 SMART_DECREASE = Doc(
     "e_2026_hostile.txt",
     "2026-02-01",
-    "Analysts wrote: <script>alert(\"x\")</script> & 'smart now operates in 39 markets'.",
-    facts=(Fact("now operates in 39 markets", "markets_count", 39),),
+    'Analysts wrote: <script>alert("x")</script> & \'smart has delivered 140,000 cars since '
+    "launch'.",
+    facts=(Fact("140,000 cars since launch", "cumulative_deliveries", 140000),),
     publisher='Rumours & "Co" <Ltd>',
+)
+
+# Says 36 markets on the day two independent documents say 38 (b_2025, c_2025_wire): the
+# two agreeing documents outweigh it, so only the 36 is quarantined and the 38 is published,
+# disputed, with all three sources.
+SMART_OUTLIER = Doc(
+    "g_2025_outlier.txt",
+    "2025-07-04",
+    "A blog post: at the end of June 2025 smart was present in 36 markets <i>at most</i>.",
+    facts=(Fact("36 markets", "markets_count", 36, period=("2025-06-30", "2025-06-30")),),
+    publisher="Rumour Mill",
+)
+
+# Says 41 markets on the day of the company's own release saying 40 (d_2026): one document
+# against one, so the company's own release is kept and the report is quarantined.
+SMART_REPORT_SAME_DAY = Doc(
+    "h_2026_report.txt",
+    "2026-01-05",
+    "A wire report: smart is now in 41 global markets.",
+    facts=(Fact("41 global markets", "markets_count", 41),),
+    publisher="Test Wire",
 )
 
 # Counts for one country: a series of their own, a part of the worldwide one (580 stores).
@@ -143,7 +172,13 @@ class Warehouse:
     settings: Settings
     runs: list[str] = field(default_factory=list)
 
-    def run(self, docs: tuple[Doc, ...], run_id: str, as_of: date = AS_OF) -> str:
+    def run(
+        self,
+        docs: tuple[Doc, ...],
+        run_id: str,
+        as_of: date = AS_OF,
+        checks_dir: Path = CHECKS_DIR,
+    ) -> str:
         """One run: replace raw.* with `docs`, run the SQL checks, record the run."""
         con = connect(self.settings.warehouse_path)
         try:
@@ -153,7 +188,9 @@ class Warehouse:
                 con.execute(f"delete from {table}")
             for doc in docs:
                 write_doc(con, doc, run_id)
-            validate(con, self.settings, run_id, engines=("sql",), as_of=as_of)
+            validate(
+                con, self.settings, run_id, engines=("sql",), as_of=as_of, checks_dir=checks_dir
+            )
             new = {d.file for d in docs}
             counts = {
                 "documents_new": len(new - old),

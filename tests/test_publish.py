@@ -49,11 +49,15 @@ def test_publishes_every_table_with_its_row_count(warehouse: Warehouse) -> None:
         "audit.violations",
         "audit.checks",
         "audit.rejections",
+        "audit.disputes",
+        "audit.dispute_claims",
+        "audit.resolution_rules",
+        "audit.timeline_changes",
         "quarantine.claims",
     } <= set(result.row_counts)
     for table, rows in result.row_counts.items():
         assert query(result.database, f"select count(*) from {table}") == [(rows,)]
-    assert result.row_counts["curated.claims"] == 6
+    assert result.row_counts["curated.claims"] == 7
     assert result.row_counts["curated.documents"] == 4
 
 
@@ -139,7 +143,8 @@ def test_quarantined_claims_stay_out_of_curated(warehouse: Warehouse) -> None:
     quarantined = query(
         database, "select distinct quote from quarantine.claims where run_id = 'run-1' order by 1"
     )
-    assert quarantined == [("its 40th global market",), ("now operates in 39 markets",)]
+    # one document against one, about two dates: no rule decides, both sides are quarantined
+    assert quarantined == [("140,000 cars since launch",), ("150,000 cars since launch",)]
     published = {q for (q,) in query(database, "select quote from curated.claims")}
     assert published.isdisjoint(q for (q,) in quarantined)
     assert query(
@@ -238,7 +243,7 @@ def test_duckdb_cli_opens_the_published_file_read_only(warehouse: Warehouse) -> 
     argv = shell_command(warehouse.settings, "select count(*) as n from curated.claims")
     assert "-readonly" in argv
     done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=True)
-    assert "6" in done.stdout.split()
+    assert "7" in done.stdout.split()
     write = shell_command(warehouse.settings, "create table curated.x (i int)")
     refused = subprocess.run(write, capture_output=True, text=True, timeout=60)
     assert refused.returncode != 0 and "read-only" in refused.stderr.lower()

@@ -50,7 +50,8 @@ def warehouse(tmp_path: Path) -> Warehouse:
 
 @pytest.fixture
 def failing(warehouse: Warehouse) -> ReportResult:
-    """Run 1 consistent; run 2 adds a document whose claim contradicts the 40th market."""
+    """Run 1 consistent; run 2 adds a document whose claim contradicts the deliveries since
+    launch of the company's release a month before (one against one: a tie)."""
     run_and_report(warehouse, CONSISTENT_CORPUS, RUN_1)
     return run_and_report(warehouse, (*CONSISTENT_CORPUS, SMART_DECREASE), RUN_2)
 
@@ -78,8 +79,8 @@ def test_json_twin_holds_the_verdict_counts_and_failures(failing: ReportResult) 
         "published": 0,
     }
     assert data["claims"] == {
-        "total": 7,
-        "published": 5,
+        "total": 8,
+        "published": 6,
         "warned": 0,
         "quarantined": 2,
         "events": 2,
@@ -90,8 +91,8 @@ def test_json_twin_holds_the_verdict_counts_and_failures(failing: ReportResult) 
     (group,) = failure["groups"]
     (violation,) = group["violations"]
     assert [s["quote"] for s in violation["sides"]] == [
-        "its 40th global market",
-        "now operates in 39 markets",
+        "150,000 cars since launch",
+        "140,000 cars since launch",
     ]
     # unbounded upper bounds are null in JSON (which has no infinity)
     stores = next(t for t in data["timelines"] if t["metric"] == "stores_count")
@@ -128,12 +129,13 @@ def test_each_failure_shows_both_quotes_in_their_sentences_with_source_and_rule(
 ) -> None:
     page = failing.html_path.read_text(encoding="utf-8")
     section = page[page.index('id="check-cumulative_never_decreases"') :]
-    assert "<mark>its 40th global market</mark>" in section
-    assert "smart entered Malaysia, <mark>its 40th global market</mark>." in section
-    assert "<mark>now operates in 39 markets</mark>" in section
+    assert "<mark>150,000 cars since launch</mark>" in section
+    assert "The brand has delivered <mark>150,000 cars since launch</mark>." in section
+    assert "<mark>140,000 cars since launch</mark>" in section
     assert "Company Press Release · 2026-01-05" in section
     assert "Rumours &amp; &quot;Co&quot; &lt;Ltd&gt; · 2026-02-01" in section
-    assert "<strong>Rule:</strong> A cumulative metric never decreases" in section
+    (check,) = failing.data["failures"]
+    assert f"<strong>Rule:</strong> {html.escape(check['description'])}" in section
 
 
 def test_document_text_is_escaped_everywhere(failing: ReportResult) -> None:
@@ -184,21 +186,25 @@ def test_changes_list_new_and_resolved_violations(warehouse: Warehouse) -> None:
 
 def test_timeline_chart_marks_the_conflict(failing: ReportResult) -> None:
     page = failing.html_path.read_text(encoding="utf-8")
-    charts = re.findall(r'<svg[^>]*aria-label="smart markets_count over time".*?</svg>', page)
+    label = 'aria-label="smart cumulative_deliveries over time"'
+    charts = re.findall(rf"<svg[^>]*{label}.*?</svg>", page)
     assert len(charts) == 1
-    assert charts[0].count('class="conflict"') == 2  # the 40th market and the 39
-    assert charts[0].count('class="claim"') == 5  # 22, 38 (two documents), the 40th, 39
-    assert charts[0].count('class="reconciled"') == 3  # 22, 31 implied, 38 (40 is quarantined)
+    assert charts[0].count('class="conflict"') == 2  # 150,000 and then 140,000
+    assert charts[0].count('class="claim"') == 2
+    assert charts[0].count('class="reconciled"') == 0  # both are quarantined
+    (markets,) = re.findall(r'<svg[^>]*aria-label="smart markets_count over time".*?</svg>', page)
+    assert markets.count('class="conflict"') == 0
+    assert markets.count('class="reconciled"') == 4  # 22, 31 implied, 38, 40
 
 
 def test_markdown_summary_and_failures_table(failing: ReportResult) -> None:
     text = markdown_summary(failing)
     assert text.startswith(f"## factledger run `{RUN_2}`: FAIL")
-    assert "| 1 | 0 | 4 | 0 | 5 | 2 |" in text
+    assert "| 1 | 0 | 4 | 0 | 6 | 2 |" in text
     assert failing.html_path.resolve().as_uri() in text
     (row,) = failures_table(failing)
     assert row["check"] == "cumulative_never_decreases" and row["violations"] == 1
-    assert row["rule"].startswith("A cumulative metric never decreases")
+    assert row["rule"] == failing.data["failures"][0]["description"]
 
 
 def test_report_before_publish_says_so(tmp_path: Path) -> None:
@@ -206,20 +212,23 @@ def test_report_before_publish_says_so(tmp_path: Path) -> None:
         write_report(settings_for(tmp_path), RUN_1)
 
 
-def many_conflicts(entities: int, claims_each: int) -> Doc:
-    """Claims that pairwise disagree on the same date: n(n-1)/2 violations per entity."""
-    sentences, facts = [], []
-    for e in range(entities):
-        for n in range(1, claims_each + 1):
-            quote = f"Entity{e} has {n} markets"
-            sentences.append(f"{quote} <i>today</i>.")
-            facts.append(Fact(quote, "markets_count", n, entity=f"entity{e}"))
-    return Doc("many.txt", "2026-03-01", " ".join(sentences), facts=tuple(facts))
+def many_conflicts(entities: int, claims_each: int) -> tuple[Doc, ...]:
+    """Claims that pairwise disagree on the same date, each entity's n-th claim in document n:
+    n(n-1)/2 violations per entity, and no two sides to them (every value against every other)."""
+    docs = []
+    for n in range(1, claims_each + 1):
+        quotes = [f"Entity{e} has {n} markets" for e in range(entities)]
+        facts = tuple(
+            Fact(quote, "markets_count", n, entity=f"entity{e}") for e, quote in enumerate(quotes)
+        )
+        text = " ".join(f"{quote} <i>today</i>." for quote in quotes)
+        docs.append(Doc(f"many_{n:03d}.txt", "2026-03-01", text, facts=facts))
+    return tuple(docs)
 
 
 def test_a_run_with_5000_violations_stays_readable(warehouse: Warehouse) -> None:
-    doc = many_conflicts(entities=4, claims_each=51)  # 4 × 1275 = 5100 violations
-    publish(warehouse.settings, warehouse.run((doc,), RUN_1))
+    docs = many_conflicts(entities=4, claims_each=51)  # 4 × 1275 = 5100 violations
+    publish(warehouse.settings, warehouse.run(docs, RUN_1))
     started = time.perf_counter()
     report = write_report(warehouse.settings, RUN_1)
     elapsed = time.perf_counter() - started
@@ -227,8 +236,11 @@ def test_a_run_with_5000_violations_stays_readable(warehouse: Warehouse) -> None
     assert failure["violation_count"] == 5100
     assert [g["entity"] for g in failure["groups"]] == [f"entity{e}" for e in range(4)]
     page = report.html_path.read_text(encoding="utf-8")
-    assert page.count('<details class="group"') == 4
-    assert page.count('class="violation"') == 4 * 25  # capped per group, the rest counted
+    # one cause per entity: every value against every other, no two sides (a tie)
+    assert [c["card_id"].startswith("dispute-") for c in report.data["cards"]] == [True] * 4
+    assert page.count('<details class="group cause"') == 4
+    assert page.count('<details class="group') == 4  # no violation outside a card
+    assert page.count('class="violation"') == 4 * 25  # capped per card, the rest counted
     assert page.count("… and 1250 more violation(s)") == 4
     assert len(page) < 2_000_000
     assert elapsed < 30, f"report took {elapsed:.1f}s"

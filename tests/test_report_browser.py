@@ -94,10 +94,10 @@ def test_the_page_renders_offline_with_its_verdict_and_failures(
     assert "FAIL" in seen
     assert "1 error-severity failed (cumulative_never_decreases)" in seen
     assert "Rule: A cumulative metric never decreases" in seen
-    assert "smart entered Malaysia, its 40th global market." in seen
+    assert "The brand has delivered 150,000 cars since launch." in seen
     # the hostile document is shown as text, and its script never became an element
     assert (
-        "Analysts wrote: <script>alert(\"x\")</script> & 'smart now operates in 39 markets'" in seen
+        'Analysts wrote: <script>alert("x")</script> & \'smart has delivered 140,000 cars' in seen
     )
     assert len(re.findall(r"<script", dom)) == 2  # the page's own and the probe
     assert "1 of 1 groups shown" in seen
@@ -131,7 +131,7 @@ def test_screenshot_shows_a_page(chromium: str, failing: Path, tmp_path: Path) -
 
 def test_5000_violations_render_collapsed_and_capped(chromium: str, tmp_path: Path) -> None:
     warehouse = Warehouse(settings_for(tmp_path / "ledger"))
-    publish(warehouse.settings, warehouse.run((many_conflicts(4, 51),), RUN_1))
+    publish(warehouse.settings, warehouse.run(many_conflicts(4, 51), RUN_1))
     page = write_report(warehouse.settings, RUN_1).html_path
     dom, seen = visible_text(chromium, page, tmp_path)
     assert "4 of 4 groups shown" in seen

@@ -80,6 +80,8 @@ def summary_cards(data: dict) -> str:
             ("of which warned", c["warned"]),
             ("quarantined", c["quarantined"]),
             ("events", c["events"]),
+            ("disputes resolved", data["disputes"]["resolved"]),
+            ("disputes tied", data["disputes"]["tied"]),
         ]
     )
     head = (
@@ -112,15 +114,18 @@ def count_cell(n: int, severity: str) -> str:
     return f'<td class="{cls}">{n}</td>'
 
 
-# --- failures --------------------------------------------------------------------------------
+# --- failures: the checks, then one card per cause ---------------------------------------------
 
 
 def failures_section(data: dict) -> str:
     failures = data["failures"]
     if not failures:
         return '<h2 id="failures">Failed checks</h2><p>No check failed.</p>'
+    cards = data.get("cards", [])
     total = sum(f["violation_count"] for f in failures)
     open_all = total <= 20
+    by_no = {v["violation_no"]: v for f in failures for g in f["groups"] for v in g["violations"]}
+    in_cards = {no for c in cards for no in c["violation_nos"]}
     parts = [
         '<h2 id="failures">Failed checks</h2>',
         '<div class="toolbar"><input id="filter" type="search" '
@@ -129,17 +134,37 @@ def failures_section(data: dict) -> str:
         '<button id="collapse-all" type="button">collapse all</button>'
         '<span id="shown" class="muted"></span></div>',
     ]
-    parts += [failed_check(f, open_all) for f in failures]
+    parts += [failed_check(f, cards, in_cards, open_all) for f in failures]
+    if cards:
+        parts.append(
+            f'<h2 id="causes">Causes: one card each ({len(cards)})</h2>'
+            '<p class="muted">Each card is one cause: the claim its violations turn on, the '
+            "claims it contradicts, which side the resolution kept and why, and the published "
+            "value before and after this run where the run changed it.</p>"
+        )
+        parts += [cause_card(c, by_no, open_all) for c in cards]
     return "\n".join(parts)
 
 
-def failed_check(check: dict, open_all: bool) -> str:
-    groups = "".join(entity_group(check, g, open_all) for g in check["groups"])
+def failed_check(check: dict, cards: list[dict], in_cards: set[int], open_all: bool) -> str:
     error = (
         f'<p class="n-bad">Could not run: {esc(check["message"])}</p>'
         if check["status"] == "error"
         else ""
     )
+    mine = [c for c in cards if check["check_id"] in c["checks"]]
+    links = ""
+    if mine:
+        shown = ", ".join(
+            f'<a href="#card-{esc(c["card_id"])}">{esc(c["headline"])}</a>' for c in mine[:10]
+        )
+        more = f" and {len(mine) - 10} more" if len(mine) > 10 else ""
+        links = f'<p class="in-cards">In {len(mine)} card(s) below: {shown}{more}.</p>'
+    rest = [
+        {**g, "violations": [v for v in g["violations"] if v["violation_no"] not in in_cards]}
+        for g in check["groups"]
+    ]
+    groups = "".join(entity_group(check, g, open_all) for g in rest if g["violations"])
     return (
         f'<section class="check" id="check-{esc(check["check_id"])}">'
         f"<h3><code>{esc(check['check_id'])}</code> "
@@ -148,11 +173,12 @@ def failed_check(check: dict, open_all: bool) -> str:
         f'<span class="muted">{check["violation_count"]} violation(s), '
         f"{esc(check['engine'])}</span></h3>"
         f'<div class="rule"><strong>Rule:</strong> {esc(check["description"])}</div>'
-        f"{error}{groups}</section>"
+        f"{error}{links}{groups}</section>"
     )
 
 
 def entity_group(check: dict, group: dict, open_all: bool) -> str:
+    """Violations of a check that are in no card (excepted, or naming no row), per entity."""
     violations = group["violations"]
     shown = violations[:MAX_VIOLATIONS_PER_GROUP]
     rest = len(violations) - len(shown)
@@ -172,14 +198,125 @@ def entity_group(check: dict, group: dict, open_all: bool) -> str:
     )
 
 
-def violation(v: dict) -> str:
+def cause_card(card: dict, by_no: dict[int, dict], open_all: bool) -> str:
+    violations = [
+        by_no[no] | {"check_id": v["check_id"]}
+        for no, v in zip(card["violation_nos"], card["violations"], strict=True)
+    ]
+    shown = violations[:MAX_VIOLATIONS_PER_GROUP]
+    rest = len(violations) - len(shown)
+    more = (
+        f'<p class="more">… and {rest} more violation(s) of this cause '
+        "(all of them are in report.json).</p>"
+        if rest
+        else ""
+    )
+    where = " · ".join(
+        esc(x) for x in (card["entity"], series_name(card) if card["metric"] else None) if x
+    )
+    return (
+        f'<details class="group cause" id="card-{esc(card["card_id"])}"'
+        f"{' open' if open_all else ''}><summary>"
+        f'<span class="badge {esc(card["severity"])}">{esc(card["severity"])}</span> '
+        f'<strong>{esc(card["headline"])}</strong> <span class="muted">· {where} · '
+        f"{esc(', '.join(card['checks']))} · {len(violations)} violation(s)</span></summary>"
+        + resolution_block(card)
+        + changes_block(card)
+        + rows_table_html(card)
+        + "".join(violation(v, with_check=True) for v in shown)
+        + more
+        + "</details>"
+    )
+
+
+def resolution_block(card: dict) -> str:
+    decided = card["resolution"]
+    if decided is None:
+        return ""
+    if decided["rule_id"] is None:
+        body = f"<strong>Tie:</strong> {esc(decided['reason'])}."
+    else:
+        kept = side_summary(card["rows"], ("kept",))
+        lost_side = next(
+            (r["side"] for r in card["rows"] if r["side"] in ("outlier", "superseded")), "outlier"
+        )
+        lost = side_summary(card["rows"], (lost_side,))
+        body = (
+            f"<strong>Kept:</strong> {kept}. <strong>{esc(lost_side.capitalize())}:</strong> "
+            f"{lost}. <strong>Rule</strong> <code>{esc(decided['rule_id'])}</code>"
+            f"{': ' + esc(decided['rule']) if decided.get('rule') else ''} "
+            f"<em>Why:</em> {esc(decided['reason'])}."
+        )
+    tie = " tie" if decided["rule_id"] is None else ""
+    return (
+        f'<div class="resolution{tie}">{body} '
+        f'<span class="muted">({esc(decided["effect"])}.)</span></div>'
+    )
+
+
+def side_summary(rows: list[dict], sides: tuple[str, ...]) -> str:
+    """'38, 38 (000_….txt · The EV Report)': the side's values and where they were stated."""
+    chosen = [r for r in rows if r["side"] in sides]
+    values = ", ".join(dict.fromkeys(esc(r["value_text"]) for r in chosen))
+    sources = "; ".join(
+        dict.fromkeys(" · ".join(esc(x) for x in (r["file"], r["publisher"]) if x) for r in chosen)
+    )
+    return f"{values} ({sources})"
+
+
+def changes_block(card: dict) -> str:
+    if not card["changes"]:
+        return ""
+    items = "".join(
+        f"<li>{esc(series_name(c))} on {esc(c['period_end'])}: "
+        f"{esc(c['value_before'] or '—')}{mark(c['dispute_before'])} → "
+        f"<strong>{esc(c['value_after'] or '—')}</strong>{mark(c['dispute_after'])} "
+        f'<span class="muted">({esc(c["change"])})</span></li>'
+        for c in card["changes"]
+    )
+    return (
+        '<div class="published"><strong>Published value, before → after this run:</strong>'
+        f"<ul>{items}</ul></div>"
+    )
+
+
+def mark(dispute: str | None) -> str:
+    return f' <span class="badge">{esc(dispute)}</span>' if dispute else ""
+
+
+MAX_ROWS_PER_CARD = 50
+
+
+def rows_table_html(card: dict) -> str:
+    """Every claim of the cause, with its side and whether it was published."""
+    rows = card["rows"][:MAX_ROWS_PER_CARD]
+    body = "".join(
+        f"<tr><td>{esc(r['side'] or '')}</td><td>{esc(r['value_text'])}</td>"
+        f"<td>{esc(r['period_end'])}</td><td>{esc(r['quote'])}</td>"
+        f"<td>{' · '.join(esc(x) for x in (r['file'], r['publisher'], r['published_at']) if x)}"
+        f'</td><td><span class="badge {esc(r["state"])}">{esc(r["state"])}</span></td></tr>'
+        for r in rows
+    )
+    more = (
+        f'<p class="more">… and {len(card["rows"]) - len(rows)} more claims in report.json.</p>'
+        if len(card["rows"]) > len(rows)
+        else ""
+    )
+    return (
+        '<table class="claims"><tr><th>side</th><th>value</th><th>date</th><th>quote</th>'
+        f"<th>source</th><th>state</th></tr>{body}</table>{more}"
+    )
+
+
+def violation(v: dict, with_check: bool = False) -> str:
     excepted = (
         f'<div><span class="badge excepted">excepted</span> {esc(v["exception_reason"])}</div>'
         if v["status"] == "excepted"
         else ""
     )
+    check = f"<code>{esc(v['check_id'])}</code> " if with_check else ""
     return (
-        f'<div class="violation"><div class="message">{esc(v["message"])}</div>{excepted}'
+        f'<div class="violation"><div class="message">{check}{esc(v["message"])}</div>{excepted}'
         f'<div class="sides">{"".join(side(s) for s in v["sides"])}</div></div>'
     )
 

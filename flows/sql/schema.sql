@@ -155,3 +155,30 @@ create table if not exists quarantine.claims (
     source_row   integer,
     loaded_run_id varchar not null
 );
+
+-- Resolution (issue 14; rules in checks/resolution.yaml): each dispute of a run - the claims
+-- its failed checks set against each other - and how it ended. Append-only across runs.
+create table if not exists audit.disputes (
+    run_id          varchar not null,
+    dispute_id      varchar not null,   -- stable across runs: a hash of its sorted claim ids
+    severity        varchar not null,   -- error (an error-severity check named its claims) | warn
+    entity          varchar not null,   -- of the pivot claim
+    metric          varchar not null,
+    scope           varchar not null,
+    pivot_claim_id  varchar not null,   -- the claim the dispute turns on (named most often)
+    decision        varchar not null,   -- resolved (a rule picked a side) | tie
+    rule_id         varchar,            -- the rule that decided; null on a tie
+    reason          varchar not null,   -- why, in one sentence naming the sources
+    check_ids       varchar[] not null, -- the checks whose violations make up the dispute
+    violation_count integer not null,
+    claim_count     integer not null,
+    document_count  integer not null,
+    recorded_at     timestamp not null
+);
+
+create table if not exists audit.dispute_claims (
+    run_id      varchar not null,
+    dispute_id  varchar not null,
+    claim_id    varchar not null,
+    side        varchar not null    -- kept | outlier | superseded | tied
+);

@@ -1,7 +1,10 @@
 -- curated.claims: the claims that passed this run's checks, i.e. every claim of the ledger
 -- except those an error-severity violation quarantined in this run. check_status says how
--- each one fared: pass, warn (named by a failed warn-severity check) or excepted (named
--- only by violations covered by a reviewed exception).
+-- each one fared: pass, warn (named by a failed warn-severity check), excepted (named only
+-- by violations covered by a reviewed exception) or disputed (named by a failed error-severity
+-- check and kept: its dispute was decided for it, flows/resolve). A claim in one of this
+-- run's disputes carries the dispute and its side: kept, or, where only warnings named it
+-- (nothing is quarantined then), outlier or tied.
 with
 
 claims as (
@@ -19,14 +22,21 @@ quarantined as (
 ),
 
 named as (
-    select unnest(claim_ids) as claim_id, check_id, status
+    select unnest(claim_ids) as claim_id, check_id, severity, status
     from warehouse.audit.violations
+    where run_id = (select run_id from publish_context)
+),
+
+disputes as (
+    select claim_id, dispute_id, side as dispute_side
+    from warehouse.audit.dispute_claims
     where run_id = (select run_id from publish_context)
 ),
 
 flags as (
     select
         claim_id,
+        bool_or(status = 'fail' and severity = 'error') as kept_against_error,
         bool_or(status = 'fail') as warned,
         list(distinct check_id order by check_id) as flagged_by
     from named
@@ -51,11 +61,14 @@ final as (
         claims.period_text,
         claims.status,
         case
+            when flags.kept_against_error then 'disputed'
             when flags.warned then 'warn'
             when flags.claim_id is not null then 'excepted'
             else 'pass'
         end as check_status,
         coalesce(flags.flagged_by, []::varchar[]) as flagged_by,
+        disputes.dispute_id,
+        disputes.dispute_side,
         claims.doc_id,
         claims.file,
         documents.published_at,
@@ -70,6 +83,7 @@ final as (
     join documents using (doc_id)
     anti join quarantined using (claim_id)
     left join flags using (claim_id)
+    left join disputes using (claim_id)
 )
 
 select * from final

@@ -10,6 +10,10 @@
 -- excludes it). Where no claim states a stock at the start of a flow's period, a flow and
 -- the stock at its end imply it (38 at the end of H1 2025 with 7 new → 31 at its start).
 -- Only reported claims count; plans are not facts about the past.
+--
+-- A row whose claims were in one of this run's disputes (flows/resolve, checks/resolution.yaml)
+-- says so (`dispute`) and carries every source of every side of those disputes, quarantined
+-- outliers included (`dispute_sources`), with the rules that decided them.
 with
 
 claims as (
@@ -157,7 +161,7 @@ timeline as (
 
 -- an inconsistent group (an excepted conflict) shows the hull of its claims, never a
 -- made-up empty interval; `consistent` says so
-final as (
+reconciled as (
     select
         entity,
         metric,
@@ -188,6 +192,105 @@ final as (
         claim_ids,
         files
     from timeline
+),
+
+-- the disputes of this run (flows/resolve): each claim's side, and every claim of a dispute
+-- as a source, with its document and whether this run quarantined it
+dispute_claims as (
+    select dispute_id, claim_id, side
+    from warehouse.audit.dispute_claims
+    where run_id = (select run_id from publish_context)
+),
+
+disputes as (
+    select dispute_id, rule_id
+    from warehouse.audit.disputes
+    where run_id = (select run_id from publish_context)
+),
+
+quarantined as (
+    select distinct claim_id
+    from warehouse.quarantine.claims
+    where run_id = (select run_id from publish_context)
+),
+
+dispute_sources as (
+    select
+        dispute_claims.dispute_id,
+        {
+            'side': dispute_claims.side,
+            'claim_id': claims.claim_id,
+            'value_text': claims.value_text,
+            'period_end': claims.period_end,
+            'quote': claims.quote,
+            'file': claims.file,
+            'publisher': documents.publisher,
+            'published_at': documents.published_at,
+            'quarantined': quarantined.claim_id is not null
+        } as source
+    from dispute_claims
+    join warehouse.raw.claims as claims using (claim_id)
+    left join warehouse.raw.documents as documents using (doc_id)
+    left join quarantined using (claim_id)
+),
+
+-- each row's claims in disputes: a row is `disputed` when its claims were kept; `outlier`,
+-- `superseded` or `tied` when one lost or tied a dispute that only warnings raised (and so
+-- stays published)
+row_claims as (
+    select entity, metric, scope, unit, period_start, period_end, unnest(claim_ids) as claim_id
+    from reconciled
+),
+
+row_dispute_claims as (
+    select row_claims.*, dispute_claims.dispute_id, dispute_claims.side
+    from row_claims
+    join dispute_claims using (claim_id)
+),
+
+row_disputes as (
+    select
+        entity, metric, scope, unit, period_start, period_end,
+        case
+            when bool_or(side = 'tied') then 'tied'
+            when bool_or(side = 'outlier') then 'outlier'
+            when bool_or(side = 'superseded') then 'superseded'
+            else 'disputed'
+        end as dispute,
+        list(distinct dispute_id order by dispute_id) as dispute_ids
+    from row_dispute_claims
+    group by entity, metric, scope, unit, period_start, period_end
+),
+
+row_sources as (
+    select
+        row_keys.entity, row_keys.metric, row_keys.scope, row_keys.unit,
+        row_keys.period_start, row_keys.period_end,
+        coalesce(
+            list(distinct disputes.rule_id order by disputes.rule_id)
+                filter (where disputes.rule_id is not null),
+            []::varchar[]
+        ) as dispute_rules,
+        list(distinct dispute_sources.source order by dispute_sources.source) as dispute_sources
+    from (
+        select distinct entity, metric, scope, unit, period_start, period_end, dispute_id
+        from row_dispute_claims
+    ) as row_keys
+    join disputes using (dispute_id)
+    join dispute_sources using (dispute_id)
+    group by all
+),
+
+final as (
+    select
+        reconciled.*,
+        row_disputes.dispute,
+        row_disputes.dispute_ids,
+        row_sources.dispute_rules,
+        row_sources.dispute_sources
+    from reconciled
+    left join row_disputes using (entity, metric, scope, unit, period_start, period_end)
+    left join row_sources using (entity, metric, scope, unit, period_start, period_end)
 )
 
 select * from final
