@@ -3,8 +3,8 @@ models (pydantic, `extra="forbid"`), so that a typo in a file people edit is a C
 naming the file, the entry, the key, what was found and what was expected, never a silent
 default or a KeyError three stages later.
 
-- metrics.yaml: what a claim can measure (unit, stock | flow | milestone, and how metrics
-  relate: `stock_of`, `milestone_of`, `subset_of`, `other_currency`);
+- metrics.yaml: what a claim can measure (unit, stock | flow | milestone, whether its level
+  can fall, and how metrics relate: `stock_of`, `milestone_of`, `subset_of`, `other_currency`);
 - scopes.yaml: where a number holds (global, a region, a country, a segment), each scope
   `within` the one it is a part of, up to `global`;
 - entities.yaml: the companies and the names they go by.
@@ -14,16 +14,21 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 GLOBAL_SCOPE = "global"  # the scope of a claim whose text names no place or segment
 CURRENCY_UNIT = "currency"  # a metric whose claims carry the amount's own currency code as unit
 CURRENCY_CODE = "[A-Z]{3}"  # what such a unit looks like (ISO 4217: EUR, GBP, CNY), as a regex
+# `can_fall` when metrics.yaml leaves it out: a stock's level may go down (stores close), so a
+# fall is only a warning unless the file says it cannot; the Nth one reached stays reached. A
+# flow has no level to fall (a later period's amount may be smaller): it never carries the key.
+DEFAULT_CAN_FALL = {"stock": True, "milestone": False}
 
 
 class CatalogueError(ValueError):
@@ -42,12 +47,28 @@ class Metric(_Entry):
     family: str = Field(min_length=1)
     unit: str = Field(min_length=1)
     kind: Literal["stock", "flow", "milestone"]
-    cumulative: bool = False
+    can_fall: bool | None = None  # None for a flow only (see DEFAULT_CAN_FALL)
     stock_of: str | None = None
     milestone_of: str | None = None
     subset_of: str | None = None
     other_currency: str | None = None
     about_tolerance: float = Field(default=0.05, ge=0, lt=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_default_can_fall(cls, data: object) -> object:
+        """A stock or milestone without `can_fall` gets its kind's default (DEFAULT_CAN_FALL);
+        whether the key fits the kind is checked with the other keys (_check_metric_can_fall)."""
+        if isinstance(data, dict) and data.get("can_fall") is None:
+            default = DEFAULT_CAN_FALL.get(data.get("kind"))  # type: ignore[arg-type]
+            if default is not None:
+                return {**data, "can_fall": default}
+        return data
+
+    @property
+    def cumulative(self) -> bool:
+        """The level never decreases (a stock that cannot fall, or a milestone)."""
+        return self.kind != "flow" and not self.can_fall
 
     def accepts_unit(self, unit: str) -> bool:
         """A claim's unit fits the metric: its own unit, or for unit `currency` a currency
@@ -225,6 +246,7 @@ def _check_metric_references(path: Path, metric: Metric, metrics: dict[str, Metr
             )
         return metrics[ref]
 
+    _check_metric_can_fall(metric, bad)
     stock = referenced("stock_of")
     if stock is not None and metric.kind != "flow":
         raise bad("stock_of", f"it on a {metric.kind}", "stock_of on a flow only")
@@ -252,6 +274,24 @@ def _check_metric_references(path: Path, metric: Metric, metrics: dict[str, Metr
             "other_currency",
             f"{other.id!r} in {other.unit!r}",
             f"a metric whose unit is {CURRENCY_UNIT!r} (the amount's own currency)",
+        )
+
+
+def _check_metric_can_fall(metric: Metric, bad: Callable[[str, str, str], CatalogueError]) -> None:
+    """`can_fall` fits the kind: a flow has no level (nothing to fall), and a milestone, the Nth
+    one reached, stays reached (the checks make any fall of it an error)."""
+    if metric.kind == "flow" and metric.can_fall is not None:
+        raise bad(
+            "can_fall",
+            f"{str(metric.can_fall).lower()} on a flow",
+            "can_fall on a stock or a milestone only (a flow is an amount over its period; a "
+            "later period's may be smaller without anything falling)",
+        )
+    if metric.kind == "milestone" and metric.can_fall:
+        raise bad(
+            "can_fall",
+            "true on a milestone",
+            "false or nothing (the Nth one reached stays reached)",
         )
 
 

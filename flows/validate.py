@@ -267,7 +267,12 @@ def prepare_staging(
                 "family": [m.family for m in metrics],
                 "unit": [m.unit for m in metrics],
                 "kind": [m.kind for m in metrics],
-                "cumulative": [m.cumulative for m in metrics],
+                # whether the level can go down (null for a flow): the severity of a fall
+                "can_fall": pa.array([m.can_fall for m in metrics], pa.bool_()),
+                # the stocks whose stated intervals never decrease (GX's gx_cumulative_series
+                # reads these): a milestone cannot fall either, but its value is a floor ("at
+                # least N by then"), not an interval of the level, so the SQL checks judge it
+                "cumulative": [m.kind == "stock" and not m.can_fall for m in metrics],
                 "stock_of": pa.array([m.stock_of for m in metrics], pa.string()),
                 "milestone_of": pa.array([m.milestone_of for m in metrics], pa.string()),
                 "subset_of": pa.array([m.subset_of for m in metrics], pa.string()),

@@ -1,28 +1,75 @@
--- A cumulative metric never decreases for an entity in a scope (markets entered worldwide;
--- markets entered in Europe is a series of its own). For reported claims a and b where a's
--- period ends before b's starts, b.hi >= a.lo must hold; when a's lower bound or b's upper
--- bound is excluded ("over 580"), equality breaks the rule too. Claims whose periods overlap
--- are not ordered in time (same-time restatements belong to same_time_claims_agree).
+-- A level that cannot fall (catalogue/metrics.yaml `can_fall: false`: units delivered since
+-- launch, the Nth market entered) never decreases for an entity in a scope (worldwide; in
+-- Europe is a series of its own). For reported claims a and b where a's period ends before
+-- b's starts, b.hi >= a.lo must hold; when a's lower bound or b's upper bound is excluded
+-- ("over 580"), equality breaks the rule too. Claims whose periods overlap are not ordered in
+-- time (same-time restatements belong to same_time_claims_agree).
+-- A milestone is a floor ("its 40th market": at least 40 by then), so a later one naming a
+-- smaller N is no fall ("it all started with our first store" after "our 500th store"), unless
+-- it dates itself: the Nth reached on a day of its own words, the highest its document names
+-- for that day in that scope, says fewer than N had been reached before that day, so an earlier
+-- claim of more is a fall (the 400th market entered in 2026 after the 500th in 2025). The same
+-- N dated twice is milestone_date_disagree's, and a count that can fall (stores, markets
+-- operated in) going down is count_fell's: both warnings.
 -- Returns one row per violating pair (a earlier, b later).
 with
 
-cumulative_metrics as (
-    select metric from staging.metric_catalogue where cumulative
+never_falls as (
+    select metric, kind from staging.metric_catalogue where not can_fall
 ),
 
--- the reported cumulative claims with only the columns the comparison reads: the pairwise
--- join hashes these 3.4M rows (at 10M claims), not every column. Each carries its row number
--- (rowid) in raw.claims, by which the few claims named are read back below. Read from
--- raw.claims, not claims_dated: a claim without a document is compared too, but the pairs are
--- joined back to the dated claims below, where it is not, so a pair naming it is dropped
--- there as if it had never been compared; the document join is paid for the few claims named
+-- the reported claims of those metrics with only the columns the comparison reads: the
+-- pairwise join hashes these, not every column. Each carries its row number (rowid) in
+-- raw.claims, by which the few claims named are read back below. Read from raw.claims, not
+-- claims_dated: a claim without a document is compared too, but the pairs are joined back to
+-- the dated claims below, where it is not, so a pair naming it is dropped there as if it had
+-- never been compared; the document join is paid for the few claims named (and the floors)
+series_claims as materialized (
+    select
+        claims.rowid as claim_row, claims.claim_id, claims.doc_id, claims.entity,
+        claims.metric, claims.scope, claims.value_lo, claims.value_hi, claims.lo_open,
+        claims.hi_open, claims.period_start, claims.period_end, claims.period_text,
+        is_floor(never_falls.kind, claims.qualifier) as floor
+    from raw.claims as claims
+    join never_falls using (metric)
+    where claims.status = 'reported'
+),
+
+-- the floors that date themselves (by their own words, so their document's publication date
+-- is read: floors are few) and are the highest their document names for that day and scope
+dated_floors as (
+    select claim_row
+    from (
+        select
+            floors.claim_row,
+            floors.value_lo,
+            own_date(floors.period_text, floors.period_start, floors.period_end,
+                     documents.published_at) as own,
+            max(floors.value_lo) over (
+                partition by floors.doc_id, floors.entity, floors.metric, floors.scope,
+                    floors.period_start, floors.period_end
+            ) as highest
+        from series_claims as floors
+        join raw.documents as documents using (doc_id)
+        where floors.floor
+    )
+    where own and value_lo = highest
+),
+
+-- each claim's bounds as compared: a floor that dates itself is N on its day; any other floor
+-- is "N or more", unbounded above
 series as (
     select
-        rowid as claim_row, claim_id, entity, metric, scope, value_lo, value_hi, lo_open,
-        hi_open, period_start, period_end
-    from raw.claims
-    semi join cumulative_metrics using (metric)
-    where status = 'reported'
+        series_claims.claim_row, entity, metric, scope, value_lo, lo_open, period_start,
+        period_end,
+        case
+            when not floor then value_hi
+            when dated_floors.claim_row is not null then value_lo
+            else 'infinity'::double
+        end as value_hi,
+        hi_open and not floor as hi_open
+    from series_claims
+    left join dated_floors using (claim_row)
 ),
 
 -- the violating pairs of rows. Every claim of a series meets every earlier one (27M pairs at

@@ -8,6 +8,9 @@
 --   * against a claim about the same time (a single day: the start or the day before) the
 --     intervals must overlap;
 --   * for a cumulative stock, no decrease from a claim before it or to a claim after it.
+-- A flow with no period of its own ("85 new markets", dated by its publication day) says
+-- nothing of when its additions happened, so it implies no start. A floor ("its 105th new
+-- store this year", an ordinal) is unbounded above.
 -- Returns one row per violation, naming the flow, the end stock and the other claim.
 --
 -- At 10M claims every implied start meets every claim of its entity's stock: 27M pairs. So
@@ -28,23 +31,39 @@ reported as not materialized (
     select rowid as claim_row, * from raw.claims where status = 'reported'
 ),
 
--- the flows, and the claims of the stocks they add to, with only the columns the rule compares
+-- the flows with no period of their own: no words for it, one day, their publication day
+-- (only these claims' documents are read)
+undated_flows as (
+    select reported.claim_row
+    from reported
+    semi join (select metric from catalogue where stock_of is not null) using (metric)
+    semi join raw.documents as documents
+        on documents.doc_id = reported.doc_id
+        and documents.published_at = reported.period_start
+    where reported.period_text is null and reported.period_end = reported.period_start
+),
+
+-- the flows, and the claims of the stocks they add to, with only the columns the rule
+-- compares; an ordinal's upper bound unbounded
 flows as (
     select
         reported.claim_row, reported.entity, reported.scope, reported.value_lo,
-        reported.value_hi, reported.lo_open, reported.hi_open, reported.period_start,
-        reported.period_end,
+        if(reported.qualifier = 'ordinal', 'infinity'::double, reported.value_hi) as value_hi,
+        reported.lo_open, reported.hi_open and reported.qualifier <> 'ordinal' as hi_open,
+        reported.period_start, reported.period_end,
         catalogue.stock_of as metric,
         stocks.cumulative as stock_cumulative
     from reported
     join catalogue using (metric)
     join catalogue as stocks on stocks.metric = catalogue.stock_of
+    anti join undated_flows using (claim_row)
 ),
 
 stock_claims as materialized (
     select
-        claim_row, claim_id, entity, metric, scope, value_lo, value_hi, lo_open, hi_open,
-        period_start, period_end
+        claim_row, claim_id, entity, metric, scope, value_lo,
+        if(qualifier = 'ordinal', 'infinity'::double, value_hi) as value_hi, lo_open,
+        hi_open and qualifier <> 'ordinal' as hi_open, period_start, period_end
     from reported
     semi join (select stock_of as metric from catalogue) using (metric)
 ),

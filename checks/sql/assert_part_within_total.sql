@@ -3,7 +3,10 @@
 -- stores in China, within Asia, within global) never exceeds a claim about the scope it lies
 -- within. Violated when part.lo > total.hi, or they are equal and either of those bounds is
 -- excluded. Any metric: a count, an amount over a period or the Nth one reached in a part of
--- the world is at most that of the whole.
+-- the world is at most that of the whole; a total that is a floor ("its 500th store": at least
+-- 500) is unbounded above, so no part exceeds it. Part and total come from two documents: one
+-- document's part above its own total is document_agrees_with_itself's (a warning), as it most
+-- often means a scope misread (a list of countries taken for the world).
 with
 
 -- each scope with every scope it lies within (staging.scope_catalogue lists them, nearest
@@ -28,16 +31,23 @@ reported as not materialized (
 part_claims as (
     select
         part_of.total_scope,
-        reported.claim_row, reported.entity, reported.metric, reported.unit,
+        reported.claim_row, reported.doc_id, reported.entity, reported.metric, reported.unit,
         reported.value_lo, reported.lo_open, reported.period_start, reported.period_end
     from reported
     join part_of on part_of.part_scope = reported.scope
 ),
 
--- the claims about a scope that has parts (global, a region), likewise narrowed
+-- the claims about a scope that has parts (global, a region), likewise narrowed; a floor's
+-- upper bound unbounded
 total_claims as (
-    select claim_row, entity, metric, unit, scope, value_hi, hi_open, period_start, period_end
+    select
+        reported.claim_row, reported.doc_id, reported.entity, reported.metric, reported.unit,
+        reported.scope, reported.period_start, reported.period_end,
+        if(is_floor(metrics.kind, reported.qualifier), 'infinity'::double, reported.value_hi)
+            as value_hi,
+        reported.hi_open and not is_floor(metrics.kind, reported.qualifier) as hi_open
     from reported
+    left join staging.metric_catalogue as metrics using (metric)
     semi join part_of on part_of.total_scope = reported.scope
 ),
 
@@ -52,6 +62,7 @@ pairs as (
         and total.scope = part.total_scope
         and total.period_start = part.period_start
         and total.period_end = part.period_end
+        and total.doc_id <> part.doc_id
     where part.value_lo > total.value_hi
         or (part.value_lo = total.value_hi and (part.lo_open or total.hi_open))
 ),

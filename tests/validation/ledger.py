@@ -74,9 +74,12 @@ class Ledger:
         entity: str = "smart",
         occurrence: int = 1,
         scope: str = "global",
+        qualifier: str | None = None,
+        period_text: str | None = None,
     ) -> Claim:
         """A claim placed at the `occurrence`-th appearance of `quote` in the document; the
-        period defaults to the document's publication date."""
+        period defaults to the document's publication date (with no words for it unless
+        `period_text` gives them), the qualifier to exact (over when `hi` is given)."""
         doc = self.documents[file]
         start = -1
         for _ in range(occurrence):
@@ -95,12 +98,12 @@ class Ledger:
             value_hi=lo if hi is None else hi,
             lo_open=lo_open,
             hi_open=hi_open,
-            qualifier="exact" if hi is None else "over",
+            qualifier=qualifier or ("exact" if hi is None else "over"),
             unit=unit or load_catalogue(Settings().catalogue_dir).metric(metric).unit,
             value_text=quote,
             period_start=date.fromisoformat(period[0]),
             period_end=date.fromisoformat(period[1]),
-            period_text=None,
+            period_text=period_text,
             status=status,
             quote=quote,
             char_start=start,

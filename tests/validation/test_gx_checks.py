@@ -141,9 +141,30 @@ def test_scopes_and_currency_codes_from_the_catalogue_pass(
     assert set(statuses(run_gx(clean, settings)).values()) == {"pass"}
 
 
+def deliveries_since_launch(ledger: Ledger) -> None:
+    """A count that cannot fall (can_fall: false), the series GX judges: 70,000 by 2024."""
+    ledger.document("c.txt", "2025-01-02", "70,000 cars delivered since launch, 30,000 in Europe")
+    ledger.claim("c.txt", "70,000", "cumulative_deliveries", 70000, period="2024-12-31")
+    ledger.claim(
+        "c.txt", "30,000", "cumulative_deliveries", 30000, period="2024-12-31", scope="Europe"
+    )
+
+
 def test_a_fall_across_scopes_is_not_a_fall_in_a_series(clean: Ledger, settings: Settings) -> None:
-    clean.document("b.txt", "2025-09-01", "now in 35 markets in Europe")
-    clean.claim("b.txt", "35", "markets_count", 35, scope="Europe")  # Europe's own series
+    deliveries_since_launch(clean)
+    clean.document("b.txt", "2025-09-01", "35,000 cars delivered in Europe since launch")
+    clean.claim("b.txt", "35,000", "cumulative_deliveries", 35000, scope="Europe")  # Europe's
+    assert statuses(run_gx(clean, settings))["gx_cumulative_series"] == "pass"
+
+
+def test_a_count_that_can_fall_falling_is_not_gxs(clean: Ledger, settings: Settings) -> None:
+    # markets operated in can be left: a warning of the SQL checks (count_fell), not a series
+    clean.document("b.txt", "2025-09-01", "now in 35 markets")
+    clean.claim("b.txt", "35", "markets_count", 35)
+    clean.document("d.txt", "2025-10-01", "its 40th market; its 2nd market")
+    clean.claim("d.txt", "40th", "market_entry_ordinal", 40, qualifier="ordinal")
+    # a milestone is a floor, "at least 2", never an upper bound of the series
+    clean.claim("d.txt", "2nd", "market_entry_ordinal", 2, period="2025-11-01")
     assert statuses(run_gx(clean, settings))["gx_cumulative_series"] == "pass"
 
 
@@ -157,8 +178,9 @@ def test_duplicate_claim_ids_are_named(clean: Ledger, settings: Settings) -> Non
 def test_a_cumulative_series_that_falls_fails_naming_the_later_claim(
     clean: Ledger, settings: Settings
 ) -> None:
-    clean.document("b.txt", "2025-09-01", "now in 35 markets")
-    later = clean.claim("b.txt", "35", "markets_count", 35)
+    deliveries_since_launch(clean)
+    clean.document("b.txt", "2025-09-01", "65,000 cars delivered since launch")
+    later = clean.claim("b.txt", "65,000", "cumulative_deliveries", 65000)
     outcome = run_gx(clean, settings)
     assert statuses(outcome)["gx_cumulative_series"] == "fail"
     assert clean.con.execute("select check_id, claim_ids from audit.violations").fetchall() == [

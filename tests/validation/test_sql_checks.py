@@ -20,31 +20,32 @@ def two_documents(ledger: Ledger, text_a: str, published_a: str, text_b: str, pu
 
 
 # --- cumulative_never_decreases -----------------------------------------------------------
+# A count that cannot fall (can_fall: false): units delivered since launch, the Nth market.
 
 
 def test_cumulative_over_580_then_600_passes(ledger: Ledger) -> None:
     two_documents(
         ledger,
-        "now operates over 580 markets",
+        "has delivered over 580 cars since launch",
         "2025-06-24",
-        "it operates 600 markets",
+        "it has delivered 600 cars since launch",
         "2025-09-01",
     )
-    ledger.claim(A, "over 580", "markets_count", 580, INF, lo_open=True)
-    ledger.claim(B, "600", "markets_count", 600)
+    ledger.claim(A, "over 580", "cumulative_deliveries", 580, INF, lo_open=True)
+    ledger.claim(B, "600", "cumulative_deliveries", 600)
     assert sql_check_rows(ledger.con, "cumulative_never_decreases") == []
 
 
 def test_cumulative_over_580_then_575_fails_naming_both(ledger: Ledger) -> None:
     two_documents(
         ledger,
-        "now operates over 580 markets",
+        "has delivered over 580 cars since launch",
         "2025-06-24",
-        "it operates 575 markets",
+        "it has delivered 575 cars since launch",
         "2025-09-01",
     )
-    a = ledger.claim(A, "over 580", "markets_count", 580, INF, lo_open=True)
-    b = ledger.claim(B, "575", "markets_count", 575)
+    a = ledger.claim(A, "over 580", "cumulative_deliveries", 580, INF, lo_open=True)
+    b = ledger.claim(B, "575", "cumulative_deliveries", 575)
     rows = sql_check_rows(ledger.con, "cumulative_never_decreases")
     assert [(r["claim_ids"], r["quotes"], r["files"]) for r in rows] == [
         ([a.claim_id, b.claim_id], ["over 580", "575"], [A, B])
@@ -55,44 +56,109 @@ def test_cumulative_over_580_then_575_fails_naming_both(ledger: Ledger) -> None:
 
 def test_cumulative_excluded_bound_equal_value_fails(ledger: Ledger) -> None:
     # "over 580" then exactly 580: the later value is not above 580, so it decreased
-    two_documents(ledger, "over 580 markets", "2025-06-24", "580 markets", "2025-09-01")
-    a = ledger.claim(A, "over 580", "markets_count", 580, INF, lo_open=True)
-    b = ledger.claim(B, "580", "markets_count", 580)
+    two_documents(ledger, "over 580 delivered", "2025-06-24", "580 delivered", "2025-09-01")
+    a = ledger.claim(A, "over 580", "cumulative_deliveries", 580, INF, lo_open=True)
+    b = ledger.claim(B, "580", "cumulative_deliveries", 580)
     rows = sql_check_rows(ledger.con, "cumulative_never_decreases")
     assert [r["claim_ids"] for r in rows] == [[a.claim_id, b.claim_id]]
 
 
-def test_cumulative_ignores_same_date_restatement_and_non_cumulative(ledger: Ledger) -> None:
+def test_cumulative_ignores_same_date_restatement_and_counts_that_can_fall(
+    ledger: Ledger,
+) -> None:
     two_documents(
-        ledger, "40 markets and 500 stores", "2026-01-05", "35 markets and 400 stores", "2026-01-05"
+        ledger,
+        "40 markets, 500 stores, 900 cars delivered",
+        "2026-01-05",
+        "35 markets, 400 stores, 800 cars delivered",
+        "2026-01-05",
     )
-    ledger.claim(A, "40", "markets_count", 40)
-    ledger.claim(B, "35", "markets_count", 35)  # same date: a disagreement, not a decrease
+    ledger.claim(A, "900", "cumulative_deliveries", 900)
+    ledger.claim(B, "800", "cumulative_deliveries", 800)  # same date: a disagreement
+    ledger.claim(A, "40", "markets_count", 40, period="2025-01-01")
+    ledger.claim(B, "35", "markets_count", 35)  # markets are left: count_fell's, a warning
     ledger.claim(A, "500", "stores_count", 500, period="2025-01-01")
-    ledger.claim(B, "400", "stores_count", 400)  # stores can close: not cumulative
+    ledger.claim(B, "400", "stores_count", 400)  # stores close: likewise
     assert sql_check_rows(ledger.con, "cumulative_never_decreases") == []
 
 
 def test_cumulative_ignores_plans(ledger: Ledger) -> None:
-    two_documents(ledger, "40 markets", "2026-01-05", "will be in 30 markets", "2026-02-01")
-    ledger.claim(A, "40", "markets_count", 40)
-    ledger.claim(B, "30", "markets_count", 30, period="2026-12-31", status="planned")
+    two_documents(ledger, "900 delivered", "2026-01-05", "will have delivered 800", "2026-02-01")
+    ledger.claim(A, "900", "cumulative_deliveries", 900)
+    ledger.claim(B, "800", "cumulative_deliveries", 800, period="2026-12-31", status="planned")
     assert sql_check_rows(ledger.con, "cumulative_never_decreases") == []
 
 
 def test_cumulative_series_are_per_scope(ledger: Ledger) -> None:
     two_documents(
-        ledger, "38 markets, 25 in Europe", "2025-06-24", "22 markets in Europe", "2025-09-01"
+        ledger,
+        "380 delivered, 250 in Europe",
+        "2025-06-24",
+        "220 delivered in Europe",
+        "2025-09-01",
     )
-    ledger.claim(A, "38", "markets_count", 38)
-    europe = ledger.claim(A, "25", "markets_count", 25, scope="Europe")
-    # 22 in Europe after 38 worldwide is no fall; after 25 in Europe it is
-    later = ledger.claim(B, "22", "markets_count", 22, scope="Europe")
+    ledger.claim(A, "380", "cumulative_deliveries", 380)
+    europe = ledger.claim(A, "250", "cumulative_deliveries", 250, scope="Europe")
+    # 220 in Europe after 380 worldwide is no fall; after 250 in Europe it is
+    later = ledger.claim(B, "220", "cumulative_deliveries", 220, scope="Europe")
     rows = sql_check_rows(ledger.con, "cumulative_never_decreases")
     assert [(r["claim_ids"], r["scope"]) for r in rows] == [
         ([europe.claim_id, later.claim_id], "Europe")
     ]
-    assert rows[0]["message"].startswith('smart markets_count in Europe fell from "25"')
+    assert rows[0]["message"].startswith('smart cumulative_deliveries in Europe fell from "250"')
+
+
+MILESTONES = "It all started with our first store; today we celebrate our 500th store."
+
+
+def test_a_later_smaller_milestone_is_a_floor_not_a_fall(ledger: Ledger) -> None:
+    """ "Its 500th store" in 2011, then "our first store" and "our 30,000th store" in 2019:
+    the first is history the 2019 document recalls (its highest milestone that day is the
+    30,000th), and a milestone with no words for its date only holds by publication."""
+    two_documents(ledger, "its 500th store", "2011-10-25", MILESTONES, "2019-03-18")
+    ledger.claim(A, "500th", "store_ordinal", 500, qualifier="ordinal", period_text="today")
+    ledger.claim(B, "first", "store_ordinal", 1, qualifier="ordinal", period_text="today")
+    ledger.claim(B, "500th", "store_ordinal", 500, qualifier="ordinal", period_text="today")
+    ledger.document("c.txt", "2020-01-01", "its 3rd store")
+    ledger.claim("c.txt", "3rd", "store_ordinal", 3, qualifier="ordinal")  # by publication
+    assert sql_check_rows(ledger.con, "cumulative_never_decreases") == []
+    assert sql_check_rows(ledger.con, "same_time_claims_agree") == []
+
+
+def test_a_milestone_that_dates_itself_below_an_earlier_one_fails(ledger: Ledger) -> None:
+    two_documents(
+        ledger,
+        "its 40th market",
+        "2025-06-24",
+        "On 1 March it entered its 38th market",
+        "2026-03-05",
+    )
+    fortieth = ledger.claim(A, "40th", "market_entry_ordinal", 40, qualifier="ordinal")
+    thirty_eighth = ledger.claim(
+        B,
+        "38th",
+        "market_entry_ordinal",
+        38,
+        period="2026-03-01",
+        period_text="On 1 March",
+        qualifier="ordinal",
+    )
+    rows = sql_check_rows(ledger.con, "cumulative_never_decreases")
+    assert [(r["claim_ids"], r["quotes"]) for r in rows] == [
+        ([fortieth.claim_id, thirty_eighth.claim_id], ["40th", "38th"])
+    ]
+    # the same 40th dated twice is a date disagreement (milestone_date_disagree), no fall
+    ledger.con.execute("delete from raw.claims where claim_id = ?", [thirty_eighth.claim_id])
+    ledger.claim(
+        B,
+        "entered its",
+        "market_entry_ordinal",
+        40,
+        period="2026-03-01",
+        period_text="On 1 March",
+        qualifier="ordinal",
+    )
+    assert sql_check_rows(ledger.con, "cumulative_never_decreases") == []
 
 
 # --- same_time_claims_agree ---------------------------------------------------------------
@@ -157,6 +223,70 @@ def test_amounts_in_two_currencies_are_not_compared(ledger: Ledger) -> None:
     assert sql_check_rows(ledger.con, "same_time_claims_agree") == []
 
 
+def test_one_document_against_itself_is_a_warning_not_this_error(ledger: Ledger) -> None:
+    ledger.document(A, "2020-09-22", "120 of the stations were swaps; 209 of the stations")
+    a = ledger.claim(A, "120", "stores_count", 120, scope="US")
+    b = ledger.claim(A, "209", "stores_count", 209, scope="US")
+    assert sql_check_rows(ledger.con, "same_time_claims_agree") == []
+    rows = sql_check_rows(ledger.con, "document_agrees_with_itself")
+    assert [(r["claim_ids"], r["relation"]) for r in rows] == [
+        ([a.claim_id, b.claim_id], "disagrees")
+    ]
+
+
+def test_floors_never_disagree_but_bound_a_flow_from_below(ledger: Ledger) -> None:
+    year = ("2025-01-01", "2025-08-21")
+    two_documents(
+        ledger,
+        "its 40th market; its 100th new store",
+        "2025-08-21",
+        "its 42nd market; 95 new stores",
+        "2025-08-21",
+    )
+    ledger.claim(A, "40th", "market_entry_ordinal", 40, qualifier="ordinal")
+    ledger.claim(B, "42nd", "market_entry_ordinal", 42, qualifier="ordinal")
+    hundredth = ledger.claim(A, "100th", "new_stores", 100, period=year, qualifier="ordinal")
+    assert sql_check_rows(ledger.con, "same_time_claims_agree") == []
+    fewer = ledger.claim(B, "95", "new_stores", 95, period=year)  # not even 100 this year
+    rows = sql_check_rows(ledger.con, "same_time_claims_agree")
+    assert [sorted(r["claim_ids"]) for r in rows] == [sorted([hundredth.claim_id, fewer.claim_id])]
+
+
+def test_two_reports_of_now_published_a_day_apart_must_agree(ledger: Ledger) -> None:
+    two_documents(
+        ledger,
+        "is currently available in 93 countries",
+        "2021-02-22",
+        "345 million users across 95 countries",
+        "2021-02-23",
+    )
+    a = ledger.claim(A, "93", "markets_count", 93, period_text="currently")
+    b = ledger.claim(B, "95", "markets_count", 95)
+    rows = sql_check_rows(ledger.con, "same_time_claims_agree")
+    assert [(r["claim_ids"], r["relation"]) for r in rows] == [
+        ([a.claim_id, b.claim_id], "published a day apart")
+    ]
+    assert rows[0]["message"] == (
+        'smart markets_count: "93" (a.txt, as of 2021-02-22) disagrees with "95" (b.txt, '
+        "as of 2021-02-23), documents published a day apart about the same moment"
+    )
+
+
+def test_reports_two_days_apart_or_about_another_day_are_not_compared(ledger: Ledger) -> None:
+    two_documents(
+        ledger,
+        "is currently available in 93 countries",
+        "2021-02-22",
+        "95 countries; 96 countries at the end of 2020",
+        "2021-02-24",
+    )
+    ledger.claim(A, "93", "markets_count", 93)
+    ledger.claim(B, "95", "markets_count", 95)  # two days later: it may have grown
+    ledger.document("c.txt", "2021-02-23", "it had 91 countries on February 1")
+    ledger.claim("c.txt", "91", "markets_count", 91, period="2021-02-01")  # its own date
+    assert sql_check_rows(ledger.con, "same_time_claims_agree") == []
+
+
 # --- flow_matches_stock -------------------------------------------------------------------
 
 H1_2025 = ("2025-01-01", "2025-06-24")
@@ -178,52 +308,84 @@ def test_flow_and_stock_imply_31_which_agrees_with_22_before_and_40_after(ledger
 
 def test_implied_start_contradicting_a_stated_start_fails(ledger: Ledger) -> None:
     ledger.document(A, "2025-06-24", SEEDLIKE)
-    ledger.document(B, "2025-01-02", "we start the year in 35 markets")
+    ledger.document(B, "2025-01-02", "we start the year in 30 markets")
     flow = ledger.claim(A, "seven", "new_markets", 7, period=H1_2025)
     stock = ledger.claim(A, "38", "markets_count", 38)
-    other = ledger.claim(B, "35", "markets_count", 35, period="2025-01-01")
+    other = ledger.claim(B, "30", "markets_count", 30, period="2025-01-01")
     rows = sql_check_rows(ledger.con, "flow_matches_stock")
     assert [(r["claim_ids"], r["quotes"], r["relation"]) for r in rows] == [
-        ([flow.claim_id, stock.claim_id, other.claim_id], ["seven", "38", "35"], "same time")
+        ([flow.claim_id, stock.claim_id, other.claim_id], ["seven", "38", "30"], "same time")
     ]
-    assert (rows[0]["implied_lo"], rows[0]["implied_hi"]) == (31, 31)
+    # markets can be left, so seven entered and 38 at the end say at least 31 at the start
+    assert (rows[0]["implied_lo"], rows[0]["implied_hi"]) == (31, INF)
     assert rows[0]["implied_at"] == date(2025, 1, 1)
 
 
-def test_implied_start_below_an_earlier_cumulative_claim_fails(ledger: Ledger) -> None:
+def test_a_start_above_the_implied_floor_passes_for_a_count_that_can_fall(ledger: Ledger) -> None:
     ledger.document(A, "2025-06-24", SEEDLIKE)
-    ledger.document(B, "2024-01-19", "footprint of 33 countries in 2023")
-    flow = ledger.claim(A, "seven", "new_markets", 7, period=H1_2025)
-    stock = ledger.claim(A, "38", "markets_count", 38)
-    earlier = ledger.claim(B, "33", "markets_count", 33, period=("2023-01-01", "2023-12-31"))
+    ledger.document(B, "2025-01-02", "we start the year in 35 markets")
+    ledger.claim(A, "seven", "new_markets", 7, period=H1_2025)
+    ledger.claim(A, "38", "markets_count", 38)
+    ledger.claim(B, "35", "markets_count", 35, period="2025-01-01")  # 35 + 7 - 4 left = 38
+    assert sql_check_rows(ledger.con, "flow_matches_stock") == []
+
+
+DELIVERED = "In H1 it delivered 7,000 cars, 38,000 since launch; 40,000 cars a year"
+
+
+def test_implied_start_below_an_earlier_claim_of_a_count_that_cannot_fall_fails(
+    ledger: Ledger,
+) -> None:
+    ledger.document(A, "2025-06-24", DELIVERED)
+    ledger.document(B, "2024-01-19", "33,000 cars delivered since launch by the end of 2023")
+    flow = ledger.claim(A, "7,000", "deliveries", 7000, period=H1_2025)
+    stock = ledger.claim(A, "38,000", "cumulative_deliveries", 38000)
+    earlier = ledger.claim(B, "33,000", "cumulative_deliveries", 33000, period="2023-12-31")
     rows = sql_check_rows(ledger.con, "flow_matches_stock")
     assert [(r["claim_ids"], r["relation"], r["other_quote"]) for r in rows] == [
-        ([flow.claim_id, stock.claim_id, earlier.claim_id], "before", "33")
+        ([flow.claim_id, stock.claim_id, earlier.claim_id], "before", "33,000")
     ]
+    assert (rows[0]["implied_lo"], rows[0]["implied_hi"]) == (31000, 31000)
 
 
 def test_flow_larger_than_its_end_stock_fails(ledger: Ledger) -> None:
-    ledger.document(A, "2025-06-24", "it entered 40 new markets and operates in 38 countries")
-    flow = ledger.claim(A, "40", "new_markets", 40, period=H1_2025)
-    stock = ledger.claim(A, "38", "markets_count", 38)
+    ledger.document(A, "2025-06-24", "it delivered 40,000 cars, 38,000 since launch")
+    flow = ledger.claim(A, "40,000", "deliveries", 40000, period=H1_2025)
+    stock = ledger.claim(A, "38,000", "cumulative_deliveries", 38000)
     rows = sql_check_rows(ledger.con, "flow_matches_stock")
     assert [(r["claim_ids"], r["quotes"], r["relation"]) for r in rows] == [
-        ([flow.claim_id, stock.claim_id], ["40", "38"], "negative")
+        ([flow.claim_id, stock.claim_id], ["40,000", "38,000"], "negative")
     ]
 
 
-def test_a_flow_implies_a_start_in_its_own_scope(ledger: Ledger) -> None:
-    ledger.document(A, "2025-06-24", "it entered 7 new markets in Europe; 3 ... and 5 in Europe")
-    ledger.claim(A, "7", "new_markets", 7, period=H1_2025, scope="Europe")
-    ledger.claim(A, "3", "markets_count", 3)  # worldwide: 3 - 7 would be negative
+def test_more_markets_entered_than_operated_in_passes(ledger: Ledger) -> None:
+    # 40 entered in H1 and 38 at its end: at least two were left, which markets can be
+    ledger.document(A, "2025-06-24", "it entered 40 new markets and operates in 38 countries")
+    ledger.claim(A, "40", "new_markets", 40, period=H1_2025)
+    ledger.claim(A, "38", "markets_count", 38)
     assert sql_check_rows(ledger.con, "flow_matches_stock") == []
-    europe = ledger.claim(A, "5", "markets_count", 5, scope="Europe")  # 5 - 7 is
+
+
+def test_a_flow_with_no_period_of_its_own_implies_no_start(ledger: Ledger) -> None:
+    # "delivered 40,000 cars" with no words for when: dated by publication, not a day's flow
+    ledger.document(A, "2025-06-24", "it delivered 40,000 cars, 38,000 since launch")
+    ledger.claim(A, "40,000", "deliveries", 40000)
+    ledger.claim(A, "38,000", "cumulative_deliveries", 38000)
+    assert sql_check_rows(ledger.con, "flow_matches_stock") == []
+
+
+def test_a_flow_implies_a_start_in_its_own_scope(ledger: Ledger) -> None:
+    ledger.document(A, "2025-06-24", "it delivered 7 cars in Europe; 3 ... and 5 in Europe")
+    ledger.claim(A, "7", "deliveries", 7, period=H1_2025, scope="Europe")
+    ledger.claim(A, "3", "cumulative_deliveries", 3)  # worldwide: 3 - 7 would be negative
+    assert sql_check_rows(ledger.con, "flow_matches_stock") == []
+    europe = ledger.claim(A, "5", "cumulative_deliveries", 5, scope="Europe")  # 5 - 7 is
     rows = sql_check_rows(ledger.con, "flow_matches_stock")
     assert [(r["quotes"], r["relation"], r["scope"]) for r in rows] == [
         (["7", "5"], "negative", "Europe")
     ]
     assert europe.claim_id in rows[0]["claim_ids"]
-    assert rows[0]["message"].startswith('smart markets_count in Europe: "7"')
+    assert rows[0]["message"].startswith('smart cumulative_deliveries in Europe: "7"')
 
 
 # --- part_within_total and parts_sum_within_total ------------------------------------------
@@ -265,14 +427,35 @@ def test_a_china_count_above_the_global_count_fails(ledger: Ledger) -> None:
 
 def test_a_part_is_checked_against_every_scope_it_lies_within(ledger: Ledger) -> None:
     stores_document(ledger)
+    ledger.document(B, "2025-06-24", "300 stores in China")
     world = ledger.claim(A, "580", "stores_count", 580)
     asia = ledger.claim(A, "250", "stores_count", 250, scope="Asia")
-    china = ledger.claim(A, "300", "stores_count", 300, scope="China")  # within Asia: 300 > 250
+    china = ledger.claim(B, "300", "stores_count", 300, scope="China")  # within Asia: > 250
     rows = sql_check_rows(ledger.con, "part_within_total")
     assert [(r["claim_ids"], r["b_scope"]) for r in rows] == [
         ([china.claim_id, asia.claim_id], "Asia")
     ]
     assert world.claim_id not in rows[0]["claim_ids"]
+
+
+def test_a_part_above_its_total_in_one_document_is_a_warning(ledger: Ledger) -> None:
+    # "its 1,250 U.S. gyms ... nearly 100 clubs now open in Canada, Australia, ...": the
+    # list of countries read as the world; the document does not mean a part above its total
+    ledger.document(A, "2010-05-01", "its 1,250 U.S. gyms; nearly 100 clubs in five countries")
+    us = ledger.claim(A, "1,250", "stores_count", 1250, scope="US")
+    world = ledger.claim(A, "nearly 100", "stores_count", 95, 100, hi_open=True, qualifier="nearly")
+    assert sql_check_rows(ledger.con, "part_within_total") == []
+    rows = sql_check_rows(ledger.con, "document_agrees_with_itself")
+    assert [(r["claim_ids"], r["relation"], r["quotes"]) for r in rows] == [
+        ([us.claim_id, world.claim_id], "part exceeds total", ["1,250", "nearly 100"])
+    ]
+
+
+def test_no_part_exceeds_a_total_that_is_a_floor(ledger: Ledger) -> None:
+    two_documents(ledger, "its 7th store in Beijing", "2011-10-25", "its 5th store", "2011-10-25")
+    ledger.claim(A, "7th", "store_ordinal", 7, scope="Beijing", qualifier="ordinal")
+    ledger.claim(B, "5th", "store_ordinal", 5, qualifier="ordinal")  # at least 5 worldwide
+    assert sql_check_rows(ledger.con, "part_within_total") == []
 
 
 def test_parts_are_compared_only_with_their_totals_at_the_same_time_and_metric(
@@ -288,9 +471,9 @@ def test_parts_are_compared_only_with_their_totals_at_the_same_time_and_metric(
 
 
 def test_an_excluded_bound_at_the_total_fails(ledger: Ledger) -> None:
-    ledger.document(A, "2025-06-24", "over 580 stores in Europe, 580 stores in all")
+    two_documents(ledger, "over 580 stores in Europe", "2025-06-24", "580 stores", "2025-06-24")
     part = ledger.claim(A, "over 580", "stores_count", 580, INF, lo_open=True, scope="Europe")
-    total = ledger.claim(A, "580", "stores_count", 580, occurrence=2)
+    total = ledger.claim(B, "580", "stores_count", 580)
     rows = sql_check_rows(ledger.con, "part_within_total")
     assert [r["claim_ids"] for r in rows] == [[part.claim_id, total.claim_id]]
 
@@ -363,31 +546,32 @@ def test_subset_exceeding_superset_fails_in_its_scope(ledger: Ledger) -> None:
     ]
 
 
-def test_subset_against_a_later_cumulative_superset(ledger: Ledger) -> None:
-    # no catalogue metric is a subset of a cumulative one today: one made for the test
-    ledger.document(A, "2025-06-24", "40 markets in the EU; 38 markets")
-    ledger.document(B, "2025-09-01", "now in 39 markets")
-    europe = ledger.claim(A, "40", "markets_count", 40)
-    total = ledger.claim(A, "38", "markets_count", 38, occurrence=1)
-    later = ledger.claim(B, "39", "markets_count", 39)  # markets only grow: still < 40
+def test_subset_against_a_later_superset_that_cannot_fall(ledger: Ledger) -> None:
+    # no catalogue metric is a subset of one that cannot fall today: one made for the test
+    ledger.document(A, "2025-06-24", "40 cars delivered to fleets; 38 cars delivered")
+    ledger.document(B, "2025-09-01", "now 39 cars delivered")
+    fleets = ledger.claim(A, "40", "cumulative_deliveries", 40)
+    total = ledger.claim(A, "38", "cumulative_deliveries", 38, occurrence=1)
+    later = ledger.claim(B, "39", "cumulative_deliveries", 39)  # deliveries only grow: < 40
     ledger.con.execute(
-        "update raw.claims set metric = 'eu_markets_count' where claim_id = ?", [europe.claim_id]
+        "update raw.claims set metric = 'fleet_deliveries' where claim_id = ?", [fleets.claim_id]
     )
     prepare = sql_check_rows(ledger.con, "subset_within_superset")  # loads the catalogue
     assert prepare == []
     ledger.con.execute(
         """
         insert into staging.metric_catalogue by name
-        select 'eu_markets_count' as metric, 'markets' as family, 'markets' as unit,
-            'stock' as kind, true as cumulative, 'markets_count' as subset_of
+        select 'fleet_deliveries' as metric, 'deliveries' as family, 'units' as unit,
+            'stock' as kind, false as can_fall, true as cumulative,
+            'cumulative_deliveries' as subset_of
         """
     )
     spec = next(s for s in load_check_catalogue(CHECKS_DIR) if s.id == "subset_within_superset")
     relation = violating_rows(ledger.con, spec, CHECKS_DIR)
     rows = [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
     assert [(r["claim_ids"], r["quotes"]) for r in rows] == [
-        ([europe.claim_id, total.claim_id], ["40", "38"]),
-        ([europe.claim_id, later.claim_id], ["40", "39"]),
+        ([fleets.claim_id, total.claim_id], ["40", "38"]),
+        ([fleets.claim_id, later.claim_id], ["40", "39"]),
     ]
 
 

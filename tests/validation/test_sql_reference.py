@@ -1,7 +1,8 @@
 """The optimized SQL checks (checks/sql/) return exactly the rows of their straightforward
 reference queries (reference_sql/, see its README) on random ledgers built to hit the edges:
 duplicate claim ids and whole duplicate rows, NaN and infinite bounds, excluded ends, reversed
-periods, claims whose document is missing, plans, scopes within scopes, two units."""
+periods, claims whose document is missing, plans, scopes within scopes, two units, qualifiers
+(ordinals are floors), claims dated by their own words or by their publication day."""
 
 from __future__ import annotations
 
@@ -22,15 +23,19 @@ RELATED = [
     ["markets_count", "new_markets", "market_entry_ordinal", "test_markets_subset"],
     ["stores_count", "new_stores"],
     ["customers_count", "paying_customers_count", "new_customers"],
+    ["cumulative_deliveries", "test_deliveries_added"],
 ]
 # global with its parts Europe, Asia and international (a segment), Asia's China and Japan,
 # Europe's Germany; and a scope that is not in the catalogue
 SCOPES = ["global", "Europe", "Asia", "international", "China", "Japan", "Germany", "Atlantis"]
 WORLD = ["global", "Europe", "Asia", "China", "Japan"]  # totals with two or more parts each
 LEDGERS = 150  # each its own entities, documents and claim ids, in one warehouse
+QUALIFIERS = ["exact"] * 6 + ["over", "at_least", "about", "nearly", "range", "ordinal"]
 
 
-def random_claims(rng: random.Random, ledger: int, metrics: list[str]) -> list[list]:
+def random_claims(
+    rng: random.Random, ledger: int, metrics: list[str], published: dict[str, date]
+) -> list[list]:
     base = date(2024, 1, 1)
     entities = [f"l{ledger}e{k}" for k in range(rng.randint(1, 3))]
     chosen = rng.choice(RELATED) if rng.random() < 0.6 else rng.sample(metrics, rng.randint(2, 8))
@@ -49,10 +54,13 @@ def random_claims(rng: random.Random, ledger: int, metrics: list[str]) -> list[l
         end = start + timedelta(days=rng.choice([0, 0, 0, 1, 3]))
         if rng.random() < 0.05:
             end = start - timedelta(days=1)
+        doc_id = f"l{ledger}d{rng.randint(0, 3)}"  # d3 has no document
+        if doc_id in published and rng.random() < 0.3:  # dated by its publication day
+            start = end = published[doc_id]
         number = rng.randint(0, count) if rng.random() < 0.2 else i  # some ids repeat
         row = [
             f"l{ledger}c{number}",
-            f"l{ledger}d{rng.randint(0, 3)}",  # d3 has no document
+            doc_id,
             f"f{rng.randint(0, 2)}",
             rng.choice(entities),
             rng.choice(chosen),
@@ -61,12 +69,12 @@ def random_claims(rng: random.Random, ledger: int, metrics: list[str]) -> list[l
             hi,
             rng.random() < 0.2,
             rng.random() < 0.2,
-            "exact",
+            rng.choice(QUALIFIERS),
             "u" if rng.random() < 0.95 else "v",
             str(lo),
             start,
             end,
-            None,
+            None if rng.random() < 0.7 else "on that day",
             "reported" if rng.random() < 0.9 else "planned",
             f"q{rng.randint(0, 3)}",
             0,
@@ -82,8 +90,8 @@ def random_claims(rng: random.Random, ledger: int, metrics: list[str]) -> list[l
     return rows
 
 
-@pytest.fixture(scope="module")
-def random_ledgers():
+def build_random_ledgers():
+    """The random ledgers in one in-memory warehouse, staged as a validate run stages them."""
     from flows.warehouse import connect
 
     con = connect(":memory:")
@@ -91,27 +99,44 @@ def random_ledgers():
     metrics = sorted(catalogue.metrics)
     rng = random.Random(20261121)
     for ledger in range(LEDGERS):
+        published = {}
         for d in range(3):
+            published[f"l{ledger}d{d}"] = date(2024, 1, 1 + rng.randint(0, 10))
             con.execute(
                 "insert into raw.documents values (?, ?, ?, null, null, null, null, 'txt', 1,"
                 " 'x', now(), 'load')",
-                [f"l{ledger}d{d}", f"l{ledger}d{d}.txt", date(2024, 1, 1 + rng.randint(0, 20))],
+                [f"l{ledger}d{d}", f"l{ledger}d{d}.txt", published[f"l{ledger}d{d}"]],
             )
         con.executemany(
             f"insert into raw.claims values ({', '.join('?' * 24)})",
-            random_claims(rng, ledger, metrics),
+            random_claims(rng, ledger, metrics, published),
         )
     prepare_staging(con, catalogue, [], date(2026, 11, 1))
-    # a subset of a cumulative superset, which the catalogue has none of today: the subset
-    # check's comparison with later superset claims is run too
+    # a subset of a cumulative superset, and a flow adding to a stock that cannot fall, which
+    # the catalogue has none of today: the subset check's comparison with later superset
+    # claims and the flow check's with claims before and after the implied start run too
     con.execute(
         """
         insert into staging.metric_catalogue by name
         select 'test_markets_subset' as metric, 'markets' as family, 'markets' as unit,
-            'stock' as kind, true as cumulative, 'markets_count' as subset_of,
+            'stock' as kind, false as can_fall, true as cumulative, 'markets_count' as subset_of,
             0.05 as about_tolerance
+        union all
+        select 'test_deliveries_added', 'deliveries', 'units', 'flow', null, false, null, 0.05
         """
     )
+    con.execute(
+        """
+        update staging.metric_catalogue set stock_of = 'cumulative_deliveries'
+        where metric = 'test_deliveries_added'
+        """
+    )
+    return con
+
+
+@pytest.fixture(scope="module")
+def random_ledgers():
+    con = build_random_ledgers()
     yield con
     con.close()
 

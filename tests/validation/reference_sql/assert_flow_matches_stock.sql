@@ -8,6 +8,8 @@
 --   * against a claim about the same time (a single day: the start or the day before) the
 --     intervals must overlap;
 --   * for a cumulative stock, no decrease from a claim before it or to a claim after it.
+-- A flow with no period of its own (no period text, one day, its publication day) implies no
+-- start; an ordinal is unbounded above.
 -- Returns one row per violation, naming the flow, the end stock and the other claim.
 with
 
@@ -18,7 +20,12 @@ catalogue as (
 -- reported claims with their document's publication date (a temp table built once per run by
 -- flows.validate.prepare_staging); not materialized, so each use keeps only its metrics' rows
 dated as not materialized (
-    select * from claims_dated
+    select
+        * replace (
+            if(qualifier = 'ordinal', 'infinity'::double, value_hi) as value_hi,
+            hi_open and qualifier <> 'ordinal' as hi_open
+        )
+    from claims_dated
 ),
 
 flows as (
@@ -26,6 +33,7 @@ flows as (
     from dated
     join catalogue using (metric)
     join catalogue as stocks on stocks.metric = catalogue.stock_of
+    where dated.own_date
 ),
 
 implied_starts as (

@@ -3,7 +3,8 @@
 -- stores in China, within Asia, within global) never exceeds a claim about the scope it lies
 -- within. Violated when part.lo > total.hi, or they are equal and either of those bounds is
 -- excluded. Any metric: a count, an amount over a period or the Nth one reached in a part of
--- the world is at most that of the whole.
+-- the world is at most that of the whole. A total that is a floor (a milestone, an ordinal) is
+-- unbounded above. Part and total come from two documents.
 with
 
 -- each scope with every scope it lies within: one row per part and total
@@ -47,8 +48,9 @@ exceeding as (
         and total.scope = part_of.total_scope
         and total.period_start = part.period_start
         and total.period_end = part.period_end
-    where part.value_lo > total.value_hi
-        or (part.value_lo = total.value_hi and (part.lo_open or total.hi_open))
+        and total.doc_id <> part.doc_id
+    where part.value_lo > total.bound_hi
+        or (part.value_lo = total.bound_hi and (part.lo_open or (total.hi_open and not total.floor)))
 ),
 
 final as (

@@ -76,8 +76,9 @@ mismatches as (
         and total.scope = sums.total_scope
         and total.period_start = sums.period_start
         and total.period_end = sums.period_end
-    where sums.lo > total.value_hi
-        or (sums.lo = total.value_hi and (sums.lo_open or total.hi_open))
+    -- a total that is a floor ("its 500th store") is unbounded above: no parts pass it
+    where sums.lo > total.bound_hi
+        or (sums.lo = total.bound_hi and (sums.lo_open or (total.hi_open and not total.floor)))
 ),
 
 -- only now, for the few mismatches, gather the parts' claims, files and quotes

@@ -1,37 +1,19 @@
--- Two reported claims on the same entity, metric, scope and period (and unit: amounts in two
--- currencies are not compared) must describe overlapping intervals; a count in China and a
--- worldwide count are not the same fact, part_within_total compares those. Intervals [lo, hi]
--- with excluded ends (lo_open, hi_open) are disjoint when one ends below the other's start,
--- or they touch at a point that either of them excludes.
+-- Two documents that state the same entity, metric, scope and time (and unit) must give
+-- overlapping intervals; a floor (a milestone, an ordinal) is unbounded above. The same time
+-- is the same period, or, for two stock claims held on their documents' publication days,
+-- documents published a day apart. Intervals [lo, hi] with excluded ends
+-- (lo_open, hi_open) are disjoint when one ends below the other's start, or they touch at a
+-- point that either of them excludes.
 -- Returns one row per disagreeing pair; a is the earlier published (then the smaller id).
 with
 
--- reported claims with their document's publication date (a temp table built once per run by
--- flows.validate.prepare_staging); not materialized, so each use keeps only its metrics' rows
+-- reported claims with their document's publication date (a temp view made once per run by
+-- flows.validate.prepare_staging)
 dated as not materialized (
-    select * from claims_dated
+    select *, hi_open and not floor as bound_hi_open from claims_dated
 ),
 
--- all intervals of a group overlap pairwise iff the highest lower bound does not pass the
--- lowest upper bound (intervals on a line), so only the other groups need the pairwise join
-contested_times as (
-    select entity, metric, scope, unit, period_start, period_end
-    from dated
-    group by entity, metric, scope, unit, period_start, period_end
-    having count(*) > 1
-        and (
-            max(value_lo) > min(value_hi)
-            or (max(value_lo) = min(value_hi) and (bool_or(lo_open) or bool_or(hi_open)))
-        )
-),
-
-contested as (
-    select dated.*
-    from dated
-    semi join contested_times using (entity, metric, scope, unit, period_start, period_end)
-),
-
-disagreements as (
+paired as (
     select
         a.claim_id as a_claim_id,
         a.file as a_file,
@@ -54,23 +36,38 @@ disagreements as (
         a.entity,
         a.metric,
         a.scope,
-        a.unit
-    from contested as a
-    join contested as b
+        a.unit,
+        case
+            when b.period_start = a.period_start and b.period_end = a.period_end
+                and (
+                    a.published_at < b.published_at
+                    or (a.published_at = b.published_at and a.claim_id < b.claim_id)
+                )
+                then 'same period'
+            when a.kind = 'stock' and b.kind = 'stock'
+                and not a.floor and not b.floor
+                and a.period_start = a.published_at and a.period_end = a.published_at
+                and b.period_start = b.published_at and b.period_end = b.published_at
+                and b.published_at = a.published_at + 1
+                then 'published a day apart'
+        end as relation,
+        a.value_lo > b.bound_hi
+            or b.value_lo > a.bound_hi
+            or (a.bound_hi = b.value_lo and (a.bound_hi_open or b.lo_open))
+            or (b.bound_hi = a.value_lo and (b.bound_hi_open or a.lo_open)) as disjoint
+    from dated as a
+    join dated as b
         on b.entity = a.entity
         and b.metric = a.metric
         and b.scope = a.scope
         and b.unit = a.unit
-        and b.period_start = a.period_start
-        and b.period_end = a.period_end
-        and (
-            a.published_at < b.published_at
-            or (a.published_at = b.published_at and a.claim_id < b.claim_id)
-        )
-    where a.value_hi < b.value_lo
-        or b.value_hi < a.value_lo
-        or (a.value_hi = b.value_lo and (a.hi_open or b.lo_open))
-        or (b.value_hi = a.value_lo and (b.hi_open or a.lo_open))
+        and b.doc_id <> a.doc_id
+),
+
+disagreements as (
+    select * exclude (disjoint)
+    from paired
+    where relation is not null and disjoint
 ),
 
 final as (
@@ -78,10 +75,19 @@ final as (
         [a_claim_id, b_claim_id] as claim_ids,
         [a_file, b_file] as files,
         [a_quote, b_quote] as quotes,
-        format(
-            '{} {} for {} to {}: "{}" ({}) disagrees with "{}" ({})',
-            entity, if(scope = 'global', metric, metric || ' in ' || scope), a_period_start, a_period_end,
-            a_value_text, a_file, b_value_text, b_file
+        if(
+            relation = 'same period',
+            format(
+                '{} {} for {} to {}: "{}" ({}) disagrees with "{}" ({})',
+                entity, if(scope = 'global', metric, metric || ' in ' || scope),
+                a_period_start, a_period_end, a_value_text, a_file, b_value_text, b_file
+            ),
+            format(
+                '{} {}: "{}" ({}, as of {}) disagrees with "{}" ({}, as of {}), '
+                'documents published a day apart about the same moment',
+                entity, if(scope = 'global', metric, metric || ' in ' || scope),
+                a_value_text, a_file, a_published_at, b_value_text, b_file, b_published_at
+            )
         ) as message,
         *
     from disagreements
