@@ -55,14 +55,16 @@ def build_cards(
 
 
 def card_key(violation: dict, side_of: dict[str, dict]) -> str | None:
-    """The card a failed violation belongs to: its claims' dispute, else its first row; None
-    for an excepted violation or one naming no row (they stay with their check)."""
-    if violation["status"] != "fail" or not violation["claim_ids"]:
+    """The card a failed violation belongs to: the dispute all its rows are in, else its first
+    row's own card (a part against its total is no dispute); None for an excepted violation or
+    one naming no row (they stay with their check)."""
+    ids = violation["claim_ids"]
+    if violation["status"] != "fail" or not ids:
         return None
-    for claim_id in violation["claim_ids"]:
-        if claim_id in side_of:
-            return side_of[claim_id]["dispute_id"]
-    return f"row-{violation['claim_ids'][0]}"
+    disputes = {side_of[i]["dispute_id"] for i in ids if i in side_of}
+    if len(disputes) == 1 and all(i in side_of for i in ids):
+        return disputes.pop()
+    return f"row-{ids[0]}"
 
 
 def card(

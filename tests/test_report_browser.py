@@ -14,10 +14,13 @@ import pytest
 from publish_ledger import CONSISTENT_CORPUS, SMART_DECREASE, Warehouse, settings_for
 from test_report import RUN_1, RUN_2, many_conflicts, run_and_report
 
+from checks import CHECKS_DIR
+from checks.registry import load_check_catalogue
 from flows.publish import publish
 from flows.report import write_report
 
 CHROMIUM = "/usr/bin/chromium"
+CUMULATIVE = "cumulative_never_decreases"
 # Appended to a copy of the page: innerText is what is rendered (closed <details> bodies and
 # hidden elements are left out), written into the DOM so --dump-dom carries it out.
 VISIBLE_TEXT_PROBE = (
@@ -93,7 +96,8 @@ def test_the_page_renders_offline_with_its_verdict_and_failures(
     assert 'data-ready="1"' in dom  # the inline script ran
     assert "FAIL" in seen
     assert "1 error-severity failed (cumulative_never_decreases)" in seen
-    assert "Rule: A cumulative metric never decreases" in seen
+    (rule,) = [c.description for c in load_check_catalogue(CHECKS_DIR) if c.id == CUMULATIVE]
+    assert f"Rule: {rule[:60]}" in seen
     assert "The brand has delivered 150,000 cars since launch." in seen
     # the hostile document is shown as text, and its script never became an element
     assert (

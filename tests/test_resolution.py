@@ -38,6 +38,7 @@ def fact(
     can_fall: bool = False,
     own: bool = False,
     metric: str = "markets_count",
+    scope: str = "global",
 ) -> ClaimFacts:
     day = date.fromisoformat(on)
     return ClaimFacts(
@@ -46,7 +47,7 @@ def fact(
         file=f"{doc}.txt",
         entity="smart",
         metric=metric,
-        scope="global",
+        scope=scope,
         period_start=day,
         period_end=day,
         published_at=day,
@@ -60,9 +61,17 @@ def against(a: str, b: str, severity: str = "error", check: str = "same_time_cla
     return Named(check, severity, (a, b), f"{a} disagrees with {b}")
 
 
+def by_id(*facts: ClaimFacts) -> dict[str, ClaimFacts]:
+    return {f.claim_id: f for f in facts}
+
+
+def each_in_its_document(*claim_ids: str) -> dict[str, ClaimFacts]:
+    return by_id(*(fact(c, c) for c in claim_ids))
+
+
 def verdict_of(facts: list[ClaimFacts], violations: list[Named], rules=RULES):
-    (dispute,) = group_disputes(violations)
-    return decide(dispute, {f.claim_id: f for f in facts}, rules)
+    (dispute,) = group_disputes(violations, by_id(*facts))
+    return decide(dispute, by_id(*facts), rules)
 
 
 # --- the rules file ----------------------------------------------------------------------------
@@ -179,31 +188,51 @@ def test_violations_naming_shared_claims_form_one_dispute_with_a_stable_id() -> 
         against("x", "y"),
         Named("reported_claim_not_after_publication", "error", ("z",), "alone"),
     ]
-    disputes = group_disputes(violations)
+    disputes = group_disputes(violations, each_in_its_document("a38", "b38", "c33", "x", "y", "z"))
     assert [d.claim_ids for d in disputes] == [("a38", "b38", "c33"), ("x", "y")]
     assert disputes[0].dispute_id == dispute_id(["c33", "b38", "a38"])
     assert len(disputes[0].violations) == 2
 
 
 def test_a_dispute_is_an_error_if_any_of_its_violations_is() -> None:
-    (warned,) = group_disputes([against("a", "b", "warn")])
-    (mixed,) = group_disputes([against("a", "b", "warn"), against("a", "c", "error")])
+    facts = each_in_its_document("a", "b", "c")
+    (warned,) = group_disputes([against("a", "b", "warn")], facts)
+    (mixed,) = group_disputes([against("a", "b", "warn"), against("a", "c", "error")], facts)
     assert (warned.severity, mixed.severity) == ("warn", "error")
 
 
 def test_two_sides_when_every_violation_names_one_claim_of_each() -> None:
-    (dispute,) = group_disputes([against("a", "x"), against("b", "x"), against("a", "y")])
-    sides = two_sides(dispute)
+    facts = each_in_its_document("a", "b", "x", "y")
+    (dispute,) = group_disputes([against("a", "x"), against("b", "x"), against("a", "y")], facts)
+    sides = two_sides(dispute, facts)
     assert set(sides) == {frozenset({"a", "b"}), frozenset({"x", "y"})}
 
 
+def test_a_documents_repeated_mentions_named_together_are_one_side() -> None:
+    """A check may name one document's mentions of one fact together against another claim."""
+    facts = by_id(fact("now38", "ev"), fact("footprint38", "ev"), fact("c33", "wire"))
+    fell = Named("count_fell", "warn", ("footprint38", "now38", "c33"), "38 then 33")
+    (dispute,) = group_disputes([fell], facts)
+    assert set(two_sides(dispute, facts)) == {
+        frozenset({"now38", "footprint38"}),
+        frozenset({"c33"}),
+    }
+
+
+def test_a_part_against_its_total_is_no_dispute() -> None:
+    facts = by_id(fact("china", "a", scope="China"), fact("world", "b"))
+    assert group_disputes([against("china", "world", check="part_within_total")], facts) == []
+
+
 def test_no_two_sides_for_three_values_that_all_disagree_or_a_wide_violation() -> None:
-    (triangle,) = group_disputes([against("a", "b"), against("b", "c"), against("a", "c")])
-    assert two_sides(triangle) == "three or more values disagree with each other"
-    wide = Named("parts_sum_within_total", "error", ("p1", "p2", "total"), "too many")
-    (dispute,) = group_disputes([wide])
-    assert two_sides(dispute) == "parts_sum_within_total names 3 claims at once"
-    facts = {c: fact(c, c) for c in ("p1", "p2", "total")}
+    facts = each_in_its_document("a", "b", "c")
+    triangle = [against("a", "b"), against("b", "c"), against("a", "c")]
+    (dispute,) = group_disputes(triangle, facts)
+    assert two_sides(dispute, facts) == "three or more values disagree with each other"
+    facts = each_in_its_document("flow", "end", "start")
+    wide = Named("flow_matches_stock", "error", ("flow", "end", "start"), "implies 31, not 30")
+    (dispute,) = group_disputes([wide], facts)
+    assert two_sides(dispute, facts) == "flow_matches_stock names 3 claims of 3 documents"
     assert decide(dispute, facts, RULES).decision == "tie"
 
 
@@ -312,8 +341,8 @@ def test_the_pivot_is_the_claim_named_most_else_the_losing_newcomer() -> None:
         fact("c36", "blog", "2025-07-04", publisher="Rumour Mill"),
     ]
     violations = [against("a38", "c36"), against("b38", "c36")]
-    (dispute,) = group_disputes(violations)
-    by_id = {f.claim_id: f for f in facts}
-    assert pivot_of(dispute, decide(dispute, by_id, RULES), by_id) == "c36"
-    (pair,) = group_disputes([against("a38", "c36")])
-    assert pivot_of(pair, decide(pair, by_id, RULES), by_id) == "c36"  # tied: the newer one
+    known = by_id(*facts)
+    (dispute,) = group_disputes(violations, known)
+    assert pivot_of(dispute, decide(dispute, known, RULES), known) == "c36"
+    (pair,) = group_disputes([against("a38", "c36")], known)
+    assert pivot_of(pair, decide(pair, known, RULES), known) == "c36"  # tied: the newer one

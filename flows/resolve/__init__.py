@@ -59,9 +59,9 @@ def resolve_disputes(
 ) -> Resolved:
     """Group, decide and record this run's disputes (see the module's docstring)."""
     violations = failed_violations(con, run_id)
-    disputes = group_disputes(violations)
-    claim_ids = sorted({c for d in disputes for c in d.claim_ids})
+    claim_ids = sorted({c for v in violations for c in v.claim_ids})
     facts = claim_facts(con, claim_ids, rules, catalogue)
+    disputes = group_disputes(violations, facts)
     verdicts = [decide(d, facts, rules) for d in disputes]
     record(con, run_id, disputes, verdicts, facts)
     tied = sum(v.rule_id is None for v in verdicts)
@@ -94,41 +94,18 @@ def claim_facts(
         .read_text(encoding="utf-8")
         .format(can_fall=can_fall_expression(con), document_kind=document_kind_expression(con))
     )
-    rows = con.execute(query, {"claim_ids": claim_ids}).fetchall()
+    cursor = con.execute(query, {"claim_ids": claim_ids})
+    columns = [c[0] for c in cursor.description]
     names = entity_names(catalogue)
     facts = {}
-    for (
-        claim_id,
-        doc_id,
-        file,
-        entity,
-        metric,
-        scope,
-        start,
-        end,
-        published,
-        publisher,
-        url,
-        kind,
-        level_can_fall,
-    ) in rows:
-        own = rules.own_release.is_own_release(
-            names.get(entity, frozenset({plain(entity)})), publisher, url, kind
-        )
-        facts[claim_id] = ClaimFacts(
-            claim_id,
-            doc_id,
-            file,
-            entity,
-            metric,
-            scope,
-            start,
-            end,
-            published or start,
-            publisher,
-            bool(level_can_fall),
-            own,
-        )
+    for values in cursor.fetchall():
+        row = dict(zip(columns, values, strict=True))
+        url, kind = row.pop("url"), row.pop("document_kind")
+        known_as = names.get(row["entity"], frozenset({plain(row["entity"])}))
+        own = rules.own_release.is_own_release(known_as, row["publisher"], url, kind)
+        row["published_at"] = row["published_at"] or row["period_end"]  # no document: its date
+        row["level_can_fall"] = bool(row["level_can_fall"])
+        facts[row["claim_id"]] = ClaimFacts(own_release=own, **row)
     return facts
 
 

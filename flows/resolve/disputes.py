@@ -37,6 +37,14 @@ class ClaimFacts:
     publisher: str | None
     level_can_fall: bool  # a stock whose level can legitimately go down
     own_release: bool  # stated by the entity's own release (checks/resolution.yaml)
+    family: str = ""  # the metric's family (catalogue/metrics.yaml); the metric if none
+
+    @property
+    def series(self) -> tuple[str, str, str]:
+        """What the claim is a statement of: an entity's count of one kind of thing, in one
+        scope (markets present and the Nth market entered are one series; a country's count
+        and the world's are two)."""
+        return (self.entity, self.scope, self.family or self.metric)
 
 
 @dataclass(frozen=True)
@@ -79,9 +87,11 @@ class Verdict:
 # --- grouping ---------------------------------------------------------------------------------
 
 
-def group_disputes(violations: Iterable[Named]) -> list[Dispute]:
-    """The connected groups of claims named together by violations (two or more claims each),
-    in a stable order (by their first claim id)."""
+def group_disputes(violations: Iterable[Named], facts: dict[str, ClaimFacts]) -> list[Dispute]:
+    """The connected groups of claims that violations set against each other, in a stable
+    order (by their first claim id). Only a violation between statements of one series makes
+    a dispute (`disputing`): a part against its total, or a subset against its superset, says
+    that one of them is wrong, not that they are rival values of one thing to weigh."""
     parent: dict[str, str] = {}
 
     def root(claim: str) -> str:
@@ -90,7 +100,7 @@ def group_disputes(violations: Iterable[Named]) -> list[Dispute]:
             claim = parent[claim]
         return claim
 
-    pairing = [v for v in violations if len(set(v.claim_ids)) >= 2]
+    pairing = [v for v in violations if disputing(v, facts)]
     for violation in pairing:
         first, *others = violation.claim_ids
         for other in others:
@@ -108,36 +118,82 @@ def group_disputes(violations: Iterable[Named]) -> list[Dispute]:
     return sorted(disputes, key=lambda d: d.claim_ids)
 
 
+def disputing(violation: Named, facts: dict[str, ClaimFacts]) -> bool:
+    """A violation naming two or more claims, all statements of one series."""
+    claims = set(violation.claim_ids)
+    return len(claims) >= 2 and len({facts[c].series for c in claims}) == 1
+
+
 def dispute_id(claim_ids: Iterable[str]) -> str:
     return "dispute-" + hashlib.sha256("\n".join(sorted(claim_ids)).encode()).hexdigest()[:16]
 
 
-def two_sides(dispute: Dispute) -> tuple[frozenset[str], frozenset[str]] | str:
-    """The two sides (each violation names one claim of each), or why there are not two:
-    a violation naming three or more claims has no two sides, nor do three values that all
+def two_sides(
+    dispute: Dispute, facts: dict[str, ClaimFacts]
+) -> tuple[frozenset[str], frozenset[str]] | str:
+    """The two sides, or why there are not two. Each violation sets the claims of one document
+    against those of another (a document's repeated mentions of one fact are one side: a check
+    may name them together), or two claims of one document against each other. A violation
+    naming claims of three or more documents has no two sides, nor do three values that all
     disagree (an odd cycle)."""
-    wide = [v for v in dispute.violations if len(set(v.claim_ids)) > 2]
-    if wide:
-        return f"{wide[0].check_id} names {len(set(wide[0].claim_ids))} claims at once"
-    against: dict[str, set[str]] = defaultdict(set)
+    together: dict[str, str] = {c: c for c in dispute.claim_ids}
+
+    def group(claim: str) -> str:
+        while together[claim] != claim:
+            claim = together[claim]
+        return claim
+
+    pairs: list[tuple[str, str]] = []
     for violation in dispute.violations:
-        a, b = sorted(set(violation.claim_ids))
+        claims = sorted(set(violation.claim_ids))
+        by_document: dict[str, list[str]] = defaultdict(list)
+        for claim in claims:
+            by_document[facts[claim].doc_id].append(claim)
+        if len(by_document) > 2 or (len(by_document) == 1 and len(claims) > 2):
+            return (
+                f"{violation.check_id} names {len(claims)} claims of {len(by_document)} documents"
+            )
+        if len(by_document) == 1:
+            pairs.append((claims[0], claims[1]))
+            continue
+        first, second = (sorted(c) for c in by_document.values())
+        for claim in (*first[1:], *second[1:]):  # a document's mentions: one side
+            head = first[0] if claim in first else second[0]
+            together[group(claim)] = group(head)
+        pairs.append((first[0], second[0]))
+    against: dict[str, set[str]] = defaultdict(set)
+    for a, b in pairs:
+        a, b = group(a), group(b)
+        if a == b:
+            return "a document's claims are on both sides"
         against[a].add(b)
         against[b].add(a)
-    colour = {dispute.claim_ids[0]: 0}
-    queue = [dispute.claim_ids[0]]
-    while queue:
-        claim = queue.pop()
-        for other in sorted(against[claim]):
-            if other not in colour:
-                colour[other] = 1 - colour[claim]
-                queue.append(other)
-            elif colour[other] == colour[claim]:
-                return "three or more values disagree with each other"
+    colour = colour_two_ways(sorted({group(c) for c in dispute.claim_ids}), against)
+    if colour is None:
+        return "three or more values disagree with each other"
     return (
-        frozenset(c for c, side in colour.items() if side == 0),
-        frozenset(c for c, side in colour.items() if side == 1),
+        frozenset(c for c in dispute.claim_ids if colour[group(c)] == 0),
+        frozenset(c for c in dispute.claim_ids if colour[group(c)] == 1),
     )
+
+
+def colour_two_ways(nodes: list[str], against: dict[str, set[str]]) -> dict[str, int] | None:
+    """Each node 0 or 1 so that no two nodes against each other share one; None if impossible."""
+    colour: dict[str, int] = {}
+    for start in nodes:
+        if start in colour:
+            continue
+        colour[start] = 0
+        queue = [start]
+        while queue:
+            node = queue.pop()
+            for other in sorted(against[node]):
+                if other not in colour:
+                    colour[other] = 1 - colour[node]
+                    queue.append(other)
+                elif colour[other] == colour[node]:
+                    return None
+    return colour
 
 
 # --- deciding ---------------------------------------------------------------------------------
@@ -145,7 +201,7 @@ def two_sides(dispute: Dispute) -> tuple[frozenset[str], frozenset[str]] | str:
 
 def decide(dispute: Dispute, facts: dict[str, ClaimFacts], rules: ResolutionRules) -> Verdict:
     """The first rule that picks a side; a tie when none does or there are no two sides."""
-    split = two_sides(dispute)
+    split = two_sides(dispute, facts)
     if isinstance(split, str):
         return tie(dispute, f"no two sides: {split}")
     a = [facts[c] for c in sorted(split[0])]

@@ -1,34 +1,61 @@
 -- quarantine.claims for a run: the claims named by its failed error-severity violations, one
 -- row per check and claim, except the claims a dispute kept (audit.dispute_claims, side
--- 'kept'): the consensus stays published and only the outlier is quarantined. A violation
--- naming one claim alone quarantines it whatever its disputes. The reason is the violation's
--- message and how the claim's dispute ended.
+-- 'kept') against the violations of that dispute: the consensus stays published and only the
+-- outlier is quarantined. A violation belongs to a dispute when it names two or more claims,
+-- all of them in that dispute (flows/resolve makes disputes of exactly those); any other
+-- violation - naming one claim alone, or a part against its total - quarantines every claim
+-- it names. The reason is the violation's message and how the claim's dispute ended.
 insert into quarantine.claims
 with
 
 named as (
     select
+        row_number() over (order by check_id, claim_ids, message) as violation_no,
         check_id,
-        unnest(claim_ids) as claim_id,
-        len(list_distinct(claim_ids)) = 1 as alone,
+        claim_ids,
         message
     from audit.violations
     where run_id = $run_id and severity = 'error' and status = 'fail'
 ),
 
+named_claims as (
+    select violation_no, check_id, message, unnest(claim_ids) as claim_id
+    from named
+),
+
 sides as (
-    select sides.claim_id, sides.side, disputes.dispute_id, disputes.rule_id, disputes.reason
+    select sides.claim_id, sides.dispute_id, sides.side, disputes.rule_id, disputes.reason
     from audit.dispute_claims as sides
     join audit.disputes as disputes using (run_id, dispute_id)
     where sides.run_id = $run_id
 ),
 
-quarantining as (
-    select named.check_id, named.claim_id, named.message, sides.side, sides.dispute_id,
-        sides.rule_id, sides.reason
-    from named
+-- the violations that are a dispute's: every claim they name (events aside) in one dispute
+in_dispute as (
+    select named_claims.violation_no, any_value(sides.dispute_id) as dispute_id
+    from named_claims
+    semi join raw.claims using (claim_id)
     left join sides using (claim_id)
-    where named.alone or sides.side is distinct from 'kept'
+    group by named_claims.violation_no
+    having count(distinct named_claims.claim_id) >= 2
+        and count(*) = count(sides.dispute_id)
+        and count(distinct sides.dispute_id) = 1
+),
+
+quarantining as (
+    select
+        named_claims.check_id,
+        named_claims.claim_id,
+        named_claims.message,
+        sides.side,
+        sides.dispute_id,
+        sides.rule_id,
+        sides.reason
+    from named_claims
+    left join in_dispute using (violation_no)
+    left join sides
+        on sides.claim_id = named_claims.claim_id and sides.dispute_id = in_dispute.dispute_id
+    where sides.side is distinct from 'kept'
 ),
 
 reasons as (

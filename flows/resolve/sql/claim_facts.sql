@@ -13,6 +13,8 @@ claims as (
     semi join wanted using (claim_id)
 ),
 
+-- the column names are ClaimFacts' (flows/resolve/disputes.py), plus url and document_kind
+
 final as (
     select
         claims.claim_id,
@@ -27,7 +29,8 @@ final as (
         documents.publisher,
         documents.url,
         {document_kind} as document_kind,
-        {can_fall} as level_can_fall
+        {can_fall} as level_can_fall,
+        coalesce(metrics.family, claims.metric) as family
     from claims
     left join raw.documents as documents using (doc_id)
     left join staging.metric_catalogue as metrics using (metric)
