@@ -150,7 +150,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from flows import temporary_server
 
         server = temporary_server.start_if_needed()
-        from flows.pipeline import pipeline
+        from flows.pipeline import ChecksFailed, pipeline
         from flows.runlock import PipelineBusy
         from flows.runners import make_task_runner
         from flows.settings import load_settings
@@ -165,6 +165,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         flow = pipeline.with_options(task_runner=runner)
         with temporary_server.using(server), without_heartbeats():
             summary = flow(raw_dir=settings.raw_dir, curated_dir=settings.curated_dir)
+    except ChecksFailed as failed:  # completed and published; its Failed state says why (exit 1)
+        summary = failed.summary
     except PipelineBusy as busy:
         print(f"factledger: {busy}", file=sys.stderr)
         return EXIT_NOT_COMPLETED

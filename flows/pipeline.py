@@ -3,6 +3,7 @@
 # No `from __future__ import annotations` here: `serve` pickles the flow function by value into
 # its run processes, where string annotations could not be resolved again.
 
+import logging
 import pickle
 import secrets
 from bisect import bisect_left
@@ -20,6 +21,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
+from prefect.states import Failed, State
 
 from flows import audit, load
 from flows.catalogue import load_catalogue
@@ -31,7 +33,7 @@ from flows.report import ReportResult, failures_table, markdown_summary, write_r
 from flows.runlock import LockHolder, pipeline_lock
 from flows.runners import make_task_runner, parallel_slots
 from flows.settings import Settings, load_settings
-from flows.validate import ValidationOutcome, validate, warm_up_checks
+from flows.validate import CheckResult, ValidationOutcome, validate, warm_up_checks
 from flows.warehouse import connect, records_table
 
 # About this many documents per extraction task (`batches`). Measured (bench/README.md,
@@ -105,6 +107,21 @@ class RunSummary:
     validation: ValidationOutcome | None = None
     publication: PublishResult | None = None
     report: ReportResult | None = None
+
+
+class ChecksFailed(Exception):
+    """The run completed and published its passing rows, but error-severity checks failed.
+
+    The data of the flow run's Failed state: calling the flow raises it, and `summary` is the
+    run's RunSummary, as a completed run returns it (`factledger run` prints it and exits 1).
+    """
+
+    def __init__(self, message: str, summary: RunSummary) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+    def __reduce__(self) -> tuple[type, tuple[str, RunSummary]]:
+        return (ChecksFailed, (str(self), self.summary))
 
 
 def new_run_id() -> str:
@@ -324,8 +341,13 @@ def record_run_end(
     log_prints=False,
     task_runner=make_task_runner("default", None),
 )
-def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> RunSummary:
-    """Ingest → extract → load → validate → publish → report, one run at a time."""
+def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> RunSummary | State:
+    """Ingest → extract → load → validate → publish → report, one run at a time.
+
+    Ends Completed with the RunSummary, or, when an error-severity check failed, Failed (after
+    the passing rows were published and the report written) with a message naming the failed
+    checks and the summary inside (ChecksFailed), so that a deployment's run history and
+    automations see the verdict without opening an artifact."""
     warm_up_checks()
     settings = load_settings().with_(raw_dir=raw_dir, curated_dir=curated_dir).resolved()
     run_id = new_run_id()
@@ -346,7 +368,48 @@ def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> Ru
             record_run_end(settings, run_id, "failed", counts, f"{type(exc).__name__}: {exc}")
             raise
     logger.info("run %s: %s", run_id, counts)
-    return summary
+    return verdict(summary)
+
+
+def verdict(summary: RunSummary) -> RunSummary | State:
+    """The flow's end: the summary when no error-severity check failed, else a Failed state
+    carrying it. Failed warn-severity checks are logged at WARNING, error-severity ones at
+    ERROR."""
+    logger = get_run_logger()
+    broken = [r for r in summary.validation.results if r.status in ("fail", "error")]
+    for result in broken:
+        level = logging.ERROR if result.severity == "error" else logging.WARNING
+        logger.log(level, "check %s (%s): %s", result.check_id, result.severity, outcome_of(result))
+    errors = [r for r in broken if r.severity == "error"]
+    if not errors:
+        return summary
+    message = failed_message(errors, summary)
+    return Failed(message=message, data=ChecksFailed(message, summary))
+
+
+def outcome_of(result: CheckResult) -> str:
+    if result.status == "error":
+        return f"could not run: {result.message}"
+    return f"{result.violation_count} violation(s)"
+
+
+def failed_message(errors: list[CheckResult], summary: RunSummary) -> str:
+    """'error-severity checks failed: same_time_claims_agree (3 violations); ... published'."""
+    named = "; ".join(
+        f"{r.check_id} ({'could not run' if r.status == 'error' else plural_violations(r)})"
+        for r in errors
+    )
+    outcome = summary.validation
+    return (
+        f"error-severity checks failed: {named}. Published {outcome.claims_valid} claims, "
+        f"{outcome.claims_quarantined} quarantined, to {summary.publication.database}; "
+        f"report: {summary.report.html_path}"
+    )
+
+
+def plural_violations(result: CheckResult) -> str:
+    n = result.violation_count - result.excepted_count
+    return f"{n} violation{'' if n == 1 else 's'}"
 
 
 def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSummary:

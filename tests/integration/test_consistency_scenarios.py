@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from flows.pipeline import pipeline
+from flows.pipeline import ChecksFailed, pipeline
 from flows.validate import exit_code
 
 THIRTY_EIGHT = "now operates in 38 countries and regions"
@@ -70,7 +71,9 @@ def test_36_markets_on_the_day_of_38_fails_the_agreement_check(
 ) -> None:
     text = "In the first half of 2025, smart operated in 36 markets.\n"  # the 38's very period
     add_document(seed_raw, "same_day.txt", "2025-06-24", text)
-    summary = pipeline(raw_dir=seed_raw, curated_dir=tmp_path / "curated")
+    with pytest.raises(ChecksFailed) as failed:  # the flow run ends Failed, after publishing
+        pipeline(raw_dir=seed_raw, curated_dir=tmp_path / "curated")
+    summary = failed.value.summary
     assert exit_code(summary.validation, "error") == 1
     found = violations(summary.warehouse, summary.run_id, "same_time_claims_agree")
     assert sorted([THIRTY_EIGHT, "36 markets"]) in [q for q, _ in found]
