@@ -1,4 +1,4 @@
-"""The five queries of the README run, through the duckdb CLI, on a published database."""
+"""The six queries of the README run, through the duckdb CLI, on a published database."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 def documented_queries() -> list[tuple[str, str]]:
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## Five useful queries") :]
+    section = text[text.index("## Six useful queries") :]
     section = section[: section.index("\n## ", 1)]
     found = re.findall(r"^### (.+?)\n.*?```sql\n(.*?)```", section, re.S | re.M)
     return [(title.strip(), sql.strip()) for title, sql in found]
@@ -37,8 +37,8 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return warehouse.settings
 
 
-def test_there_are_five_queries() -> None:
-    assert len(documented_queries()) == 5
+def test_there_are_six_queries() -> None:
+    assert len(documented_queries()) == 6
 
 
 @pytest.mark.parametrize("title,sql", documented_queries(), ids=lambda v: v[:3])
@@ -64,6 +64,11 @@ def test_the_queries_answer_what_they_say(published: Settings) -> None:
         assert failure[:3] == ("cumulative_never_decreases", "error", "fail")
         (change,) = run("5. What changed between the last two runs")
         assert change[:2] == ("new", "cumulative_never_decreases")
+        sides = run("6. Disputes: which side was kept, and why")
+        assert [(r[1], r[4], r[6], r[8]) for r in sides] == [
+            ("tie", "tied", "150,000 cars since launch", True),
+            ("tie", "tied", "140,000 cars since launch", True),
+        ]
 
 
 def test_factledger_sql_runs_one_query_on_the_publication(published: Settings) -> None:
