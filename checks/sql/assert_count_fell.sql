@@ -33,6 +33,8 @@ catalogue as (
 reported as not materialized (
     select
         claims.rowid as claim_row, claims.entity, claims.metric, claims.scope, claims.unit,
+        -- one 64-bit key per series, for the joins below (a collision is undone at the end)
+        hash(claims.entity, claims.metric, claims.scope, claims.unit) as series,
         claims.value_lo, claims.value_hi, claims.lo_open, claims.hi_open, claims.period_start,
         claims.period_end, catalogue.kind, catalogue.can_fall, catalogue.milestone_of,
         is_floor(catalogue.kind, claims.qualifier) as floor,
@@ -44,7 +46,9 @@ reported as not materialized (
 ),
 
 levels as materialized (
-    select * from reported where kind = 'stock'
+    select * exclude (entity, metric, scope, unit, milestone_of)
+    from reported
+    where kind = 'stock'
 ),
 
 -- two statements of one level, the later figure below the earlier (the hash join checks both
@@ -53,10 +57,7 @@ level_falls as (
     select earlier.claim_row as a_row, later.claim_row as b_row, 'level fell' as relation
     from levels as later
     join levels as earlier
-        on earlier.entity = later.entity
-        and earlier.metric = later.metric
-        and earlier.scope = later.scope
-        and earlier.unit = later.unit
+        on earlier.series = later.series
         and earlier.period_end < later.period_start
         and later.stated_hi < earlier.stated_lo
     where not later.floor
@@ -74,10 +75,8 @@ below_milestones as (
     select milestone.claim_row as a_row, level.claim_row as b_row, 'below a milestone' as relation
     from reported as milestone
     join levels as level
-        on level.entity = milestone.entity
-        and level.metric = milestone.milestone_of
-        and level.scope = milestone.scope
-        and level.unit = milestone.unit
+        on level.series = hash(milestone.entity, milestone.milestone_of, milestone.scope,
+                               milestone.unit)
         and milestone.period_end <= level.period_start
         and level.stated_hi < milestone.stated_lo
     where milestone.kind = 'milestone' and not level.floor
@@ -95,10 +94,7 @@ window_falls as (
     select earlier.claim_row as a_row, later.claim_row as b_row, 'window fell' as relation
     from windows as later
     join windows as earlier
-        on earlier.entity = later.entity
-        and earlier.metric = later.metric
-        and earlier.scope = later.scope
-        and earlier.unit = later.unit
+        on earlier.series = later.series
         and earlier.period_start < later.period_start
         and earlier.period_end < later.period_end
         and earlier.period_end >= later.period_start
@@ -156,6 +152,9 @@ falls as (
     from pairs
     join named as a on a.claim_row = pairs.a_row
     join named as b on b.claim_row = pairs.b_row
+    -- one series (the joins compared hashes): the same metric, or a milestone of the level
+    where a.entity = b.entity and a.scope = b.scope and a.unit = b.unit
+        and (a.metric = b.metric or pairs.relation = 'below a milestone')
     group by all
 ),
 

@@ -15,8 +15,64 @@ catalogue as (
     select metric, kind from staging.metric_catalogue
 ),
 
--- the reported claims with the columns compared, a floor's upper bound unbounded
-reported as not materialized (
+-- each scope with every scope it lies within, and the scopes that have parts
+part_of as (
+    select scope as part_scope, unnest(ancestors) as total_scope
+    from staging.scope_catalogue
+),
+
+-- the reported claims with the columns the screens read: a 64-bit hash of document, entity,
+-- metric, unit and period (the claims one document states about one thing at one time), and
+-- whether the scope is a part (lies within another) or a total (has parts)
+keyed as materialized (
+    select
+        claims.rowid as claim_row,
+        hash(claims.doc_id, claims.entity, claims.metric, claims.unit, claims.period_start,
+             claims.period_end) as time_hash,
+        claims.scope, claims.value_lo, claims.value_hi, claims.lo_open, claims.hi_open,
+        scopes.depth > 0 as is_part,
+        claims.scope in (select total_scope from part_of) as is_total
+    from raw.claims as claims
+    left join staging.scope_catalogue as scopes using (scope)
+    where claims.status = 'reported'
+),
+
+-- two screens, each a grouping of integers rather than a join: the times at which one scope
+-- is stated more than once with intervals that do not all overlap, and the times at which
+-- some part's lower bound passes some total's upper bound. A floor's upper bound is read as
+-- stated here (lower than unbounded: only more times get through), and a hash collision only
+-- lets more claims through; the exact comparisons below decide
+screened_times as (
+    select time_hash
+    from keyed
+    group by time_hash, scope
+    having count(*) > 1
+        and (
+            max(value_lo) > min(value_hi)
+            or (max(value_lo) = min(value_hi) and (bool_or(lo_open) or bool_or(hi_open)))
+        )
+    union
+    select time_hash
+    from keyed
+    group by time_hash
+    -- strictly, as a scope both a part and a total (Europe) meets itself here; equality with
+    -- an excluded bound, from the claims that exclude it
+    having max(value_lo) filter (where is_part) > min(value_hi) filter (where is_total)
+        or max(value_lo) filter (where is_part and lo_open)
+            >= min(value_hi) filter (where is_total)
+        or max(value_lo) filter (where is_part)
+            >= min(value_hi) filter (where is_total and hi_open)
+),
+
+-- the screened times' claims, read back by row number with the columns compared (a rowid
+-- filter lets the scan skip the rest), a floor's upper bound unbounded
+screened_rows as (
+    select unnest(list(keyed.claim_row)) as claim_row
+    from keyed
+    semi join screened_times using (time_hash)
+),
+
+reported as materialized (
     select
         claims.rowid as claim_row, claims.doc_id, claims.entity, claims.metric, claims.scope,
         claims.unit, claims.value_lo, claims.lo_open, claims.period_start, claims.period_end,
@@ -26,37 +82,13 @@ reported as not materialized (
         claims.hi_open and not is_floor(catalogue.kind, claims.qualifier) as bound_hi_open
     from raw.claims as claims
     left join catalogue using (metric)
-    where claims.status = 'reported'
-),
-
--- a screen: the times one document states more than once whose intervals do not all overlap,
--- on a 64-bit hash of document, entity, metric, scope, unit and period (a collision only lets
--- more through to the exact comparison below); all intervals of a group overlap pairwise iff
--- the highest lower bound does not pass the lowest upper bound
-contested_times as (
-    select hash(doc_id, entity, metric, scope, unit, period_start, period_end) as time_hash
-    from reported
-    group by time_hash
-    having count(*) > 1
-        and (
-            max(value_lo) > min(bound_hi)
-            or (max(value_lo) = min(bound_hi) and (bool_or(lo_open) or bool_or(bound_hi_open)))
-        )
-),
-
-contested as materialized (
-    select reported.*
-    from reported
-    semi join contested_times
-        on contested_times.time_hash = hash(reported.doc_id, reported.entity, reported.metric,
-                                            reported.scope, reported.unit,
-                                            reported.period_start, reported.period_end)
+    where claims.rowid in (select claim_row from screened_rows)
 ),
 
 disagreements as (
     select a.claim_row as a_row, b.claim_row as b_row, 'disagrees' as relation
-    from contested as a
-    join contested as b
+    from reported as a
+    join reported as b
         on b.doc_id = a.doc_id
         and b.entity = a.entity
         and b.metric = a.metric
@@ -71,30 +103,18 @@ disagreements as (
         or (b.bound_hi = a.value_lo and (b.bound_hi_open or a.lo_open))
 ),
 
--- each scope with every scope it lies within
-part_of as (
-    select scope as part_scope, unnest(ancestors) as total_scope
-    from staging.scope_catalogue
-),
-
-parts as (
-    select reported.*, part_of.total_scope
-    from reported
-    join part_of on part_of.part_scope = reported.scope
-),
-
 exceeding as (
     select part.claim_row as a_row, total.claim_row as b_row, 'part exceeds total' as relation
-    from parts as part
+    from reported as part
+    join part_of on part_of.part_scope = part.scope
     join reported as total
         on total.doc_id = part.doc_id
         and total.entity = part.entity
         and total.metric = part.metric
         and total.unit = part.unit
-        and total.scope = part.total_scope
+        and total.scope = part_of.total_scope
         and total.period_start = part.period_start
         and total.period_end = part.period_end
-        and total.bound_hi <= part.value_lo
     where part.value_lo > total.bound_hi
         or (part.value_lo = total.bound_hi and (part.lo_open or total.bound_hi_open))
 ),
