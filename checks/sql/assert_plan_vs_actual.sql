@@ -13,7 +13,8 @@
 --     the longer period cannot have had fewer.
 -- A plan may be met by figures nobody reported, and "over 3,000" may well be 3,700, so this
 -- warns. A floor (a milestone, an ordinal) never shows a figure below a plan. A plan with no
--- reported figure at all is planned_confirmed_when_due's.
+-- reported figure at all is planned_confirmed_when_due's; a plan with no date of its own has no
+-- deadline to judge it by.
 with
 
 context as (
@@ -24,7 +25,9 @@ catalogue as (
     select metric, kind, stock_of from staging.metric_catalogue
 ),
 
--- the plans that are due, with their figures as written (plans are few)
+-- the plans that are due, with their figures as written (plans are few). A plan with no date
+-- of its own ("plans to launch in over 80 more countries", dated by its publication day) has
+-- no deadline, so it is never due
 plans as materialized (
     select
         claims.rowid as claim_row, claims.entity, claims.metric, claims.scope, claims.unit,
@@ -32,10 +35,13 @@ plans as materialized (
         stated_lo(claims.qualifier, claims.value_lo, claims.value_hi) as stated_lo
     from raw.claims as claims
     join catalogue using (metric)
+    join raw.documents as documents using (doc_id)
     cross join context
     where claims.status = 'planned'
         and claims.period_end < context.as_of
         and not is_floor(catalogue.kind, claims.qualifier)
+        and own_date(claims.period_text, claims.period_start, claims.period_end,
+                     documents.published_at)
 ),
 
 -- the reported claims of the plans' entities and scopes (the plans are the build side, so the
@@ -86,7 +92,8 @@ starts as (
     group by plan_row
 ),
 
--- the first reported level at or after the deadline: every claim stated at that time
+-- the first reported level at or after the deadline (and after the plan was made): every
+-- claim stated at that time
 actuals as (
     select targets.claim_row as plan_row, facts.claim_row as actual_row, facts.stated_hi
     from targets
@@ -96,6 +103,7 @@ actuals as (
         and facts.scope = targets.scope
         and facts.unit = targets.unit
         and facts.period_start >= targets.period_end
+        and facts.period_start > targets.period_start
     qualify facts.period_start = min(facts.period_start) over (partition by targets.claim_row)
 ),
 

@@ -185,6 +185,17 @@ def test_a_plan_met_or_not_yet_due_passes(ledger: Ledger) -> None:
     assert sql_check_rows(ledger.con, "plan_vs_actual", as_of="2022-12-01") == []
 
 
+def test_a_plan_with_no_date_of_its_own_has_no_deadline(ledger: Ledger) -> None:
+    # "plans to launch in over 80 more countries", dated by its publication day: not due then,
+    # so the 95 countries the same report states are no shortfall
+    ledger.document(A, "2021-02-23", "95 countries; plans to launch in over 80 more countries")
+    ledger.claim(A, "95", "markets_count", 95)
+    ledger.claim(A, "over 80", "new_markets", 80, INF, lo_open=True, status="planned")
+    ledger.document(B, "2021-03-01", "96 countries")
+    ledger.claim(B, "96", "markets_count", 96)
+    assert sql_check_rows(ledger.con, "plan_vs_actual") == []
+
+
 def test_a_planned_level_below_the_first_level_after_its_deadline_warns(ledger: Ledger) -> None:
     ledger.document(A, "2018-05-01", "6,000 stores by September 2022")
     ledger.document(B, "2023-01-05", "5,500 stores; 6,100 stores in 2024")
