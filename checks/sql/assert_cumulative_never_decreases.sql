@@ -73,7 +73,8 @@ series as (
 ),
 
 -- the violating pairs of rows. Every claim of a series meets every earlier one (27M pairs at
--- 10M claims), so the join itself keeps only the pairs where the later upper bound is at most
+-- 10M claims when markets_count was judged here; the bench's series can all fall now, and go
+-- to count_fell), so the join itself keeps only the pairs where the later upper bound is at most
 -- the earlier lower bound (the hash join checks that as it matches; a screen with a window
 -- over the series took longer), and the rule decides on those
 pairs as (
