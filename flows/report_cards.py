@@ -74,7 +74,7 @@ def card(
     side_of: dict[str, dict],
     changes: list[dict],
 ) -> dict[str, Any]:
-    named = rows_named(violations, side_of)
+    named = rows_named(violations, side_of, key if dispute else None)
     pivot = named[dispute["pivot_claim_id"]] if dispute else named[violations[0]["claim_ids"][0]]
     against = opponents(pivot["id"], violations, named)
     documents = len({named[i]["file"] for i in against})
@@ -99,8 +99,11 @@ def card(
     }
 
 
-def rows_named(violations: list[dict], side_of: dict[str, dict]) -> dict[str, dict]:
-    """Every claim or event the card's violations name, once, with its side in a dispute."""
+def rows_named(
+    violations: list[dict], side_of: dict[str, dict], dispute_id: str | None
+) -> dict[str, dict]:
+    """Every claim or event the card's violations name, once, with its side in the card's
+    dispute (None on a card of one row: a side in another dispute is that card's)."""
     found: dict[str, dict] = {}
     for violation in violations:
         for side in violation["sides"]:
@@ -121,8 +124,13 @@ def rows_named(violations: list[dict], side_of: dict[str, dict]) -> dict[str, di
                     "period_end",
                     "state",
                 )
-            } | {"side": side_of.get(side["id"], {}).get("side")}
+            } | {"side": side_in(side["id"], side_of, dispute_id)}
     return found
+
+
+def side_in(row_id: str, side_of: dict[str, dict], dispute_id: str | None) -> str | None:
+    found = side_of.get(row_id)
+    return found["side"] if found and found["dispute_id"] == dispute_id else None
 
 
 def opponents(pivot: str, violations: list[dict], named: dict[str, dict]) -> list[str]:

@@ -15,6 +15,8 @@ from publish_ledger import (
     SMART_DECREASE,
     SMART_OUTLIER,
     SMART_REPORT_SAME_DAY,
+    Doc,
+    Fact,
     Warehouse,
     settings_for,
 )
@@ -136,3 +138,31 @@ def test_the_markdown_artifact_lists_the_causes(disputed: ReportResult) -> None:
         "(Rumour Mill)."
     ) in text
     assert 'Rumours &amp; "Co" &lt;Ltd&gt;' in text  # no markup from documents in the artifact
+
+
+def test_a_part_against_its_total_is_no_dispute_and_its_card_has_no_sides(
+    warehouse: Warehouse,
+) -> None:
+    """40 markets in Europe on the day of 38 worldwide: one of them is wrong, but they are not
+    rival values of one thing to weigh (part_within_total quarantines both, as before)."""
+    europe = Doc(
+        "i_2025_europe.txt",
+        "2025-07-05",
+        "At the end of June 2025, smart was present in 40 markets in Europe.",
+        facts=(
+            Fact(
+                "40 markets",
+                "markets_count",
+                40,
+                period=("2025-06-30", "2025-06-30"),
+                scope="Europe",
+            ),
+        ),
+        publisher="Euro Wire",
+    )
+    report = run_and_report(warehouse, (*CONSISTENT_CORPUS, europe), RUN_1)
+    assert report.data["disputes"] == {"total": 0, "resolved": 0, "tied": 0}
+    cards = [c for c in report.data["cards"] if "part_within_total" in c["checks"]]
+    assert cards and all(c["card_id"].startswith("row-") for c in cards)
+    assert all(c["resolution"] is None for c in cards)
+    assert {r["side"] for c in cards for r in c["rows"]} == {None}
