@@ -25,30 +25,37 @@ catalogue as (
     select metric, kind, can_fall, milestone_of from staging.metric_catalogue
 ),
 
--- the reported claims, from raw.claims rather than claims_dated: a claim without a document is
--- compared too, but the pairs are joined back to the dated claims below, where it is not, so
--- a pair naming it is dropped there as if it had never been compared; the document join is
--- paid for the few claims named. Each carries its row number (rowid) in raw.claims, by which
--- the few claims named are read back below, and its figures as written
-reported as not materialized (
+-- the reported claims that can take part, from raw.claims rather than claims_dated: a claim
+-- without a document is compared too, but the pairs are joined back to the dated claims
+-- below, where it is not, so a pair naming it is dropped there as if it had never been
+-- compared; the document join is paid for the few claims named. Each carries its row number
+-- (rowid) in raw.claims, by which the few claims named are read back below, and its figures as
+-- written. One scan: levels, milestones, and flows over more than a day (a window of one day
+-- cannot overlap another without being it)
+reported as materialized (
     select
-        claims.rowid as claim_row, claims.entity, claims.metric, claims.scope, claims.unit,
+        claims.rowid as claim_row,
         -- one 64-bit key per series, for the joins below (a collision is undone at the end)
         hash(claims.entity, claims.metric, claims.scope, claims.unit) as series,
+        hash(claims.entity, catalogue.milestone_of, claims.scope, claims.unit)
+            as milestone_series,
         claims.value_lo, claims.value_hi, claims.lo_open, claims.hi_open, claims.period_start,
-        claims.period_end, catalogue.kind, catalogue.can_fall, catalogue.milestone_of,
+        claims.period_end, catalogue.kind, catalogue.can_fall,
         is_floor(catalogue.kind, claims.qualifier) as floor,
         stated_lo(claims.qualifier, claims.value_lo, claims.value_hi) as stated_lo,
         stated_hi(claims.qualifier, claims.value_lo, claims.value_hi) as stated_hi
     from raw.claims as claims
     join catalogue using (metric)
     where claims.status = 'reported'
+        and (
+            catalogue.kind in ('stock', 'milestone')
+            or (claims.period_end > claims.period_start
+                and not is_floor(catalogue.kind, claims.qualifier))
+        )
 ),
 
-levels as materialized (
-    select * exclude (entity, metric, scope, unit, milestone_of)
-    from reported
-    where kind = 'stock'
+levels as (
+    select * from reported where kind = 'stock'
 ),
 
 -- two statements of one level, the later figure below the earlier (the hash join checks both
@@ -70,24 +77,34 @@ level_falls as (
         )
 ),
 
--- a level below the Nth unit reached at or before its time, in its scope
-below_milestones as (
-    select milestone.claim_row as a_row, level.claim_row as b_row, 'below a milestone' as relation
-    from reported as milestone
-    join levels as level
-        on level.series = hash(milestone.entity, milestone.milestone_of, milestone.scope,
-                               milestone.unit)
-        and milestone.period_end <= level.period_start
-        and level.stated_hi < milestone.stated_lo
-    where milestone.kind = 'milestone' and not level.floor
+-- a level below the Nth unit reached at or before its time, in its scope: the milestones are
+-- few, so the levels of their series are picked first (a semi join that hashes the
+-- milestones), and only those are paired
+milestones as (
+    select * from reported where kind = 'milestone'
 ),
 
--- flows over windows longer than a day (a window of one day cannot overlap another without
--- being it)
-windows as materialized (
+milestone_levels as (
+    select levels.*
+    from levels
+    semi join milestones on milestones.milestone_series = levels.series
+),
+
+below_milestones as (
+    select milestone.claim_row as a_row, level.claim_row as b_row, 'below a milestone' as relation
+    from milestones as milestone
+    join milestone_levels as level
+        on level.series = milestone.milestone_series
+        and milestone.period_end <= level.period_start
+        and level.stated_hi < milestone.stated_lo
+    where not level.floor
+),
+
+-- the flows over windows longer than a day
+windows as (
     select *, period_end - period_start as days
     from reported
-    where kind = 'flow' and not floor and period_end > period_start
+    where kind = 'flow'
 ),
 
 window_falls as (

@@ -15,43 +15,52 @@ catalogue as (
     select metric, kind from staging.metric_catalogue
 ),
 
--- each scope with every scope it lies within, and the scopes that have parts
+-- each scope with every scope it lies within
 part_of as (
     select scope as part_scope, unnest(ancestors) as total_scope
     from staging.scope_catalogue
 ),
 
--- the reported claims with the columns the screens read: a 64-bit hash of document, entity,
--- metric, unit and period (the claims one document states about one thing at one time), and
--- whether the scope is a part (lies within another) or a total (has parts)
+-- whether a scope is a part (lies within another) or a total (has parts)
+scope_roles as (
+    select scope, depth > 0 as is_part, scope in (select total_scope from part_of) as is_total
+    from staging.scope_catalogue
+),
+
+-- the reported claims with the columns the screens read, and two 64-bit keys: the claims one
+-- document states about one metric at one time (time_hash), and of those, the ones about one
+-- scope (scope_hash). Entity and unit are left out of the keys (hashing fewer strings), and a
+-- collision only lets more claims through: the exact comparisons below check them all
 keyed as materialized (
     select
         claims.rowid as claim_row,
-        hash(claims.doc_id, claims.entity, claims.metric, claims.unit, claims.period_start,
-             claims.period_end) as time_hash,
-        claims.scope, claims.value_lo, claims.value_hi, claims.lo_open, claims.hi_open,
-        scopes.depth > 0 as is_part,
-        claims.scope in (select total_scope from part_of) as is_total
+        hash(claims.doc_id, claims.metric, claims.period_start, claims.period_end) as time_hash,
+        hash(claims.doc_id, claims.metric, claims.period_start, claims.period_end, claims.scope)
+            as scope_hash,
+        claims.value_lo, claims.value_hi, claims.lo_open, claims.hi_open,
+        roles.is_part, roles.is_total
     from raw.claims as claims
-    left join staging.scope_catalogue as scopes using (scope)
+    left join scope_roles as roles using (scope)
     where claims.status = 'reported'
 ),
 
--- two screens, each a grouping of integers rather than a join: the times at which one scope
--- is stated more than once with intervals that do not all overlap, and the times at which
--- some part's lower bound passes some total's upper bound. A floor's upper bound is read as
--- stated here (lower than unbounded: only more times get through), and a hash collision only
--- lets more claims through; the exact comparisons below decide
-screened_times as (
-    select time_hash
+-- two screens, each a grouping of integers rather than a join: one scope stated more than once
+-- at one time with intervals that do not all overlap (all intervals of a group overlap
+-- pairwise iff the highest lower bound does not pass the lowest upper bound), and a time at
+-- which some part's lower bound passes some total's upper bound. A floor's upper bound is read
+-- as stated here (below unbounded: only more claims get through)
+contested_scopes as (
+    select scope_hash
     from keyed
-    group by time_hash, scope
+    group by scope_hash
     having count(*) > 1
         and (
             max(value_lo) > min(value_hi)
             or (max(value_lo) = min(value_hi) and (bool_or(lo_open) or bool_or(hi_open)))
         )
-    union
+),
+
+exceeded_times as (
     select time_hash
     from keyed
     group by time_hash
@@ -64,12 +73,13 @@ screened_times as (
             >= min(value_hi) filter (where is_total and hi_open)
 ),
 
--- the screened times' claims, read back by row number with the columns compared (a rowid
--- filter lets the scan skip the rest), a floor's upper bound unbounded
+-- the screened claims, read back by row number with the columns compared (a rowid filter lets
+-- the scan skip the rest), a floor's upper bound unbounded
 screened_rows as (
-    select unnest(list(keyed.claim_row)) as claim_row
+    select unnest(list(claim_row)) as claim_row
     from keyed
-    semi join screened_times using (time_hash)
+    where scope_hash in (select scope_hash from contested_scopes)
+        or time_hash in (select time_hash from exceeded_times)
 ),
 
 reported as materialized (
