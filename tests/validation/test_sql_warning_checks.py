@@ -185,6 +185,48 @@ def test_a_plan_met_or_not_yet_due_passes(ledger: Ledger) -> None:
     assert sql_check_rows(ledger.con, "plan_vs_actual", as_of="2022-12-01") == []
 
 
+EXPANSION = (
+    "in 18 countries; plans to add another five countries in the coming weeks; agreements "
+    "signed for 9 additional countries; five countries added"
+)
+COMING_WEEKS = ("2022-04-14", "2022-05-05")
+
+
+def expansion_plan(ledger: Ledger, later: float):
+    ledger.document(A, "2022-04-14", EXPANSION)
+    ledger.document(B, "2023-02-15", f"across {later:.0f} countries")
+    base = ledger.claim(A, "18 countries", "markets_count", 18)
+    plan = ledger.claim(
+        A, "another five countries", "new_markets", 5, period=COMING_WEEKS, status="planned"
+    )
+    added = ledger.claim(A, "9 additional countries", "new_markets", 9)
+    ledger.claim(A, "five countries added", "new_markets", 5)  # the plan again: not added twice
+    actual = ledger.claim(B, f"{later:.0f} countries", "markets_count", later)
+    return plan, base, added, actual
+
+
+def test_additions_announced_beside_a_plan_count_toward_it(ledger: Ledger) -> None:
+    plan, base, added, actual = expansion_plan(ledger, 27)  # 18 + 5 + 9 = 32 expected
+    rows = sql_check_rows(ledger.con, "plan_vs_actual")
+    assert named(rows) == [
+        (
+            [plan.claim_id, base.claim_id, added.claim_id, actual.claim_id],
+            ["another five countries", "18 countries", "9 additional countries", "27 countries"],
+            "level below plan and start",
+        )
+    ]
+    assert rows[0]["expected"] == 32
+    assert (
+        '"18 countries" (2022-04-14, a.txt) and "9 additional countries" announced'
+        in (rows[0]["message"])
+    )
+
+
+def test_a_later_level_with_every_addition_passes(ledger: Ledger) -> None:
+    expansion_plan(ledger, 33)
+    assert sql_check_rows(ledger.con, "plan_vs_actual") == []
+
+
 def test_a_plan_with_no_date_of_its_own_has_no_deadline(ledger: Ledger) -> None:
     # "plans to launch in over 80 more countries", dated by its publication day: not due then,
     # so the 95 countries the same report states are no shortfall
