@@ -37,10 +37,11 @@ reported as materialized (
         claims.rowid as claim_row,
         -- one 64-bit key per series, for the joins below (a collision is undone at the end)
         hash(claims.entity, claims.metric, claims.scope, claims.unit) as series,
-        hash(claims.entity, catalogue.milestone_of, claims.scope, claims.unit)
+        -- for a milestone, the series of the level it counts
+        if(catalogue.kind = 'milestone',
+           hash(claims.entity, catalogue.milestone_of, claims.scope, claims.unit), null)
             as milestone_series,
-        claims.value_lo, claims.value_hi, claims.lo_open, claims.hi_open, claims.period_start,
-        claims.period_end, catalogue.kind, catalogue.can_fall,
+        claims.period_start, claims.period_end, catalogue.kind,
         is_floor(catalogue.kind, claims.qualifier) as floor,
         stated_lo(claims.qualifier, claims.value_lo, claims.value_hi) as stated_lo,
         stated_hi(claims.qualifier, claims.value_lo, claims.value_hi) as stated_hi
@@ -59,7 +60,8 @@ levels as (
 ),
 
 -- two statements of one level, the later figure below the earlier (the hash join checks both
--- inequalities as it matches), less the falls that cumulative_never_decreases proves
+-- inequalities as it matches); the falls that cumulative_never_decreases proves are taken out
+-- when the few pairs are read back
 level_falls as (
     select earlier.claim_row as a_row, later.claim_row as b_row, 'level fell' as relation
     from levels as later
@@ -68,13 +70,6 @@ level_falls as (
         and earlier.period_end < later.period_start
         and later.stated_hi < earlier.stated_lo
     where not later.floor
-        and not (
-            not later.can_fall
-            and (
-                later.value_hi < earlier.value_lo
-                or (later.value_hi = earlier.value_lo and (earlier.lo_open or later.hi_open))
-            )
-        )
 ),
 
 -- a level below the Nth unit reached at or before its time, in its scope: the milestones are
@@ -169,9 +164,19 @@ falls as (
     from pairs
     join named as a on a.claim_row = pairs.a_row
     join named as b on b.claim_row = pairs.b_row
+    join catalogue on catalogue.metric = b.metric
     -- one series (the joins compared hashes): the same metric, or a milestone of the level
     where a.entity = b.entity and a.scope = b.scope and a.unit = b.unit
         and (a.metric = b.metric or pairs.relation = 'below a milestone')
+        -- a fall the intervals prove for a level that cannot fall is the error alone
+        and not (
+            pairs.relation = 'level fell'
+            and not catalogue.can_fall
+            and (
+                b.value_hi < a.value_lo
+                or (b.value_hi = a.value_lo and (a.lo_open or b.hi_open))
+            )
+        )
     group by all
 ),
 
