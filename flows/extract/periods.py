@@ -20,6 +20,7 @@ from flows.extract.patterns import (
 from flows.extract.rules import PeriodVocabulary
 
 _YEAR = r"(?:19|20)\d{2}(?![\w-])"
+UPCOMING_DAYS = 31  # a day with no year this close after publication is the coming one
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs 3x (object.__setattr__ per field)
@@ -40,6 +41,22 @@ def _shifted(day: date, months: int, days: int) -> date:
     year, month = index // 12, index % 12 + 1
     moved = date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
     return date.fromordinal(moved.toordinal() + days)
+
+
+def _day_without_year(month: int, day: int, pub: date) -> date | None:
+    """The coming such day when it is at most UPCOMING_DAYS after publication ("to inaugurate
+    ... on September 30" in a text of 27 September), else the last one up to publication ("On
+    December 30" in a text of 3 January: last year's). None for a day no year has near."""
+    days = [
+        date(year, month, day)
+        for year in (pub.year - 1, pub.year, pub.year + 1)
+        if 1 <= day <= calendar.monthrange(year, month)[1]
+    ]
+    upcoming = [d for d in days if 0 < (d - pub).days <= UPCOMING_DAYS]
+    if upcoming:
+        return upcoming[0]
+    past = [d for d in days if d <= pub and (pub - d).days < 366]
+    return past[-1] if past else None
 
 
 def month_end(year: int, month: int) -> date:
@@ -121,7 +138,8 @@ class PeriodFinder:
         branches += [r"19\d{2}(?![\w-])", r"20\d{2}(?![\w-])"]  # _YEAR, split likewise
         branches += [phrase_source(p) for p in lower([*v.relative_years, *v.now])]
         branches += [phrase_source(p) for p in lower([*v.relative_months, *v.weekdays])]
-        branches += [phrase_source(w) for w in lower(k for k in halves_and_quarters if " " in k)]
+        for words in lower(k for k in halves_and_quarters if " " in k):  # with no year
+            branches += [rf"the\s+{phrase_source(words)}", phrase_source(words)]
         w = v.windows
         window = (
             rf"the\s+{alternation(lower([*w.back, *w.ahead]))}\s+"
@@ -368,12 +386,9 @@ class PeriodFinder:
                 start, end = months_span(year - 1, month, month)
             return start, end
         day = int(day_text)
-        if not 1 <= day <= calendar.monthrange(year, month)[1]:
-            return None
-        when = date(year, month, day)
-        if year_text is None and when > pub:
-            # "On January 5" in a text published on 3 January means last year's 5 January.
-            if month == 2 and day == 29 and not calendar.isleap(year - 1):
+        if year_text is not None:
+            if not 1 <= day <= calendar.monthrange(year, month)[1]:
                 return None
-            when = date(year - 1, month, day)
-        return when, when
+            return date(year, month, day), date(year, month, day)
+        when = _day_without_year(month, day, pub)
+        return None if when is None else (when, when)

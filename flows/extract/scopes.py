@@ -15,6 +15,7 @@ AFTER_NOUN = (
     r"(?:the\s+|all\s+)?)?"
 )
 BEFORE_NUMBER_REACH = 24
+_ADVERBS = r"(?:thus|also|now|still|already|then|alone|itself)"
 # Verbs after a place that is the subject of its clause ("Romania has the second most ...").
 _SUBJECT_VERBS = (
     r"(?:has|had|have|is|was|are|were|saw|sees|accounts|accounted|added|adds|opened|opens|"
@@ -45,7 +46,7 @@ class ScopeFinder:
             rf"(?:(?:[A-Z]\w*\s+)?(?i:in|across|throughout|within|outside)\s+(?:the\s+)?"
             rf"(?P<alias>{names})(?![\w-])"
             rf"|(?:(?:Its|Our|Their)\s+)(?P<owned>{names})(?![\w-])"
-            rf"|(?:The\s+)?(?P<subject>{names})(?=\s*,|\s+{_SUBJECT_VERBS}))"
+            rf"|(?:The\s+)?(?P<subject>{names})(?=\s*,|(?:\s+{_ADVERBS})?\s+{_SUBJECT_VERBS}))"
         )
 
     def named_in(self, folded: str, sentence: tuple[int, int]) -> bool:
