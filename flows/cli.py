@@ -202,6 +202,13 @@ def without_heartbeats() -> Iterator[None]:
         yield
 
 
+def reextracted(counts: dict[str, int]) -> str:
+    """ ", 3 extracted again" when stored documents were (the catalogue changed, or a run died
+    before their claims were written); nothing otherwise."""
+    n = counts.get("documents_reextracted", 0)
+    return f", {n} extracted again" if n else ""
+
+
 def run_lines(summary) -> str:
     c = summary.counts
     outcome = summary.validation
@@ -209,7 +216,7 @@ def run_lines(summary) -> str:
         f"run {summary.run_id}",
         f"documents: {c.get('documents_new', 0)} new, {c.get('documents_changed', 0)} changed, "
         f"{c.get('documents_unchanged', 0)} unchanged, {c.get('documents_removed', 0)} removed, "
-        f"{c.get('documents_rejected', 0)} rejected",
+        f"{c.get('documents_rejected', 0)} rejected{reextracted(c)}",
         f"ledger: {c.get('claims', 0)} claims, {c.get('events', 0)} events, "
         f"{outcome.claims_quarantined} claims quarantined",
     ]

@@ -102,7 +102,7 @@ def _delete_documents(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
     if not files:
         return
     old = "select doc_id from raw.documents where list_contains(?::varchar[], file)"
-    for table in ("raw.claims", "raw.events"):
+    for table in ("raw.claims", "raw.events", "raw.extractions"):
         con.execute(f"delete from {table} where doc_id in ({old})", [files])
     con.execute("delete from raw.documents where list_contains(?::varchar[], file)", [files])
 
@@ -113,9 +113,11 @@ def replace_extractions(
     claims: pa.Table,
     events: pa.Table,
     run_id: str,
+    extractor_version: str = "",
 ) -> None:
     """Swap the extractor's claims and events of these documents for the new ones: tables
-    of Claim and Event records (warehouse.records_table), as extraction tasks return them.
+    of Claim and Event records (warehouse.records_table), as extraction tasks return them,
+    and record in the same transaction which extractor produced them (raw.extractions).
 
     Idempotent: the same input writes the same rows (claim_id and event_id are stable).
     Claims from claim tables (source other than 'rules') are left alone.
@@ -138,6 +140,29 @@ def replace_extractions(
             )
         insert_table(con, "raw.claims", claims, extra={"run_id": run_id})
         insert_table(con, "raw.events", events, extra={"run_id": run_id})
+        con.execute(
+            "delete from raw.extractions where list_contains(?::varchar[], doc_id)", [list(batch)]
+        )
+        con.execute(
+            "insert into raw.extractions select unnest(?::varchar[]), ?, ?",
+            [sorted(batch), extractor_version, run_id],
+        )
+
+
+def documents_not_extracted(
+    con: duckdb.DuckDBPyConnection, extractor_version: str
+) -> list[Document]:
+    """Stored documents whose claims this extractor has not written: the run that ingested them
+    died before loading their claims, or the catalogue or the extractor changed since."""
+    rows = con.execute(
+        f"""select {DOCUMENT_COLUMNS} from raw.documents
+            where doc_id not in (
+                select doc_id from raw.extractions where extractor_version = ?
+            )
+            order by file""",
+        [extractor_version],
+    ).fetchall()
+    return [Document(*row) for row in rows]
 
 
 def replace_table_claims(
@@ -165,7 +190,7 @@ def forget_documents(con: duckdb.DuckDBPyConnection, files: Sequence[str]) -> No
     if not files:
         return
     with transaction(con):
-        for table in ("raw.claims", "raw.events", "raw.documents"):
+        for table in ("raw.claims", "raw.events", "raw.extractions", "raw.documents"):
             con.execute(
                 f"""delete from {table} where doc_id in
                     (select doc_id from raw.documents where list_contains(?::varchar[], file))""",

@@ -25,7 +25,7 @@ from prefect.states import Failed, State
 
 from flows import audit, load
 from flows.catalogue import load_catalogue
-from flows.extract import extractor_for
+from flows.extract import extractor_for, extractor_version
 from flows.ingest import ingest_documents
 from flows.model import Claim, Document, Event, Rejection
 from flows.publish import PublishResult, publish
@@ -145,23 +145,27 @@ def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     cache_policy=NO_CACHE,
 )
 def ingest(
-    settings: Settings, run_id: str
+    settings: Settings, run_id: str, extractor_version: str
 ) -> tuple[Parcel[list[Document]], dict[str, int], list[Rejection]]:
-    """Read documents and manifest, load what changed; return the documents to extract."""
+    """Read documents and manifest, load what changed; return the documents to extract: the
+    new and changed ones, and any stored one this extractor has not extracted (the run that
+    ingested it died first, or the catalogue or the extractor changed since)."""
     with warehouse(settings) as con:
         result = ingest_documents(
             settings, load.known_documents(con), load.known_manifest_rows(con)
         )
         load.load_documents(con, result, run_id)
         load.record_rejections(con, run_id, result.rejections)
+        to_extract = load.documents_not_extracted(con, extractor_version)
     counts = {
         "documents_new": len(result.new),
         "documents_changed": len(result.changed),
         "documents_unchanged": len(result.unchanged),
         "documents_removed": len(result.removed),
         "documents_rejected": len(result.rejections),
+        "documents_reextracted": len(to_extract) - len(result.new) - len(result.changed),
     }
-    return Parcel([*result.new, *result.changed]), counts, result.rejections
+    return Parcel(to_extract), counts, result.rejections
 
 
 @dataclass(frozen=True)
@@ -231,6 +235,7 @@ def load_claims(
     run_id: str,
     doc_ids: Parcel[list[str]],
     extracted: Parcel[list[ExtractedBatch]],
+    extractor_version: str,
 ) -> Loaded:
     """Write the batches' claims and events (forgetting the documents that failed to
     extract), then the claims derived elsewhere (data/raw/claims/*.csv) beside them."""
@@ -238,7 +243,7 @@ def load_claims(
     events = concat([b.events for b in extracted.value], Event)
     failures = [r for b in extracted.value for r in b.failures]
     with warehouse(settings) as con:
-        load.replace_extractions(con, doc_ids.value, claims, events, run_id)
+        load.replace_extractions(con, doc_ids.value, claims, events, run_id, extractor_version)
         load.forget_documents(con, [r.file for r in failures])
         load.record_rejections(con, run_id, failures)
         documents = {d.file: d for d in load.all_documents(con)}
@@ -414,7 +419,8 @@ def plural_violations(result: CheckResult) -> str:
 
 def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSummary:
     """The stages in order, as tasks of the current flow run; `counts` fills as they go."""
-    to_extract, ingest_counts, rejections = ingest(settings, run_id)
+    version = extractor_version(settings.catalogue_dir)
+    to_extract, ingest_counts, rejections = ingest(settings, run_id, version)
     counts.update(ingest_counts)
     documents = to_extract.value
     # Asked only when there is work: asking starts a local Dask cluster.
@@ -431,6 +437,7 @@ def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSu
         run_id,
         Parcel([d.doc_id for d in documents]),
         Parcel([f.result().value for f in futures]),
+        version,
     )
     counts.update(loaded.counts)
     counts["documents_rejected"] += loaded.documents_failed

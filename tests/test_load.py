@@ -81,11 +81,16 @@ def event(doc: Document, quote: str) -> Event:
 
 
 def replace_extractions(
-    con: Con, doc_ids: list[str], claims: list[Claim], events: list[Event], run_id: str
+    con: Con,
+    doc_ids: list[str],
+    claims: list[Claim],
+    events: list[Event],
+    run_id: str,
+    version: str = "v1",
 ) -> None:
     """load.replace_extractions with the records as the extraction task hands them over."""
     load.replace_extractions(
-        con, doc_ids, records_table(claims, Claim), records_table(events, Event), run_id
+        con, doc_ids, records_table(claims, Claim), records_table(events, Event), run_id, version
     )
 
 
@@ -332,3 +337,36 @@ def test_a_warehouse_from_before_scopes_gains_the_column_in_place(tmp_path) -> N
         con.close()
     with connect(path) as again:  # and opening it again changes nothing
         assert rows(again, "select claim_id, scope from raw.claims") == [("c1", "global")]
+
+
+def not_extracted(con: Con, version: str) -> list[str]:
+    return [d.file for d in load.documents_not_extracted(con, version)]
+
+
+def test_a_document_counts_as_extracted_only_with_its_claims_and_by_the_same_extractor(
+    fresh_warehouse: Con,
+) -> None:
+    load.load_documents(fresh_warehouse, IngestResult(new=[A1, B]), "run-1")
+    # The run died after ingest: nothing extracted yet, both are to extract again.
+    assert not_extracted(fresh_warehouse, "v1") == ["a.txt", "b.txt"]
+    replace_extractions(fresh_warehouse, [A1.doc_id], [claim(A1, "38 markets")], [], "run-2")
+    assert not_extracted(fresh_warehouse, "v1") == ["b.txt"]
+    # Another catalogue or extractor: a.txt too, though its claims are there.
+    assert not_extracted(fresh_warehouse, "v2") == ["a.txt", "b.txt"]
+    replace_extractions(fresh_warehouse, [A1.doc_id, B.doc_id], [], [], "run-3", version="v2")
+    assert not_extracted(fresh_warehouse, "v2") == []
+    assert rows(fresh_warehouse, "select count(*) from raw.extractions") == [(2,)]
+
+
+def test_a_failed_claims_write_leaves_the_document_to_extract(fresh_warehouse: Con) -> None:
+    load.load_documents(fresh_warehouse, IngestResult(new=[A1]), "run-1")
+    broken = replace(claim(A1, "38 markets"), entity=None)  # violates not null on insert
+    with pytest.raises(duckdb.ConstraintException):
+        replace_extractions(fresh_warehouse, [A1.doc_id], [broken], [], "run-2")
+    assert not_extracted(fresh_warehouse, "v1") == ["a.txt"]  # one transaction: no state either
+
+
+def test_forgetting_or_removing_a_document_forgets_its_extraction(loaded: Con) -> None:
+    load.forget_documents(loaded, ["a.txt"])
+    load.load_documents(loaded, IngestResult(removed=["b.txt"]), "run-2")
+    assert rows(loaded, "select count(*) from raw.extractions") == [(0,)]

@@ -13,6 +13,7 @@ fact (number, noun, qualifier, subject, quote, the row itself); see bench/README
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -151,6 +152,24 @@ class Extractor:
         return found
 
 
+def extractor_version(catalogue_dir: Path) -> str:
+    """What the claims of a document depend on besides its text: the catalogue's files and the
+    extractor's code, as one sha256 (raw.extractions; a document extracted under another one is
+    extracted again)."""
+    return _extractor_version(catalogue_dir, catalogue_version(catalogue_dir))
+
+
+@lru_cache(maxsize=4)
+def _extractor_version(catalogue_dir: Path, version: tuple) -> str:
+    digest = hashlib.sha256()
+    for path in [*sorted(catalogue_dir.glob("*.yaml")), *sorted(EXTRACTOR_CODE.glob("*.py"))]:
+        digest.update(path.name.encode() + b"\x00" + path.read_bytes() + b"\x00")
+    return digest.hexdigest()
+
+
+EXTRACTOR_CODE = Path(__file__).resolve().parent
+
+
 def extractor_for(catalogue_dir: Path) -> Extractor:
     """This process's Extractor for the catalogue in `catalogue_dir`, built once per version of
     its files and shared by every batch the process extracts (threads too: an Extractor keeps
@@ -164,4 +183,4 @@ def _extractor(catalogue_dir: Path, version: tuple) -> Extractor:
     return Extractor(load_catalogue(catalogue_dir))
 
 
-__all__ = ["Extraction", "Extractor", "extractor_for"]
+__all__ = ["Extraction", "Extractor", "extractor_for", "extractor_version"]

@@ -67,6 +67,16 @@ create table if not exists raw.events (
     run_id       varchar not null
 );
 
+-- Which extractor last extracted each document: written in the transaction that writes the
+-- document's claims and events, so a document without a row here (the run died before its
+-- claims were written) or with another version (the catalogue or the extractor changed) is
+-- extracted again by the next run.
+create table if not exists raw.extractions (
+    doc_id            varchar not null,
+    extractor_version varchar not null,   -- sha256 of catalogue/*.yaml and flows/extract/*.py
+    run_id            varchar not null
+);
+
 create table if not exists audit.runs (
     run_id              varchar not null,
     started_at          timestamp not null,

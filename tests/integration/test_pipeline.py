@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -10,6 +11,7 @@ import pytest
 from flows.pipeline import pipeline
 
 FORTIETH = "its 40th international market"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
@@ -58,9 +60,14 @@ def test_the_40th_market_is_a_claim_dated_january_5_2026(first_run) -> None:
             from raw.claims where quote like '%{FORTIETH}%'""",
     )
     assert (
-        ("smart", "market_entry_ordinal", 40.0, 40.0, "2026-01-05", "2026-01-05", "reported")
-        in found
-    )
+        "smart",
+        "market_entry_ordinal",
+        40.0,
+        40.0,
+        "2026-01-05",
+        "2026-01-05",
+        "reported",
+    ) in found
 
 
 def test_the_run_is_recorded_in_the_audit(first_run) -> None:
@@ -152,3 +159,35 @@ def test_a_document_whose_extraction_raises_is_recorded_and_retried_next_run(
     assert rows(second.warehouse, "select count(*) from raw.claims where quote like '%40th%'") == [
         (2,)
     ]
+
+
+def test_a_document_left_without_its_claims_is_extracted_by_the_next_run(first_run) -> None:
+    """What a run killed between ingest and load leaves: the document stored, no claims."""
+    summary, raw, curated = first_run
+    claims = "select claim_id from raw.claims where source = 'rules' order by 1"
+    before = rows(summary.warehouse, claims)
+    doc = "(select doc_id from raw.documents where file = '001_bc59e844c230bfbc.txt')"
+    with duckdb.connect(str(summary.warehouse)) as con:
+        con.execute(f"delete from raw.claims where doc_id in {doc}")
+        con.execute(f"delete from raw.extractions where doc_id in {doc}")
+    again = pipeline(raw_dir=raw, curated_dir=curated)
+    assert again.counts["documents_unchanged"] == 3
+    assert again.counts["documents_reextracted"] == 1
+    assert rows(summary.warehouse, claims) == before
+
+
+def test_a_changed_catalogue_extracts_every_document_again(
+    first_run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary, raw, curated = first_run
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(REPO / "catalogue", catalogue)
+    rules = catalogue / "extraction.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    monkeypatch.setenv("FACTLEDGER_CATALOGUE_DIR", str(catalogue))
+    again = pipeline(raw_dir=raw, curated_dir=curated)
+    assert again.counts["documents_reextracted"] == 3
+    assert again.counts["claims_extracted"] == summary.counts["claims_extracted"]
+    third = pipeline(raw_dir=raw, curated_dir=curated)  # the same catalogue: nothing to do
+    assert third.counts["documents_reextracted"] == 0
+    assert third.counts["claims_extracted"] == 0
