@@ -19,6 +19,9 @@ _SUPERLATIVE = re.compile(r"[a-z]{2,}est\b")  # "second largest", "third-biggest
 
 
 class KindOfCount:
+    """The flow/level/milestone decision for one number, from the words around it (see `flows`
+    and `ordinals` in extraction.yaml)."""
+
     def __init__(self, rules: Rules, story_reach: int) -> None:
         flows = rules.flows
         self._flow_modifiers = {norm(w) for w in flows.modifiers}

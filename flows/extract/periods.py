@@ -225,14 +225,6 @@ class PeriodFinder:
         found = [resolve(m, text, published_at) for m in self._matches(text, folded, lo, hi)]
         return [mention for mention in found if mention is not None]
 
-    def iter_mentions(
-        self, text: str, lo: int, hi: int, pub: date, folded: str | None = None
-    ) -> Iterator[PeriodMention]:
-        for m in self._matches(text, fold_case(text) if folded is None else folded, lo, hi):
-            mention = self.resolve(m, text, pub)
-            if mention is not None:
-                yield mention
-
     def _matches(self, text: str, folded: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
         """Matches of self.pattern between lo and hi: leftmost first, not overlapping."""
         pos = max(0, lo - 1)  # the separator before the next expression is at pos or after
