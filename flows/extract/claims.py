@@ -76,7 +76,7 @@ class ClaimFinder:
         self._elided_reach = elided.reach
         self._elided_cue = SuffixMatch(elided.cues, re.IGNORECASE)
         self._elided_follower = re.compile(
-            r"\s*(?:[.,;:!?)\"”]|$)|\s+" + alternation(elided.followers) + r"(?![\w])",
+            r"[ \t]*(?:[.,;:!?)\"”\n]|$)|\s+" + alternation(elided.followers) + r"(?![\w])",
             re.IGNORECASE,
         )
         self._and_others = {norm(w) for w in rules.arithmetic.and_others}

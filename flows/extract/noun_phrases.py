@@ -34,7 +34,7 @@ def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[st
     followers = alternation(f.lower() for f in elided.followers)
     # The scan takes a number's digits with a full stop or comma after them ("to 63."): the
     # stop is then behind the look-ahead.
-    follower = rf"(?<=[.,])(?=\s|$)|\s*(?:[.,;:!?)\"”]|$)|\s+{followers}(?![\w])"
+    follower = rf"(?<=[.,])(?=\s|$)|[ \t]*(?:[.,;:!?)\"”\n]|$)|\s+{followers}(?![\w])"
     not_counts = alternation(w.lower() for w in spec.not_counts)
     # No percentage, duration or score; no number run on into another ("+47 94 9791 8916", a
     # phone number; "(708) 646-4760")
