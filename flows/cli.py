@@ -136,6 +136,15 @@ def _task_runner_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # Before anything starts: a mistake in the arguments, settings, manifest, catalogue or
+    # checks exits 2 with one message, in about the time of importing duckdb (flows/preflight.py).
+    from flows.preflight import PreflightError, check
+
+    try:
+        check(args.raw, args.curated)
+    except PreflightError as mistake:
+        print(f"factledger: {mistake}", file=sys.stderr)
+        return EXIT_NOT_COMPLETED
     # First, before the imports below, two processes that take seconds to start: the GX judge
     # imports Great Expectations (checks/engines/gx_process.py), and, when no Prefect API is
     # configured, Prefect's temporary server starts (flows/temporary_server.py). Both start on
