@@ -224,6 +224,9 @@ def _required(record: dict[str, str | None], column: str) -> str:
     return value
 
 
+MAX_VALUE = 1e15
+
+
 def _bounds(record: dict[str, str | None]) -> tuple[float, float]:
     lo = _number(record, "value_lo", allow_inf=False)
     hi = _number(record, "value_hi", allow_inf=True)
@@ -241,6 +244,17 @@ def _number(record: dict[str, str | None], column: str, allow_inf: bool) -> floa
     if math.isnan(value) or (math.isinf(value) and not (allow_inf and value > 0)):
         allowed = " (only value_hi may be inf)" if math.isinf(value) else ""
         raise RowError("invalid_number", f"{column} {text!r} is not a finite number{allowed}")
+    # A count or an amount is never negative, and none reaches 10^15 (a world's GDP in any
+    # currency is below it): such a cell is a typo that would pull right claims into quarantine.
+    if value < 0:
+        raise RowError(
+            "negative_value", f"{column} {text!r} is negative; expected a count or amount >= 0"
+        )
+    if MAX_VALUE < value < math.inf:
+        raise RowError(
+            "implausible_value",
+            f"{column} {text!r} is above {MAX_VALUE:g}; expected a count or amount",
+        )
     return value
 
 

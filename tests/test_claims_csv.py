@@ -235,6 +235,8 @@ BAD_ROWS = [
     ({"value_hi": "nan"}, "invalid_number"),
     ({"value_lo": ""}, "missing_value"),
     ({"value_lo": "40", "value_hi": "38"}, "lo_greater_than_hi"),
+    ({"value_lo": "-5", "value_hi": "38"}, "negative_value"),
+    ({"value_hi": "1e308"}, "implausible_value"),
     ({"period_start": "June 2025"}, "invalid_date"),
     ({"period_end": "2025-13-01"}, "invalid_date"),
     ({"period_start": "2025-07-01", "period_end": "2025-06-30"}, "period_reversed"),
@@ -297,3 +299,25 @@ def test_a_table_missing_a_required_column_is_rejected_whole(
         "missing_column",
     )
     assert rejection.detail == "claims/partial.csv lacks required column(s) status; no row loaded."
+
+
+def test_large_amounts_and_an_open_upper_bound_are_accepted(
+    raw_dir: RawDir, documents: dict[str, Document]
+) -> None:
+    """Look-alikes of the implausible: $2 trillion is an amount, inf an open bound."""
+    write_table(
+        raw_dir,
+        [
+            row(quote="38 markets", value_lo="38", value_hi="inf"),
+            row(
+                quote="38 markets",
+                metric="revenue_usd",
+                unit="USD",
+                value_lo="2e12",
+                value_hi="2e12",
+            ),
+        ],
+    )
+    claims, rejections = read(raw_dir, documents)
+    assert rejections == []
+    assert [(c.value_lo, c.value_hi) for c in claims] == [(38.0, math.inf), (2e12, 2e12)]
