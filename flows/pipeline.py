@@ -23,13 +23,16 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.states import Failed, State
 
+from checks.registry import CheckCatalogueError
 from flows import audit, load
-from flows.catalogue import load_catalogue
+from flows.catalogue import CatalogueError, load_catalogue
 from flows.extract import extractor_for, extractor_version
-from flows.ingest import ingest_documents
+from flows.ingest import IngestError, ingest_documents
 from flows.model import Claim, Document, Event, Rejection
+from flows.preflight import PreflightError
 from flows.publish import PublishResult, publish
 from flows.report import ReportResult, failures_table, markdown_summary, write_report
+from flows.resolve.rules import ResolutionRulesError
 from flows.runlock import LockHolder, pipeline_lock
 from flows.runners import make_task_runner, parallel_slots
 from flows.settings import Settings, load_settings
@@ -128,6 +131,28 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
+# Mistakes in the input or configuration: the same files give the same error on every attempt.
+# Preflight (flows/preflight.py) refuses most before the run; one that slips past it (a file
+# edited during the run, a flow run started without the CLI) fails its task at once.
+CANNOT_SUCCEED_ON_RETRY: tuple[type[BaseException], ...] = (
+    CatalogueError,
+    CheckCatalogueError,
+    ResolutionRulesError,
+    IngestError,
+    PreflightError,
+)
+
+
+def can_succeed_on_retry(task: object, task_run: object, state: State) -> bool:
+    """Prefect's retry_condition_fn for the stages with retries: retry what may pass next
+    time (a locked file, a full disk freed), never a mistake in the input or configuration."""
+    try:
+        error = state.result(raise_on_failure=False)
+    except Exception:  # the result cannot be read: retry, as Prefect would without a condition
+        return True
+    return not isinstance(error, CANNOT_SUCCEED_ON_RETRY)
+
+
 @contextmanager
 def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(settings.warehouse_path, settings.duckdb_memory_limit)
@@ -142,6 +167,7 @@ def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     task_run_name="ingest {settings.raw_dir}",
     retries=2,
     retry_delay_seconds=1,
+    retry_condition_fn=can_succeed_on_retry,
     cache_policy=NO_CACHE,
 )
 def ingest(
@@ -182,6 +208,7 @@ class ExtractedBatch:
     name="extract",
     task_run_name="extract {label}",
     retries=1,
+    retry_condition_fn=can_succeed_on_retry,
     cache_policy=NO_CACHE,
 )
 def extract_batch(
@@ -228,6 +255,7 @@ class Loaded:
     task_run_name="load run {run_id}",
     retries=2,
     retry_delay_seconds=1,
+    retry_condition_fn=can_succeed_on_retry,
     cache_policy=NO_CACHE,
 )
 def load_claims(
@@ -272,6 +300,7 @@ def run_checks(settings: Settings, run_id: str) -> ValidationOutcome:
     task_run_name="publish {settings.curated_dir}",
     retries=2,
     retry_delay_seconds=1,
+    retry_condition_fn=can_succeed_on_retry,
     cache_policy=NO_CACHE,
 )
 def publish_ledger(settings: Settings, run_id: str) -> PublishResult:
@@ -284,6 +313,7 @@ def publish_ledger(settings: Settings, run_id: str) -> PublishResult:
     task_run_name="report run {run_id}",
     retries=2,
     retry_delay_seconds=1,
+    retry_condition_fn=can_succeed_on_retry,
     cache_policy=NO_CACHE,
 )
 def report_run(settings: Settings, run_id: str, counts: dict[str, int]) -> ReportResult:
