@@ -64,18 +64,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     _task_runner_options(run)
 
-    sql = _command(
-        commands,
+    sql = commands.add_parser(
         "sql",
-        "open a read-only SQL shell on the published database",
-        """\
-        Open the duckdb shell, read-only, on the published database (<curated>/factledger.duckdb);
-        with -c, run one query and print its result. Runs never block a shell and a shell
-        never blocks a run: a run swaps in a new file, which the next shell opens.""",
-        'factledger sql -c "select * from curated.footprint order by entity, date"',
+        help="open a read-only SQL shell on the published database",
+        description=textwrap.dedent(
+            """\
+            Open the duckdb shell, read-only, on the published database
+            (<curated>/factledger.duckdb). Every argument but --curated and --help is the
+            duckdb shell's own, passed through in order: -c SQL runs one query and exits,
+            -csv, -json, -line, -markdown, -noheader, ... choose the output, `duckdb -help`
+            lists them all.
+
+            Runs never block a shell and a shell never blocks a run: a run swaps in a new file
+            by rename, and a shell keeps reading the file it opened (the previous publication)
+            until it is closed; the next shell opens the new one."""
+        ),
+        usage="factledger sql [--help] [--curated DIR] [DUCKDB ARGUMENTS ...]",
+        epilog='example:\n  factledger sql -csv -c "select * from curated.footprint" > out.csv',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,  # -h, -header, -html are duckdb's: only --help is ours
+        allow_abbrev=False,
     )
+    sql.__class__ = _PassThroughParser  # what it does not know goes to duckdb, not an error
+    sql.add_argument("--help", action="help", help="show this help and exit")
     sql.add_argument("--curated", type=Path, default=None, help="output directory")
-    sql.add_argument("-c", dest="query", default=None, help="run this query and exit")
 
     serve = _command(
         commands,
@@ -119,6 +131,16 @@ def _parser() -> argparse.ArgumentParser:
         help="reduce each document to its title and annotated quotes before running",
     )
     return parser
+
+
+class _PassThroughParser(argparse.ArgumentParser):
+    """The parser of `factledger sql`: its own options are read, and every other argument is
+    kept, in order, in `shell_args` for the duckdb shell (`-csv`, `-c SQL`, ...)."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, rest = super().parse_known_args(args, namespace)
+        namespace.shell_args = rest
+        return namespace, []
 
 
 def _task_runner_options(parser: argparse.ArgumentParser) -> None:
@@ -254,7 +276,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_NOT_COMPLETED
-    argv = shell_command(settings, args.query)
+    argv = shell_command(settings, shell_args=args.shell_args)
     os.execv(argv[0], argv)  # the shell replaces this process: signals and exit code are its own
 
 

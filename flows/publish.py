@@ -18,7 +18,7 @@ import secrets
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,10 +95,14 @@ def publish(settings: Settings, run_id: str) -> PublishResult:
     )
 
 
-def shell_command(settings: Settings, sql: str | None) -> list[str]:
-    """argv for `factledger sql [-c SQL]`: the duckdb CLI of this environment (the same
-    DuckDB release as the Python package, so it reads the file), read-only."""
-    argv = [duckdb_cli(), "-readonly", str(published_path(settings))]
+def shell_command(
+    settings: Settings, sql: str | None = None, shell_args: Sequence[str] = ()
+) -> list[str]:
+    """argv for `factledger sql [DUCKDB ARGS]`: the duckdb CLI of this environment (the same
+    DuckDB release as the Python package, so it reads the file), read-only, on the published
+    file, followed by `shell_args` as given (duckdb's own flags: -csv, -json, -c SQL, ...)
+    and, with `sql`, `-c sql`."""
+    argv = [duckdb_cli(), "-readonly", str(published_path(settings)), *shell_args]
     return [*argv, "-c", sql] if sql is not None else argv
 
 

@@ -99,3 +99,42 @@ def test_factledger_sql_says_when_nothing_is_published(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "nothing published yet" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "flags,expected",
+    [
+        (["-csv"], ["n", "{n}"]),
+        (["-json"], ['[{"n":{n}}]']),
+        (["-line"], ["n = {n}"]),
+        (["-noheader", "-list"], ["{n}"]),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) and v[0].startswith("-") else None,
+)
+def test_factledger_sql_passes_duckdb_flags_through(
+    published: Settings, flags: list[str], expected: list[str]
+) -> None:
+    """`factledger sql -csv` is duckdb's -csv, not `-c sv`; --curated may come anywhere."""
+    with duckdb.connect(str(published_path(published)), read_only=True) as con:
+        (n,) = con.execute("select count(*) from curated.documents").fetchone()
+    factledger = str(Path(sys.executable).with_name("factledger"))
+    query = ["-c", "select count(*) as n from curated.documents"]
+    for argv in (
+        [factledger, "sql", *flags, "--curated", str(published.curated_dir), *query],
+        [factledger, "sql", "--curated", str(published.curated_dir), *flags, *query],
+    ):
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert [line.strip() for line in done.stdout.splitlines()] == [
+            line.replace("{n}", str(n)) for line in expected
+        ]
+
+
+def test_factledger_sql_help_is_its_own(capsys: pytest.CaptureFixture[str]) -> None:
+    from flows.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["sql", "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert "-csv" in out and "--curated" in out
