@@ -8,7 +8,6 @@ UV_VERSION := 0.13.9
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
-export PREFECT_LOGGING_LEVEL ?= WARNING
 
 CRON ?= 0 6 * * *
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import os
 import sys
 import textwrap
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 when a check of this severity or worse fails (default error)",
     )
     _task_runner_options(run)
+    run.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="-v: also the flow's own log (INFO); -vv: Prefect's log too",
+    )
 
     sql = commands.add_parser(
         "sql",
@@ -181,12 +190,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         from flows import temporary_server
 
         server = temporary_server.start_if_needed()
-        from flows.pipeline import ChecksFailed, pipeline
+        from flows.pipeline import EXPECTED_FAILURES, ChecksFailed, pipeline
         from flows.runlock import PipelineBusy
         from flows.runners import make_task_runner
         from flows.settings import load_settings
         from flows.validate import exit_code, warm_up_checks
 
+    configure_logging(args.verbose)
     warm_up_checks()  # pandera's import overlaps the flow run's start (Prefect API calls)
     # The directories as the run will use them, passed as the flow's parameters: the flow run
     # is named after them ("factledger /path/to/raw"), as a scheduled run is.
@@ -201,8 +211,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     except PipelineBusy as busy:
         print(f"factledger: {busy}", file=sys.stderr)
         return EXIT_NOT_COMPLETED
-    except Exception as exc:  # the run could not complete: say why, exit 2
+    except EXPECTED_FAILURES as exc:  # the run could not complete: say why, exit 2
         print(f"factledger: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_NOT_COMPLETED
+    except Exception:  # a bug: its traceback, and a line saying so
+        traceback.print_exc()
+        print(
+            "factledger: run failed: this is a bug in factledger, not a mistake in the input "
+            "(the traceback above says where); the previous publication is as it was",
+            file=sys.stderr,
+        )
         return EXIT_NOT_COMPLETED
     for rejection in summary.rejections:
         row = f" row {rejection.row_number}" if rejection.row_number else ""
@@ -211,6 +229,51 @@ def cmd_run(args: argparse.Namespace) -> int:
     code = exit_code(summary.validation, args.fail_on)
     print(f"verdict: {'FAILED' if code else 'OK'}: {summary.report.headline}")
     return code
+
+
+def _is_the_flows_own(record: logging.LogRecord) -> bool:
+    """A record the pipeline's code wrote (flows.*, checks.*, or its run logger), not Prefect's."""
+    return record.name.split(".")[0] in ("flows", "checks") or record.pathname.startswith(
+        _PROJECT_CODE
+    )
+
+
+_PROJECT_CODE = tuple(
+    str(Path(__file__).resolve().parents[1] / d) + os.sep for d in ("flows", "checks")
+)
+
+
+class _Verbosity(logging.Filter):
+    """What reaches the terminal: nothing below CRITICAL at 0 (the CLI prints the summary and
+    the verdict itself), the flow's own INFO at 1, everything at INFO at 2."""
+
+    def __init__(self, verbosity: int) -> None:
+        super().__init__()
+        self.verbosity = verbosity
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.CRITICAL or self.verbosity >= 2:
+            return True
+        return self.verbosity == 1 and _is_the_flows_own(record)
+
+
+def configure_logging(verbosity: int) -> None:
+    """The one logging configuration of `factledger run`, after Prefect set up its own.
+
+    Only what reaches the terminal changes: Prefect's API handler still sends the flow and
+    task runs' INFO to the Prefect server, where the UI shows it whatever the verbosity.
+    Python warnings (a library's deprecations) are log records too, shown at -vv."""
+    logging.captureWarnings(True)
+    logging.getLogger("flows").setLevel(logging.INFO)
+    logging.getLogger("checks").setLevel(logging.INFO)
+    terminal = _Verbosity(verbosity)
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", ()):
+            if isinstance(handler, logging.StreamHandler) and not any(
+                isinstance(f, _Verbosity) for f in handler.filters
+            ):
+                handler.addFilter(terminal)
 
 
 @contextmanager

@@ -30,8 +30,8 @@ from flows.extract import extractor_for, extractor_version
 from flows.ingest import IngestError, ingest_documents
 from flows.model import Claim, Document, Event, Rejection
 from flows.preflight import PreflightError
-from flows.publish import PublishResult, publish
-from flows.report import ReportResult, failures_table, markdown_summary, write_report
+from flows.publish import PublishError, PublishResult, publish
+from flows.report import ReportError, ReportResult, failures_table, markdown_summary, write_report
 from flows.resolve.rules import ResolutionRulesError
 from flows.runlock import LockHolder, pipeline_lock
 from flows.runners import make_task_runner, parallel_slots
@@ -140,6 +140,18 @@ CANNOT_SUCCEED_ON_RETRY: tuple[type[BaseException], ...] = (
     ResolutionRulesError,
     IngestError,
     PreflightError,
+)
+
+
+# What ends a run with one line and exit 2 (`factledger run`): the mistakes above, and what the
+# machine refused (a full disk, a file another program holds). Anything else is a bug in
+# factledger, shown with its traceback.
+EXPECTED_FAILURES: tuple[type[BaseException], ...] = (
+    *CANNOT_SUCCEED_ON_RETRY,
+    PublishError,
+    ReportError,
+    OSError,
+    duckdb.IOException,
 )
 
 

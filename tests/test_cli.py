@@ -42,7 +42,7 @@ def test_factledger_run_as_a_user_runs_it(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "raw", raw)
     # The raw directory from the environment, as a user's setting, not from --raw.
-    command = [str(Path(sys.executable).with_name("factledger")), "run"]
+    command = [str(Path(sys.executable).with_name("factledger")), "run", "-vv"]
     done = subprocess.run(
         [*command, "--curated", str(tmp_path / "curated")],
         capture_output=True,
