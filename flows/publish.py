@@ -33,6 +33,7 @@ from flows.resolve import load_resolution_rules
 from flows.settings import Settings
 
 CURATED_SQL = Path(__file__).parent / "sql" / "curated"
+VIEWS_SQL = Path(__file__).parent / "sql" / "views"
 COLUMNS_YAML_NAME = "columns.yaml"
 PUBLISHED_NAME = "factledger.duckdb"
 PARQUET_LINK = "parquet"
@@ -135,6 +136,7 @@ def build_database(
         copy_warehouse_schemas(con)
         copy_check_catalogue(con)
         record_timeline_changes(con, published_path(settings), run_id)
+        create_views(con)
         undocumented = apply_comments(con, load_column_catalogue(settings))
         con.execute("detach warehouse")
         row_counts = count_rows(con)
@@ -173,6 +175,22 @@ def build_curated_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
         con.execute(f"create table curated.{name} as\n{query}")
     except duckdb.Error as exc:
         raise PublishError(f"curated.{name} ({path}): {exc}") from exc
+
+
+def view_files() -> list[Path]:
+    """flows/sql/views/<schema>/<name>.sql: each the view <schema>.<name> (the README's
+    queries, so an analyst types one name)."""
+    return sorted(VIEWS_SQL.glob("*/*.sql"))
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    for path in view_files():
+        name = f"{path.parent.name}.{path.stem}"
+        try:
+            con.execute(f"create view {name} as\n{path.read_text(encoding='utf-8')}")
+            con.execute(f"select * from {name} limit 0")  # bound now, not by the first reader
+        except duckdb.Error as exc:
+            raise PublishError(f"view {name} ({path}): {exc}") from exc
 
 
 def copy_warehouse_schemas(con: duckdb.DuckDBPyConnection) -> None:

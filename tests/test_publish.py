@@ -181,6 +181,12 @@ def test_every_table_and_column_is_described(warehouse: Warehouse) -> None:
         "select table_name from duckdb_tables() where comment is null or comment = ''",
     )
     assert tables == []
+    views = query(
+        result.database,
+        "select view_name from duckdb_views() where not internal and (comment is null"
+        " or comment = '')",
+    )
+    assert views == []
     (comment,) = query(
         result.database,
         "select comment from duckdb_columns() where schema_name = 'curated'"

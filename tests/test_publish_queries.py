@@ -11,18 +11,23 @@ import duckdb
 import pytest
 from publish_ledger import CONSISTENT_CORPUS, SMART_DECREASE, Warehouse, settings_for
 
-from flows.publish import publish, published_path, shell_command
+from flows.publish import VIEWS_SQL, publish, published_path, shell_command, view_files
 from flows.settings import Settings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def documented_queries() -> list[tuple[str, str]]:
+def documented_views() -> list[tuple[str, str, str]]:
+    """(title, the one-name form, the query it is short for) of each README query."""
     text = README.read_text(encoding="utf-8")
     section = text[text.index("## Six useful queries") :]
     section = section[: section.index("\n## ", 1)]
-    found = re.findall(r"^### (.+?)\n.*?```sql\n(.*?)```", section, re.S | re.M)
-    return [(title.strip(), sql.strip()) for title, sql in found]
+    found = re.findall(r"^### (.+?)\n.*?```sql\n(.*?)```.*?```sql\n(.*?)```", section, re.S | re.M)
+    return [(title.strip(), short.strip(), sql.strip()) for title, short, sql in found]
+
+
+def documented_queries() -> list[tuple[str, str]]:
+    return [(title, sql) for title, _, sql in documented_views()]
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +53,33 @@ def test_each_query_runs_and_finds_rows(published: Settings, title: str, sql: st
     assert rows, title
     done = subprocess.run(shell_command(published, sql), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("title,short,sql", documented_views(), ids=lambda v: v[:3])
+def test_each_query_is_a_view_with_its_rows(
+    published: Settings, title: str, short: str, sql: str
+) -> None:
+    """The one-name form in the README returns the rows of the query it is short for."""
+    (view,) = re.findall(r"from ((?:curated|audit)\.\w+)", short)
+    assert VIEWS_SQL / view.replace(".", "/", 1) in {p.with_suffix("") for p in view_files()}
+    with duckdb.connect(str(published_path(published)), read_only=True) as con:
+        expected = con.execute(sql)
+        columns = [d[0] for d in expected.description]
+        expected_rows = expected.fetchall()
+        listed = ", ".join(f'"{c}"' for c in columns)
+        rows = con.execute(f"select {listed} from ({short.rstrip(';')})").fetchall()
+        kind = con.execute(
+            "select count(*) from duckdb_views() where schema_name || '.' || view_name = ?",
+            [view],
+        ).fetchone()
+    assert kind == (1,), f"{view} is not a view"
+    assert expected_rows, title
+    assert rows == expected_rows, title
+
+
+def test_every_view_is_in_the_readme() -> None:
+    shown = {re.findall(r"from ((?:curated|audit)\.\w+)", s)[0] for _, s, _ in documented_views()}
+    assert shown == {f"{p.parent.name}.{p.stem}" for p in view_files()}
 
 
 def test_the_queries_answer_what_they_say(published: Settings) -> None:
