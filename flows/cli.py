@@ -245,7 +245,8 @@ _PROJECT_CODE = tuple(
 
 class _Verbosity(logging.Filter):
     """What reaches the terminal: nothing below CRITICAL at 0 (the CLI prints the summary and
-    the verdict itself), the flow's own INFO at 1, everything at INFO at 2."""
+    the verdict itself) but a record marked for it (a run waiting for another), the flow's own
+    INFO at 1, everything at INFO at 2."""
 
     def __init__(self, verbosity: int) -> None:
         super().__init__()
@@ -253,6 +254,8 @@ class _Verbosity(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.CRITICAL or self.verbosity >= 2:
+            return True
+        if getattr(record, "factledger_terminal", False):  # flows.pipeline.ON_THE_TERMINAL
             return True
         return self.verbosity == 1 and _is_the_flows_own(record)
 

@@ -155,6 +155,11 @@ EXPECTED_FAILURES: tuple[type[BaseException], ...] = (
 )
 
 
+# A log record with this extra reaches `factledger run`'s terminal at every verbosity (a run
+# waiting for another one says so, whatever -v says).
+ON_THE_TERMINAL = {"factledger_terminal": True}
+
+
 def can_succeed_on_retry(task: object, task_run: object, state: State) -> bool:
     """Prefect's retry_condition_fn for the stages with retries: retry what may pass next
     time (a locked file, a full disk freed), never a mistake in the input or configuration."""
@@ -401,7 +406,13 @@ def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> Ru
     logger = get_run_logger()
 
     def say_waiting(holder: LockHolder | None) -> None:
-        logger.warning("waiting for the run that holds the pipeline: %s", holder)
+        logger.warning(
+            "waiting up to %.0f s for the run that holds %s: %s",
+            settings.lock_wait_seconds,
+            settings.curated_dir,
+            holder.describe() if holder else "an unknown process (no holder recorded yet)",
+            extra=ON_THE_TERMINAL,
+        )
 
     with pipeline_lock(
         settings.curated_dir, settings.lock_wait_seconds, run_id=run_id, on_wait=say_waiting

@@ -104,3 +104,27 @@ def test_a_failure_the_machine_causes_is_one_line(tmp_path: Path) -> None:
     assert done.stderr.strip() == (
         "factledger: run failed: OSError: [Errno 28] No space left on device"
     )
+
+
+@pytest.mark.integration
+def test_a_run_waiting_for_another_says_so_by_default(tmp_path: Path) -> None:
+    from flows.runlock import pipeline_lock
+
+    shutil.copytree(REPO / "data" / "raw", tmp_path / "raw")
+    curated = tmp_path / "cur"
+    curated.mkdir()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "FACTLEDGER_LOCK_WAIT_SECONDS": "1",
+    }
+    command = [FACTLEDGER, "run", "--raw", str(tmp_path / "raw"), "--curated", str(curated)]
+    with pipeline_lock(curated, 0, run_id="holder-run"):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 2
+    assert "waiting up to 1 s for the run that holds " in done.stderr
+    assert "run holder-run" in done.stderr
+    assert "LockHolder(" not in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.rstrip().splitlines()[-1].startswith("factledger: another factledger run")
