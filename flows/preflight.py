@@ -63,7 +63,9 @@ def _settings(pyproject: Path) -> Settings:
     try:
         return load_settings(pyproject)
     except (TypeError, ValueError) as exc:
-        raise PreflightError(f"{pyproject} or FACTLEDGER_*: {exc}") from None
+        raise PreflightError(
+            f"{exc} ([tool.factledger] in {pyproject}, or the environment)"
+        ) from None
 
 
 def _directories(settings: Settings) -> None:

@@ -73,16 +73,15 @@ def _coerce(name: str, value: object) -> object:
     kind = {f.name: f.type for f in fields(Settings)}[name]
     if "Path" in str(kind):
         return Path(str(value))
-    if "float" in str(kind):
-        return float(value)  # type: ignore[arg-type]
-    if "int" in str(kind):
-        try:
-            return int(value)  # type: ignore[arg-type]
-        except ValueError:
-            raise ValueError(
-                f"setting {name} (FACTLEDGER_{name.upper()}): expected a whole number, "
-                f"got {value!r}"
-            ) from None
+    for word, convert, expected in (("float", float, "a number"), ("int", int, "a whole number")):
+        if word in str(kind):
+            try:
+                return convert(value)  # type: ignore[operator]
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"setting {name} (FACTLEDGER_{name.upper()}): expected {expected}, "
+                    f"got {value!r}"
+                ) from None
     return value
 
 

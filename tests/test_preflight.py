@@ -164,3 +164,22 @@ def test_a_mistake_imports_none_of_the_machinery(tmp_path: Path) -> None:
     )
     assert done.returncode == 2, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [("LOCK_WAIT_SECONDS", "ten", "a number"), ("MAX_DOCUMENT_BYTES", "5MB", "a whole number")],
+)
+def test_a_bad_setting_in_the_environment_is_refused(
+    tmp_path: Path, name: str, value: str, expected: str
+) -> None:
+    done, elapsed = _run(tmp_path, env={f"FACTLEDGER_{name}": value})
+    _assert_refused(
+        tmp_path, done, elapsed, f"FACTLEDGER_{name}", f"expected {expected}, got {value!r}"
+    )
+
+
+def test_a_curated_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("")
+    with pytest.raises(PreflightError, match=r"curated directory .*taken.* is a file"):
+        check(REPO / "data" / "raw", tmp_path / "taken" / "curated")
