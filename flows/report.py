@@ -116,6 +116,7 @@ def markdown_summary(report: ReportResult) -> str:
         ]
         lines.append("")
     lines += causes_lines(d["cards"])
+    lines += rejection_lines(d["rejections"])
     lines.append(f"Report: {report.html_path.resolve().as_uri()}")
     return "\n".join(lines)
 
@@ -135,6 +136,22 @@ def causes_lines(cards: list[dict]) -> list[str]:
         )
     if len(cards) > MARKDOWN_CARDS:
         lines.append(f"- … and {len(cards) - MARKDOWN_CARDS} more in the report.")
+    return [*lines, ""]
+
+
+def rejection_lines(refused: list[dict]) -> list[str]:
+    """One line per rejected input: file (and row), reason, why."""
+    if not refused:
+        return []
+    lines = [f"**Rejected inputs** ({len(refused)}):", ""]
+    for r in refused[:MARKDOWN_CARDS]:
+        row = f" row {r['row_number']}" if r["row_number"] is not None else ""
+        lines.append(
+            f"- `{markdown_cell(r['file'])}`{row}: {markdown_cell(r['reason'])}: "
+            f"{markdown_cell(r['detail'])}"
+        )
+    if len(refused) > MARKDOWN_CARDS:
+        lines.append(f"- … and {len(refused) - MARKDOWN_CARDS} more in the report.")
     return [*lines, ""]
 
 
@@ -209,6 +226,7 @@ def gather(con: duckdb.DuckDBPyConnection, run_id: str, counts: Mapping[str, int
         "check_summary": check_summary(checks),
         "failures": failed,
         "disputes": dispute_counts(con, run_id),
+        "rejections": rejections(con, run_id),
         "cards": build_cards(con, run_id, failed),
         "changes": changes(con, run_id),
         "timelines": timelines(con, run_id),
@@ -249,6 +267,21 @@ def document_counts(
     return {name.removeprefix("documents_"): int(v or 0) for name, v in found.items()} | {
         "published": published
     }
+
+
+def rejections(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
+    """Every input this run refused (audit.rejections): each document and claims-table row,
+    with its file, its row number where it has one, the reason and the sentence saying why."""
+    return fetch_dicts(
+        con,
+        """
+        select stage, file, row_number, reason, detail
+        from audit.rejections
+        where run_id = ?
+        order by file, row_number nulls first, stage, reason
+        """,
+        [run_id],
+    )
 
 
 def claim_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:

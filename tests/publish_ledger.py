@@ -14,7 +14,8 @@ import duckdb
 from checks import CHECKS_DIR
 from flows import audit
 from flows.catalogue import load_catalogue
-from flows.model import INF, Claim, Document, Event, stable_id
+from flows.load import record_rejections
+from flows.model import INF, Claim, Document, Event, Rejection, stable_id
 from flows.settings import Settings
 from flows.validate import validate
 from flows.warehouse import connect, insert_records
@@ -178,11 +179,14 @@ class Warehouse:
         run_id: str,
         as_of: date = AS_OF,
         checks_dir: Path = CHECKS_DIR,
+        rejections: tuple[Rejection, ...] = (),
     ) -> str:
-        """One run: replace raw.* with `docs`, run the SQL checks, record the run."""
+        """One run: replace raw.* with `docs`, record `rejections` (inputs the run refused),
+        run the SQL checks, record the run."""
         con = connect(self.settings.warehouse_path)
         try:
             audit.start_run(con, run_id, self.settings.raw_dir)
+            record_rejections(con, run_id, rejections)
             old = {f for (f,) in con.execute("select file from raw.documents").fetchall()}
             for table in ("raw.documents", "raw.claims", "raw.events"):
                 con.execute(f"delete from {table}")
@@ -197,7 +201,8 @@ class Warehouse:
                 "documents_changed": 0,
                 "documents_unchanged": len(new & old),
                 "documents_removed": len(old - new),
-                "documents_rejected": 0,
+                "documents_rejected": len({r.file for r in rejections if r.stage != "claims_csv"}),
+                "claim_rows_rejected": sum(r.stage == "claims_csv" for r in rejections),
             }
             audit.finish_run(con, run_id, "completed", counts | audit.ledger_counts(con), None)
         finally:

@@ -20,6 +20,8 @@ from publish_ledger import (
     settings_for,
 )
 
+from flows.ingest import ingest_documents
+from flows.model import Rejection
 from flows.publish import publish
 from flows.report import (
     ReportError,
@@ -30,6 +32,7 @@ from flows.report import (
     write_report,
 )
 from flows.report_assets.html import render_page
+from tests.conftest import RawDir
 
 RUN_1, RUN_2, RUN_3 = (
     "20260101T000000Z-aaaaaa",
@@ -247,3 +250,41 @@ def test_a_run_with_5000_violations_stays_readable(warehouse: Warehouse) -> None
     data = json.loads(report.json_path.read_text(encoding="utf-8"))
     assert sum(len(g["violations"]) for g in data["failures"][0]["groups"]) == 5100
     assert html.escape("<i>today</i>") in page
+
+
+def test_every_rejection_is_listed_with_its_file_row_and_reason(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """A manifest date typo (2025-13-24), refused by the real ingest, and a claims-table row:
+    report.json and the page name each file, its row and the reason, not just a count."""
+    raw = RawDir(tmp_path / "typo" / "raw")
+    raw.add("good.txt", "smart now operates in 38 countries and regions.\n")
+    raw.add("typo.txt", "smart entered Japan.\n", published_at="2025-13-24")
+    refused = ingest_documents(raw.settings, {}).rejections
+    assert [r.file for r in refused] == ["typo.txt"]
+    bad_row = Rejection(
+        "claims_csv", "claims/hand.csv", "quote_not_in_document", "row 3: no such quote.", 3
+    )
+    publish(
+        warehouse.settings,
+        warehouse.run(CONSISTENT_CORPUS, RUN_1, rejections=(*refused, bad_row)),
+    )
+    report = write_report(warehouse.settings, RUN_1)
+    data = json.loads(report.json_path.read_text(encoding="utf-8"))
+    assert [(r["file"], r["row_number"], r["reason"]) for r in data["rejections"]] == [
+        ("claims/hand.csv", 3, "quote_not_in_document"),
+        ("typo.txt", 2, "invalid_published_at"),
+    ]
+    assert "2025-13-24" in data["rejections"][1]["detail"]
+    page = report.html_path.read_text(encoding="utf-8")
+    section = page[page.index('id="rejections"') :]
+    for text in ("typo.txt", "invalid_published_at", "2025-13-24", "claims/hand.csv"):
+        assert html.escape(text) in section, text
+    assert 'href="#rejections"' in page
+    summary = markdown_summary(report)
+    assert "`typo.txt` row 2: invalid_published_at" in summary
+
+
+def test_no_rejection_no_section(failing: ReportResult) -> None:
+    assert json.loads(failing.json_path.read_text(encoding="utf-8"))["rejections"] == []
+    assert 'id="rejections"' not in failing.html_path.read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ from typing import Any
 ASSETS = Path(__file__).parent
 MAX_VIOLATIONS_PER_GROUP = 25  # rendered per (check, entity); the rest are counted, in the JSON
 MAX_CHANGES = 200
+MAX_REJECTIONS = 500  # rendered; report.json and audit.rejections have them all
 MAX_CHARTS = 80
 MAX_BARS = 300
 STATE_COLOURS = {
@@ -35,6 +36,7 @@ def render_page(data: dict[str, Any]) -> str:
             header(data),
             summary_cards(data),
             failures_section(data),
+            rejections_section(data),
             changes_section(data),
             timelines_section(data),
             checks_table(data),
@@ -74,6 +76,12 @@ def summary_cards(data: dict) -> str:
             ("published", d["published"]),
         ]
     )
+    refused = data.get("rejections") or []
+    if refused:
+        documents += (
+            f'<p><a href="#rejections">{len(refused)} rejected input'
+            f"{'' if len(refused) == 1 else 's'}: which and why</a></p>"
+        )
     claims = rows_table(
         [
             ("published", c["published"]),
@@ -112,6 +120,35 @@ def rows_table(rows: list[tuple[str, object]]) -> str:
 def count_cell(n: int, severity: str) -> str:
     cls = ("n-bad" if severity == "error" else "n-warn") if n else ""
     return f'<td class="{cls}">{n}</td>'
+
+
+# --- rejections: every input the run refused -----------------------------------------------
+
+
+def rejections_section(data: dict) -> str:
+    """Each rejected document and claims-table row: file, row, stage, reason and why."""
+    refused = data.get("rejections") or []
+    if not refused:
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{esc(r['file'])}</code></td><td>{esc(r['row_number'] or '')}</td>"
+        f"<td>{esc(r['stage'])}</td><td><code>{esc(r['reason'])}</code></td>"
+        f"<td>{esc(r['detail'])}</td></tr>"
+        for r in refused[:MAX_REJECTIONS]
+    )
+    more = (
+        f'<p class="muted">… and {len(refused) - MAX_REJECTIONS} more in report.json and '
+        "audit.rejections.</p>"
+        if len(refused) > MAX_REJECTIONS
+        else ""
+    )
+    return (
+        f'<h2 id="rejections">Rejected inputs ({len(refused)})</h2>'
+        '<p class="muted">Not loaded, and why (audit.rejections); the run went on without them.'
+        "</p>"
+        '<table class="rejections"><tr><th>file</th><th>row</th><th>stage</th><th>reason</th>'
+        f"<th>detail</th></tr>{rows}</table>{more}"
+    )
 
 
 # --- failures: the checks, then one card per cause ---------------------------------------------
