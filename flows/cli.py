@@ -267,6 +267,11 @@ def configure_logging(verbosity: int) -> None:
     task runs' INFO to the Prefect server, where the UI shows it whatever the verbosity.
     Python warnings (a library's deprecations) are log records too, shown at -vv."""
     logging.captureWarnings(True)
+    if verbosity < 2:
+        # Processes started from here on (Dask workers) set up Prefect's logging afresh: their
+        # terminal handler stays quiet too (an override of Prefect's logging.yml by environment).
+        # Set after this process configured its own, which the filter below governs.
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     logging.getLogger("flows").setLevel(logging.INFO)
     logging.getLogger("checks").setLevel(logging.INFO)
     terminal = _Verbosity(verbosity)

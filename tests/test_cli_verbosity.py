@@ -128,3 +128,16 @@ def test_a_run_waiting_for_another_says_so_by_default(tmp_path: Path) -> None:
     assert "LockHolder(" not in done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.rstrip().splitlines()[-1].startswith("factledger: another factledger run")
+
+
+@pytest.mark.integration
+def test_dask_workers_are_quiet_by_default_too(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "data" / "raw", tmp_path / "raw")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PREFECT_HOME": str(tmp_path / "p")}
+    command = [FACTLEDGER, "run", "--raw", str(tmp_path / "raw"), "--curated", str(tmp_path / "c")]
+    done = subprocess.run(
+        [*command, "--task-runner", "dask"], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # not the workers' "Task run 'extract batch 1 of 2' - Finished"
+    assert done.stdout.splitlines()[-1].startswith("verdict: OK: ")
