@@ -81,8 +81,9 @@ def write_report(
 
 
 def gx_docs_link(settings: Settings, directory: Path, checks: list[dict]) -> str | None:
-    """Where the run's GX Data Docs are, relative to its report; None if GX did not run.
-    They are the latest run's: an older report's link shows the newer run's docs."""
+    """Where the run's GX Data Docs are, relative to its report (report.json's gx_docs);
+    None if GX did not run. They are the latest run's, and their styles and icons come from
+    the network, so the page does not link them: it shows the GX results itself."""
     if not any(c["engine"] == "gx" for c in checks):
         return None
     return os.path.relpath(settings.gx_docs_dir / "index.html", directory)
@@ -227,6 +228,7 @@ def gather(con: duckdb.DuckDBPyConnection, run_id: str, counts: Mapping[str, int
         "failures": failed,
         "disputes": dispute_counts(con, run_id),
         "rejections": rejections(con, run_id),
+        "gx_results": gx_results(con, run_id, checks),
         "cards": build_cards(con, run_id, failed),
         "changes": changes(con, run_id),
         "timelines": timelines(con, run_id),
@@ -267,6 +269,43 @@ def document_counts(
     return {name.removeprefix("documents_"): int(v or 0) for name, v in found.items()} | {
         "published": published
     }
+
+
+MAX_GX_FAILURES = 50  # failed expectations listed per GX check
+
+
+def gx_results(con: duckdb.DuckDBPyConnection, run_id: str, checks: list[dict]) -> list[dict]:
+    """The Great Expectations checks of the run, each with its failed expectations (what
+    was expected, what was observed), so the page needs no Data Docs (their styles and icons
+    come from the network)."""
+    results = []
+    for check in checks:
+        if check["engine"] != "gx":
+            continue
+        failed = fetch_dicts(
+            con,
+            """
+            select coalesce(json_extract_string(detail, '$.expectation'), '') as expectation,
+                message, status
+            from audit.violations
+            where run_id = ? and check_id = ?
+            order by message
+            limit ?
+            """,
+            [run_id, check["check_id"], MAX_GX_FAILURES],
+        )
+        results.append(
+            {
+                "check_id": check["check_id"],
+                "severity": check["severity"],
+                "status": check["status"],
+                "violation_count": check["violation_count"],
+                "message": check["message"],
+                "description": check["description"],
+                "failed_expectations": failed,
+            }
+        )
+    return results
 
 
 def rejections(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:

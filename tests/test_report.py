@@ -9,6 +9,7 @@ import re
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from publish_ledger import (
     CONSISTENT_CORPUS,
@@ -27,11 +28,9 @@ from flows.report import (
     ReportError,
     ReportResult,
     failures_table,
-    gx_docs_link,
     markdown_summary,
     write_report,
 )
-from flows.report_assets.html import render_page
 from tests.conftest import RawDir
 
 RUN_1, RUN_2, RUN_3 = (
@@ -152,23 +151,43 @@ def test_document_text_is_escaped_everywhere(failing: ReportResult) -> None:
 def test_the_page_needs_no_network(failing: ReportResult) -> None:
     page = failing.html_path.read_text(encoding="utf-8")
     assert not re.search(r"\ssrc=", page)
-    # links only to files beside the report (GX's Data Docs), nothing with a host
+    # links only within the page or to files beside it, nothing with a host
     assert all("//" not in href and ":" not in href for href in re.findall(r'href="([^"]*)"', page))
     assert "@import" not in page and "url(" not in page
     assert "default-src 'none'" in page  # and the browser is told to fetch nothing
 
 
-def test_gx_data_docs_are_linked_only_when_gx_ran(
-    warehouse: Warehouse, failing: ReportResult
+def test_gx_results_are_in_the_page_with_no_link_that_needs_the_network(
+    warehouse: Warehouse,
 ) -> None:
-    settings, directory = warehouse.settings, failing.html_path.parent
-    assert failing.data["gx_docs"] is None  # this ledger ran the SQL checks only
-    assert 'id="gx-docs"' not in failing.html_path.read_text(encoding="utf-8")
-    link = gx_docs_link(settings, directory, [*failing.data["checks"], {"engine": "gx"}])
-    assert link == "../../gx/index.html"
-    assert (directory / link).resolve() == (settings.curated_dir / "gx" / "index.html").resolve()
-    page = render_page({**failing.data, "gx_docs": link})
-    assert '<a href="../../gx/index.html" id="gx-docs">Data Docs</a>' in page
+    """GX's Data Docs fetch their styles and icons from the network: the page shows the GX
+    results itself (each failed expectation) and links to nothing but its own sections."""
+    run_id = warehouse.run(CONSISTENT_CORPUS, RUN_1)
+    message = "ExpectColumnValuesToBeInSet on status: expected {'value_set': ['reported']}"
+    with duckdb.connect(str(warehouse.settings.warehouse_path)) as con:
+        con.execute(
+            "insert into audit.check_results values (?, 'gx_claims_contract', 'gx', 'error',"
+            " 'raw.claims', 'fail', 1, 0, 12.0, null, now()), (?, 'gx_events_contract', 'gx',"
+            " 'error', 'raw.events', 'pass', 0, 0, 8.0, null, now())",
+            [run_id, run_id],
+        )
+        con.execute(
+            "insert into audit.violations values (?, 'gx_claims_contract', 'error', 'fail', [],"
+            " [], [], ?, ?, null, now())",
+            [run_id, message, json.dumps({"expectation": "ExpectColumnValuesToBeInSet"})],
+        )
+    publish(warehouse.settings, run_id)
+    report = write_report(warehouse.settings, run_id)
+    page = report.html_path.read_text(encoding="utf-8")
+    assert [r["check_id"] for r in report.data["gx_results"]] == [
+        "gx_claims_contract",
+        "gx_events_contract",
+    ]
+    section = page[page.index('id="gx"') :]
+    assert html.escape(message) in section and "every expectation met" in section
+    links = re.findall(r'(?:href|src)="([^"]*)"', page)
+    assert all(link.startswith("#") for link in links), links
+    assert "url(" not in page and "@import" not in page
 
 
 def test_changes_list_new_and_resolved_violations(warehouse: Warehouse) -> None:

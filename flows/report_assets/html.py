@@ -572,15 +572,45 @@ def checks_table(data: dict) -> str:
         f"<td>{c['violation_count']}</td><td>{esc(c['description'])}</td></tr>"
         for c in data["checks"]
     )
-    docs = data.get("gx_docs")
-    docs_line = (
-        f'<p class="muted">Great Expectations results, expectation by expectation: '
-        f'<a href="{esc(docs)}" id="gx-docs">Data Docs</a> (of the latest run)</p>'
-        if docs
-        else ""
-    )
     return (
-        f'<h2 id="checks">All checks</h2>{docs_line}<table class="checks"><tr><th>check</th>'
+        '<h2 id="checks">All checks</h2><table class="checks"><tr><th>check</th>'
         "<th>engine</th><th>severity</th><th>status</th><th>violations</th><th>rule</th></tr>"
-        f"{rows}</table>"
+        f"{rows}</table>{gx_section(data)}"
+    )
+
+
+def gx_section(data: dict) -> str:
+    """The Great Expectations results, expectation by expectation where one failed: here, not
+    behind a link to GX's Data Docs (which fetch their styles and icons from the network)."""
+    results = data.get("gx_results") or []
+    if not results:
+        return ""
+    blocks = []
+    for r in results:
+        failed = r["failed_expectations"]
+        items = "".join(
+            f"<li><code>{esc(f['expectation'])}</code> {esc(f['message'])}"
+            f"{' (excepted)' if f['status'] == 'excepted' else ''}</li>"
+            for f in failed
+        )
+        more = r["violation_count"] - len(failed)
+        if more > 0:
+            items += f'<li class="muted">… and {more} more in audit.violations.</li>'
+        why = f"<p>{esc(r['message'])}</p>" if r["status"] == "error" and r["message"] else ""
+        verdict = (
+            "every expectation met"
+            if r["status"] == "pass"
+            else f"{r['violation_count']} expectation(s) not met"
+        )
+        blocks.append(
+            f'<div class="gx-check" id="gx-{esc(r["check_id"])}"><h3><code>'
+            f"{esc(r['check_id'])}</code> "
+            f'<span class="badge {esc(r["status"])}">{esc(r["status"])}</span></h3>'
+            f'<p class="muted">{esc(r["description"])}: {esc(verdict)}.</p>{why}'
+            f"{f'<ul>{items}</ul>' if items else ''}</div>"
+        )
+    return (
+        '<h2 id="gx">Great Expectations results</h2><p class="muted">Each GX suite of the run '
+        "and every expectation it found unmet (checks/gx/suites.yaml lists them all).</p>"
+        + "".join(blocks)
     )
