@@ -352,6 +352,13 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.preflight import PreflightError, check
+
+    try:  # a mistake found now, not at the first scheduled run
+        check(args.raw, args.curated)
+    except PreflightError as mistake:
+        print(f"factledger: {mistake}", file=sys.stderr)
+        return EXIT_NOT_COMPLETED
     from flows.runners import make_task_runner
     from flows.schedule import serve_pipeline
     from flows.settings import load_settings

@@ -183,3 +183,18 @@ def test_a_curated_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("")
     with pytest.raises(PreflightError, match=r"curated directory .*taken.* is a file"):
         check(REPO / "data" / "raw", tmp_path / "taken" / "curated")
+
+
+def test_serve_refuses_a_mistake_before_registering_anything(tmp_path: Path) -> None:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [FACTLEDGER, "serve", "--raw", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PREFECT_HOME": str(tmp_path / "p")},
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"factledger: raw directory {tmp_path / 'nowhere'}: ")
+    assert "Traceback" not in done.stderr
+    assert time.perf_counter() - started < 5
