@@ -227,7 +227,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"rejected{row}: {rejection.detail}", file=sys.stderr)
     print(run_lines(summary))
     code = exit_code(summary.validation, args.fail_on)
-    print(f"verdict: {'FAILED' if code else 'OK'}: {summary.report.headline}")
+    print(f"verdict: {'FAILED' if code else 'OK'}: {summary.report.headline}{rejected(summary)}")
     return code
 
 
@@ -309,6 +309,19 @@ def reextracted(counts: dict[str, int]) -> str:
     before their claims were written); nothing otherwise."""
     n = counts.get("documents_reextracted", 0)
     return f", {n} extracted again" if n else ""
+
+
+def rejected(summary) -> str:
+    """ " 2 inputs rejected: ..." naming where they are listed when the run refused a document
+    or a claims-table row (each is also printed above the summary); nothing otherwise."""
+    n = len(summary.rejections)
+    if not n:
+        return ""
+    what = "input" if n == 1 else "inputs"
+    return (
+        f" {n} {what} rejected: see 'Rejected inputs' in {summary.report.html_path} "
+        f"(rejections in {summary.report.json_path.name})"
+    )
 
 
 def run_lines(summary) -> str:

@@ -141,3 +141,20 @@ def test_dask_workers_are_quiet_by_default_too(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # not the workers' "Task run 'extract batch 1 of 2' - Finished"
     assert done.stdout.splitlines()[-1].startswith("verdict: OK: ")
+
+
+@pytest.mark.integration
+def test_the_verdict_says_how_many_inputs_were_rejected_and_where(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(REPO / "data" / "raw", raw)
+    with (raw / "manifest.csv").open("a") as manifest:
+        manifest.write("gone.txt,2025-01-01,Gone,Nobody,,smart\n")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PREFECT_HOME": str(tmp_path / "p")}
+    command = [FACTLEDGER, "run", "--raw", str(raw), "--curated", str(tmp_path / "c")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "gone.txt is listed in manifest.csv but not in documents/" in done.stderr
+    verdict = done.stdout.splitlines()[-1]
+    assert verdict.startswith("verdict: OK: ")
+    assert " 1 input rejected: see 'Rejected inputs' in " in verdict
+    assert verdict.endswith("index.html (rejections in report.json)")
