@@ -22,13 +22,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import duckdb
 import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checks import CHECKS_DIR
 from checks.registry import load_check_catalogue
-from flows.catalogue import load_catalogue, read_yaml_mapping
+from flows.catalogue import CatalogueError, load_catalogue, read_yaml_mapping
 from flows.resolve import load_resolution_rules
 from flows.settings import Settings
 
@@ -367,26 +369,62 @@ class ColumnCatalogue:
         return self.specific.get(table, {}).get(column) or self.shared.get(column)
 
 
+class _ColumnsEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnMeaning(_ColumnsEntry):
+    """A column's meaning with its unit: `{description: "...", unit: ...}`. Quote a
+    description with a comma: in a flow mapping, a comma ends it and starts a new key."""
+
+    description: str = Field(min_length=1)
+    unit: str | None = None
+
+
+Meaning = Annotated[str, Field(min_length=1)] | ColumnMeaning
+
+
+class TableMeaning(_ColumnsEntry):
+    description: str = Field(min_length=1)
+    columns: dict[str, Meaning] = Field(default_factory=dict)
+
+
+class ColumnsFile(_ColumnsEntry):
+    """catalogue/columns.yaml (its header says what each key means)."""
+
+    columns: dict[str, Meaning]
+    tables: dict[str, TableMeaning]
+
+
 def load_column_catalogue(settings: Settings) -> ColumnCatalogue:
     path = settings.catalogue_dir / COLUMNS_YAML_NAME
-    data = read_yaml_mapping(path)
-    tables = data.get("tables") or {}
+    try:
+        data = ColumnsFile.model_validate(read_yaml_mapping(path))
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        key = ".".join(str(part) for part in error["loc"])
+        raise CatalogueError(
+            f"{path}: key {key!r}: {error['msg']} (found {error.get('input')!r}); a description"
+            " with a comma in a {description: ..., unit: ...} mapping must be quoted"
+            if error["type"] == "extra_forbidden"
+            else f"{path}: key {key!r}: {error['msg']} (found {error.get('input')!r})"
+        ) from None
     return ColumnCatalogue(
-        tables={name: " ".join(str(t["description"]).split()) for name, t in tables.items()},
-        shared={name: describe_column(c) for name, c in (data.get("columns") or {}).items()},
+        tables={name: " ".join(t.description.split()) for name, t in data.tables.items()},
+        shared={name: describe_column(c) for name, c in data.columns.items()},
         specific={
-            name: {col: describe_column(c) for col, c in (t.get("columns") or {}).items()}
-            for name, t in tables.items()
+            name: {col: describe_column(c) for col, c in t.columns.items()}
+            for name, t in data.tables.items()
         },
     )
 
 
-def describe_column(entry: object) -> str:
+def describe_column(entry: str | ColumnMeaning) -> str:
     """'meaning (unit: markets)': an entry is a string or {description, unit}."""
-    if isinstance(entry, dict):
-        text = " ".join(str(entry["description"]).split())
-        return f"{text} (unit: {entry['unit']})" if entry.get("unit") else text
-    return " ".join(str(entry).split())
+    if isinstance(entry, ColumnMeaning):
+        text = " ".join(entry.description.split())
+        return f"{text} (unit: {entry.unit})" if entry.unit else text
+    return " ".join(entry.split())
 
 
 def apply_comments(con: duckdb.DuckDBPyConnection, catalogue: ColumnCatalogue) -> tuple[str, ...]:

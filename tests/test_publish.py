@@ -17,7 +17,17 @@ from publish_ledger import (
     table_rows,
 )
 
-from flows.publish import PublishError, publish, published_path, shell_command
+from flows.catalogue import CatalogueError
+from flows.publish import (
+    PublishError,
+    load_column_catalogue,
+    publish,
+    published_path,
+    shell_command,
+)
+from flows.settings import Settings
+
+CATALOGUE_DIR = Settings().catalogue_dir
 
 CURATED = (
     "curated.claims",
@@ -259,3 +269,52 @@ def test_shell_command_without_sql_opens_a_shell(tmp_path: Path) -> None:
     argv = shell_command(settings_for(tmp_path), None)
     assert argv[1:] == ["-readonly", str(settings_for(tmp_path).curated_dir / "factledger.duckdb")]
     assert Path(argv[0]).name == "duckdb"
+
+
+def yaml_meaning(table: str, column: str) -> str:
+    """The column's meaning as catalogue/columns.yaml writes it, read by PyYAML alone."""
+    import yaml
+
+    data = yaml.safe_load((CATALOGUE_DIR / "columns.yaml").read_text(encoding="utf-8"))
+    entry = (data["tables"].get(table, {}).get("columns") or {}).get(column)
+    entry = entry if entry is not None else data["columns"][column]
+    if isinstance(entry, dict):
+        return f"{' '.join(entry['description'].split())} (unit: {entry['unit']})"
+    return " ".join(entry.split())
+
+
+@pytest.mark.parametrize(
+    "table,column,whole",
+    [
+        ("curated.claims", "char_start", "document's stored text, 0-based. (unit: characters)"),
+        ("curated.metric_timeline", "n_claims", "the flow and stock claims). (unit: claims)"),
+        ("audit.check_results", "violation_count", "excepted ones included. (unit: violations)"),
+        ("audit.disputes", "claim_count", "both sides. (unit: claims)"),
+    ],
+)
+def test_a_column_comment_is_the_whole_yaml_text(
+    warehouse: Warehouse, table: str, column: str, whole: str
+) -> None:
+    """A comma inside a flow mapping ({description: a, b, unit: c}) once cut the comment."""
+    result = publish(warehouse.settings, warehouse.run(CONSISTENT_CORPUS, "run-1"))
+    schema, name = table.split(".")
+    (comment,) = query(
+        result.database,
+        f"select comment from duckdb_columns() where schema_name = '{schema}'"
+        f" and table_name = '{name}' and column_name = '{column}'",
+    )
+    assert comment[0] == yaml_meaning(table, column)
+    assert comment[0].endswith(whole)
+
+
+def test_an_unknown_key_in_columns_yaml_is_an_error_naming_it(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue"
+    catalogue.mkdir()
+    (catalogue / "columns.yaml").write_text(
+        "columns:\n  char_start: {description: Offset, 0-based., unit: characters}\ntables: {}\n"
+    )
+    settings = Settings(catalogue_dir=catalogue)
+    with pytest.raises(CatalogueError) as raised:
+        load_column_catalogue(settings)
+    assert "columns.yaml" in str(raised.value) and "char_start" in str(raised.value)
+    assert "0-based." in str(raised.value)
