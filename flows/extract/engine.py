@@ -153,21 +153,24 @@ class Extractor:
 
 
 def extractor_version(catalogue_dir: Path) -> str:
-    """What the claims of a document depend on besides its text: the catalogue's files and the
-    extractor's code, as one sha256 (raw.extractions; a document extracted under another one is
-    extracted again)."""
+    """What the claims of a document depend on besides its text: the catalogue files the
+    extractor reads and its code, as one sha256 (raw.extractions; a document extracted under
+    another one is extracted again). columns.yaml, the columns' descriptions, is not one."""
     return _extractor_version(catalogue_dir, catalogue_version(catalogue_dir))
 
 
 @lru_cache(maxsize=4)
 def _extractor_version(catalogue_dir: Path, version: tuple) -> str:
     digest = hashlib.sha256()
-    for path in [*sorted(catalogue_dir.glob("*.yaml")), *sorted(EXTRACTOR_CODE.glob("*.py"))]:
-        digest.update(path.name.encode() + b"\x00" + path.read_bytes() + b"\x00")
+    files = [catalogue_dir / name for name in EXTRACTOR_CATALOGUE]
+    for path in [*files, *sorted(EXTRACTOR_CODE.glob("*.py"))]:
+        content = path.read_bytes() if path.exists() else b""  # scopes.yaml may be absent
+        digest.update(path.name.encode() + b"\x00" + content + b"\x00")
     return digest.hexdigest()
 
 
 EXTRACTOR_CODE = Path(__file__).resolve().parent
+EXTRACTOR_CATALOGUE = ("metrics.yaml", "entities.yaml", "scopes.yaml", "extraction.yaml")
 
 
 def extractor_for(catalogue_dir: Path) -> Extractor:
