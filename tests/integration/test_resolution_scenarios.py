@@ -226,7 +226,7 @@ def test_only_the_outlier_is_quarantined_and_the_run_ends_failed_after_publishin
 def test_factledger_run_exits_1_with_its_summary_when_the_run_ends_failed(
     prefect_server: None, one_against_two: Path, tmp_path: Path
 ) -> None:
-    done = factledger_run(one_against_two, tmp_path / "curated")
+    done = factledger_run(one_against_two, tmp_path / "curated", "-vv")  # Prefect's log too
     assert done.returncode == 1, done.stderr
     assert "check same_time_claims_agree (error): fail" in done.stdout
     assert "verdict: FAILED" in done.stdout and "1 quarantined" in done.stdout
