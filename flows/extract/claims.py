@@ -15,7 +15,12 @@ from dataclasses import dataclass
 
 from flows.catalogue import GLOBAL_SCOPE
 from flows.extract.kinds import KindOfCount
-from flows.extract.noun_phrases import NounPhrase, noun_phrase_source, scan_sources
+from flows.extract.noun_phrases import (
+    NounPhrase,
+    follower_source,
+    noun_phrase_source,
+    scan_sources,
+)
 from flows.extract.numbers import Amount, Interval, NumberReader, QualifierReader, interval_for
 from flows.extract.page import Page
 from flows.extract.patterns import (
@@ -75,10 +80,7 @@ class ClaimFinder:
         elided = rules.elided_noun
         self._elided_reach = elided.reach
         self._elided_cue = SuffixMatch(elided.cues, re.IGNORECASE)
-        self._elided_follower = re.compile(
-            r"[ \t]*(?:[.,;:!?)\"”\n]|$)|\s+" + alternation(elided.followers) + r"(?![\w])",
-            re.IGNORECASE,
-        )
+        self._elided_follower = re.compile(follower_source(rules), re.IGNORECASE)
         self._and_others = {norm(w) for w in rules.arithmetic.and_others}
         places = [a for aliases in rules.scopes.values() for a in aliases]
         self._place_and = re.compile(r"(?<![\w.])" + alternation(places) + r"\s+and\s+$")
@@ -217,7 +219,7 @@ class ClaimFinder:
         text = page.text
         if amount.ordinal or not self._elided_follower.match(text, amount.end):
             return None
-        value_start = self._value_start(text, amount, (0, 0))
+        value_start = self._qualifier(text, amount)[2]
         cue = self._elided_cue.find(text, value_start)
         if cue is None and not _opens_a_clause(text, value_start):
             return None
@@ -268,11 +270,15 @@ class ClaimFinder:
 
     # --- the row --------------------------------------------------------------------------------
 
-    def _value_start(self, text: str, amount: Amount, clause: tuple[int, int]) -> int:
+    def _qualifier(self, text: str, amount: Amount) -> tuple[str, str, int]:
+        """(qualifier, interval kind, where the value's words start) of a number."""
         if amount.ordinal:
-            return amount.start
+            return "ordinal", "exact", amount.start
         found = self._qualifiers.find(text, amount.start)
-        return found[1] if found is not None and found[1] >= clause[0] else amount.start
+        if found is None:
+            return "exact", "exact", amount.start
+        (qualifier, kind), start = found
+        return qualifier, kind, start
 
     def _claim(
         self,
@@ -285,15 +291,7 @@ class ClaimFinder:
         quote_start: int | None = None,
     ) -> Claim | None:
         text, rule = page.text, match.rule
-        value_start = amount.start
-        if amount.ordinal:
-            qualifier, kind = "ordinal", "exact"
-        else:
-            found = self._qualifiers.find(text, value_start)
-            if found is None:
-                qualifier, kind = "exact", "exact"
-            else:
-                (qualifier, kind), value_start = found
+        qualifier, kind, value_start = self._qualifier(text, amount)
         low = self._range_low(text, amount, clause) if qualifier == "exact" else None
         if low is not None:  # "285 to 315 locations": [285, 315]
             qualifier, value_start = "range", low[1]

@@ -23,7 +23,7 @@ def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[st
     """Look-aheads for the engine's scan of the folded text (lower case), each a little looser
     than what find() then reads: (a noun phrase after an ordinal word; what may follow digits:
     a noun phrase or an elided number's follower, and no percentage, duration or score)."""
-    spec, elided = rules.noun_phrase, rules.elided_noun
+    spec = rules.noun_phrase
     gap = r"[^\W\d][\w.'’&®-]*"
     aside = r"(?:\s*[–—]\s*(?:[^\s–—]+\s+){0,3}?[^\s–—]+\s*[–—])?"
     nouns = alternation(n.lower() for n in by_noun)
@@ -31,10 +31,9 @@ def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[st
     linked = (
         r"(?:\s+(?:of\s+\S+(?:\s+\d[\d,]*)?|" + alternation(c.lower() for c in spec.copulas) + "))?"
     )
-    followers = alternation(f.lower() for f in elided.followers)
     # The scan takes a number's digits with a full stop or comma after them ("to 63."): the
     # stop is then behind the look-ahead.
-    follower = rf"(?<=[.,])(?=\s|$)|[ \t]*(?:[.,;:!?)\"”\n]|$)|\s+{followers}(?![\w])"
+    follower = rf"(?<=[.,])(?=\s|$)|{follower_source(rules, lower=True)}"
     not_counts = alternation(w.lower() for w in spec.not_counts)
     # No percentage, duration or score; no number run on into another ("+47 94 9791 8916", a
     # phone number; "(708) 646-4760")
@@ -43,6 +42,15 @@ def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[st
         rf"(?:{linked}{noun_phrase}|{follower})"
     )
     return noun_phrase, digits_ahead
+
+
+def follower_source(rules: Rules, lower: bool = False) -> str:
+    """Regex source of what may follow a number with no noun of its own: the end of its clause
+    or line, or one of `elided_noun.followers` ("32 more by the end of the year")."""
+    words = (
+        (f.lower() for f in rules.elided_noun.followers) if lower else rules.elided_noun.followers
+    )
+    return rf"[ \t]*(?:[.,;:!?)\"”\n]|$)|\s+{alternation(words)}(?![\w])"
 
 
 def noun_phrase_source(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> str:
