@@ -54,4 +54,4 @@ lock: $(BIN)/factledger  ## re-pin requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
 clean:  ## remove the environment and everything generated under data/curated
-	rm -rf $(VENV) .prefect data/curated/*.duckdb data/curated/*.wal data/curated/reports data/curated/parquet* data/curated/gx
+	rm -rf $(VENV) .prefect data/curated/*.duckdb data/curated/*.wal data/curated/publications data/curated/current data/curated/report data/curated/reports data/curated/parquet* data/curated/gx

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-EXIT_NOT_COMPLETED = 2
+EXIT_NOT_COMPLETED = 2  # nothing published: the previous publication is still current
+EXIT_PUBLISHED_NOT_RECORDED = 3  # published, but the run could not record that it finished
 
 
 def _command(commands, name: str, summary: str, description: str, example: str):
@@ -190,7 +191,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         from flows import temporary_server
 
         server = temporary_server.start_if_needed()
-        from flows.pipeline import EXPECTED_FAILURES, ChecksFailed, pipeline
+        from flows.pipeline import (
+            EXPECTED_FAILURES,
+            ChecksFailed,
+            PublishedNotRecorded,
+            pipeline,
+        )
         from flows.runlock import PipelineBusy
         from flows.runners import make_task_runner
         from flows.settings import load_settings
@@ -208,6 +214,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             summary = flow(raw_dir=settings.raw_dir, curated_dir=settings.curated_dir)
     except ChecksFailed as failed:  # completed and published; its Failed state says why (exit 1)
         summary = failed.summary
+    except PublishedNotRecorded as unrecorded:
+        print(f"factledger: {unrecorded}", file=sys.stderr)
+        return EXIT_PUBLISHED_NOT_RECORDED
     except PipelineBusy as busy:
         print(f"factledger: {busy}", file=sys.stderr)
         return EXIT_NOT_COMPLETED
@@ -342,7 +351,7 @@ def run_lines(summary) -> str:
                 f"{result.violation_count} violation(s)"
             )
     lines += [
-        f"database: {summary.publication.database}",
+        f"database: {summary.database}",
         f"report:   {summary.report.html_path}",
     ]
     return "\n".join(lines)

@@ -29,8 +29,19 @@ from flows.catalogue import CatalogueError, load_catalogue
 from flows.extract import extractor_for, extractor_version
 from flows.ingest import IngestError, ingest_documents
 from flows.model import Claim, Document, Event, Rejection
+from flows.pause import pause_point
 from flows.preflight import PreflightError
-from flows.publish import PublishError, PublishResult, publish
+from flows.publish import (
+    Publication,
+    PublishError,
+    build_publication,
+    current_version,
+    make_current,
+    publish_lock,
+    published_path,
+    remove_unpublished_versions,
+    run_of_version,
+)
 from flows.report import ReportError, ReportResult, failures_table, markdown_summary, write_report
 from flows.resolve.rules import ResolutionRulesError
 from flows.runlock import LockHolder, pipeline_lock
@@ -105,11 +116,16 @@ class RunSummary:
 
     run_id: str
     warehouse: Path
+    database: Path  # the current publication's, as readers open it (data/curated/...)
     counts: dict[str, int] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
     validation: ValidationOutcome | None = None
-    publication: PublishResult | None = None
+    publication: Publication | None = None
     report: ReportResult | None = None
+
+
+class PublishedNotRecorded(RuntimeError):
+    """The run's publication is current, but the run could not record that it finished."""
 
 
 class ChecksFailed(Exception):
@@ -320,22 +336,25 @@ def run_checks(settings: Settings, run_id: str) -> ValidationOutcome:
     retry_condition_fn=can_succeed_on_retry,
     cache_policy=NO_CACHE,
 )
-def publish_ledger(settings: Settings, run_id: str) -> PublishResult:
-    """Build the next curated DuckDB and Parquet copies; swap them in atomically."""
-    return publish(settings, run_id)
+def publish_ledger(settings: Settings, run_id: str) -> Publication:
+    """Build the next publication (curated DuckDB, Parquet copies), not yet current."""
+    return build_publication(settings, run_id)
 
 
 @task(
     name="report",
-    task_run_name="report run {run_id}",
+    task_run_name="report run {publication.run_id}",
     retries=2,
     retry_delay_seconds=1,
     retry_condition_fn=can_succeed_on_retry,
     cache_policy=NO_CACHE,
 )
-def report_run(settings: Settings, run_id: str, counts: dict[str, int]) -> ReportResult:
-    """Write the HTML and JSON report; attach its summary to the flow run as artifacts."""
-    report = write_report(settings, run_id, counts)
+def report_run(
+    settings: Settings, publication: Publication, counts: dict[str, int]
+) -> ReportResult:
+    """Write the HTML and JSON report into the publication; attach its summary to the flow
+    run as artifacts."""
+    report = write_report(settings, publication, counts)
     create_markdown_artifact(
         markdown_summary(report), key="factledger-report", description="factledger run report"
     )
@@ -343,6 +362,21 @@ def report_run(settings: Settings, run_id: str, counts: dict[str, int]) -> Repor
     if failures:
         create_table_artifact(failures, key="factledger-failures", description="failed checks")
     return report
+
+
+@task(name="go live", task_run_name="make {publication.version} current", cache_policy=NO_CACHE)
+def go_live(settings: Settings, publication: Publication, counts: dict[str, int]) -> None:
+    """The one step that publishes (flows/publish.py), then the run's record says so. A failure
+    to record it after the swap is PublishedNotRecorded: the next run completes the record."""
+    make_current(settings, publication)
+    try:
+        record_run_end(settings, publication.run_id, "completed", counts, None)
+    except (OSError, duckdb.Error) as exc:
+        raise PublishedNotRecorded(
+            f"run {publication.run_id}: published {publication.directory}, but recording that in"
+            f" {settings.warehouse_path} failed ({type(exc).__name__}: {exc}); the next run"
+            " records it"
+        ) from exc
 
 
 def concat(tables: list[pa.Table], record_type: type) -> pa.Table:
@@ -382,9 +416,28 @@ def record_run_end(
     settings: Settings, run_id: str, status: str, counts: dict[str, int], error: str | None
 ) -> None:
     with warehouse(settings) as con:
-        if status == "completed":
+        if status == "publishing":
             counts.update(audit.ledger_counts(con))
         audit.finish_run(con, run_id, status, counts, error)
+
+
+def recover(settings: Settings, run_id: str) -> None:
+    """What a run whose process died left (we hold the lock, so it is dead): its record is
+    marked abandoned (or completed, if its publication went live), and a publication it left
+    unfinished is removed. Said on the terminal: the user should know a run was lost."""
+    with publish_lock(settings.curated_dir):
+        removed = remove_unpublished_versions(settings.curated_dir)
+    current = current_version(settings.curated_dir)
+    with warehouse(settings) as con:
+        abandoned = audit.abandon_dead_runs(con, run_id, current and run_of_version(current))
+    for dead in abandoned:
+        get_run_logger().warning(
+            "run %s ended before it finished (its process died); marked abandoned in audit.runs",
+            dead,
+            extra=ON_THE_TERMINAL,
+        )
+    for name in removed:
+        get_run_logger().info("removed the unfinished publication %s", name)
 
 
 @flow(
@@ -394,7 +447,7 @@ def record_run_end(
     task_runner=make_task_runner("default", None),
 )
 def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> RunSummary | State:
-    """Ingest → extract → load → validate → publish → report, one run at a time.
+    """Ingest → extract → load → validate → publish → report → go live, one run at a time.
 
     Ends Completed with the RunSummary, or, when an error-severity check failed, Failed (after
     the passing rows were published and the report written) with a message naming the failed
@@ -419,9 +472,12 @@ def pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None) -> Ru
     ):
         with warehouse(settings) as con:
             audit.start_run(con, run_id, settings.raw_dir)
+        recover(settings, run_id)
         counts: dict[str, int] = {}
         try:
             summary = run_stages(settings, run_id, counts)
+        except PublishedNotRecorded:
+            raise  # published: not a failed run; the next run completes its record
         except Exception as exc:
             record_run_end(settings, run_id, "failed", counts, f"{type(exc).__name__}: {exc}")
             raise
@@ -460,7 +516,7 @@ def failed_message(errors: list[CheckResult], summary: RunSummary) -> str:
     outcome = summary.validation
     return (
         f"error-severity checks failed: {named}. Published {outcome.claims_valid} claims, "
-        f"{outcome.claims_quarantined} quarantined, to {summary.publication.database}; "
+        f"{outcome.claims_quarantined} quarantined, to {summary.database}; "
         f"report: {summary.report.html_path}"
     )
 
@@ -475,6 +531,7 @@ def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSu
     version = extractor_version(settings.catalogue_dir)
     to_extract, ingest_counts, rejections = ingest(settings, run_id, version)
     counts.update(ingest_counts)
+    pause_point("ingested")
     documents = to_extract.value
     # Asked only when there is work: asking starts a local Dask cluster.
     slots = parallel_slots(FlowRunContext.get().task_runner) if documents else 1
@@ -485,27 +542,35 @@ def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSu
         )
         for i, batch in enumerate(parts)
     ]
+    extracted = Parcel([f.result().value for f in futures])
+    pause_point("extracted")
     loaded = load_claims(
         settings,
         run_id,
         Parcel([d.doc_id for d in documents]),
-        Parcel([f.result().value for f in futures]),
+        extracted,
         version,
     )
     counts.update(loaded.counts)
     counts["documents_rejected"] += loaded.documents_failed
+    pause_point("loaded")
     outcome = run_checks(settings, run_id)
     counts["claims_quarantined"] = outcome.claims_quarantined
-    # Completed before publishing, so that the publication's audit.runs shows this run whole;
-    # a failure after this point marks it failed again.
-    record_run_end(settings, run_id, "completed", counts, None)
+    pause_point("validated")
+    # Its counts recorded before publishing, so that the publication's audit.runs shows this
+    # run whole; 'publishing' until the publication is current.
+    record_run_end(settings, run_id, "publishing", counts, None)
+    pause_point("publishing")
     published = publish_ledger(settings, run_id)
-    report = report_run(settings, run_id, counts)
+    report = report_run(settings, published, counts)
+    pause_point("reported")
+    go_live(settings, published, counts)
     # The GX judge renders the Data Docs while publish and report run; the run is done with them.
     get_run_logger().info("GX Data Docs: %s", outcome.gx_docs or "not written (see the GX checks)")
     return RunSummary(
         run_id=run_id,
         warehouse=settings.warehouse_path,
+        database=published_path(settings),
         counts=counts,
         rejections=[*rejections, *loaded.rejections],
         validation=outcome,

@@ -1,26 +1,31 @@
-"""The publish stage: build the curated DuckDB and its Parquet copies, then swap them in.
+"""The publish stage: build the next publication, then make it current in one step.
 
-Readers see the previous publication or the new one, never a mix:
-- the next database is built in a temporary file beside data/curated/factledger.duckdb and
-  moved over it with one os.replace() (atomic on POSIX). A reader holding the old file open
-  keeps reading the old inode; the next reader opens the new one. Nobody waits on a lock.
-- Parquet copies are written into a new directory; data/curated/parquet is a symlink that
-  is repointed with one os.replace().
-A crash (even SIGKILL) at any point leaves the previous publication as it was; the next
-publish removes the leftovers. One publish at a time per curated directory (a file lock).
+A publication is one directory, data/curated/publications/<version>/, holding everything a
+reader sees of one run: factledger.duckdb, parquet/<schema>/<table>.parquet and report/.
+data/curated/current is a relative symlink to the current one, repointed with one
+os.replace() (atomic on POSIX), so no crash can pair the database of one publication with
+the Parquet or report of another. Readers use stable links that go through it:
+data/curated/factledger.duckdb, data/curated/parquet and data/curated/report.
+
+- build_publication() writes a new version directory (the report stage then writes its
+  report into it); make_current() swaps the link and prunes old versions.
+- A reader holding a file of the previous version keeps reading it: the previous version is
+  always kept, and older ones beyond `publications_kept` are removed.
+- A crash (even SIGKILL) at any point leaves the previous publication current; a version
+  newer than the current one never went live, and the next build removes it.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import secrets
+import re
 import shutil
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from checks import CHECKS_DIR
 from checks.registry import load_check_catalogue
 from flows.catalogue import CatalogueError, load_catalogue, read_yaml_mapping
+from flows.load import utc_now
+from flows.pause import pause_point
 from flows.resolve import load_resolution_rules
 from flows.settings import Settings
 
@@ -38,14 +45,17 @@ CURATED_SQL = Path(__file__).parent / "sql" / "curated"
 VIEWS_SQL = Path(__file__).parent / "sql" / "views"
 COLUMNS_YAML_NAME = "columns.yaml"
 PUBLISHED_NAME = "factledger.duckdb"
-PARQUET_LINK = "parquet"
+PARQUET_NAME = "parquet"
+REPORT_NAME = "report"
+PUBLICATIONS_DIR = "publications"
+CURRENT_LINK = "current"
+# What readers open, each a link through `current`, made once.
+STABLE_NAMES = (PUBLISHED_NAME, PARQUET_NAME, REPORT_NAME)
 
 # Build order: each curated table may read the ones before it.
 CURATED_TABLES = ("claims", "events", "documents", "metric_timeline", "footprint")
 # Warehouse schemas copied whole into the publication (history across runs).
 COPIED_SCHEMAS = ("audit", "quarantine")
-
-PAUSE_ENV = "FACTLEDGER_PUBLISH_PAUSE_AT"
 
 
 class PublishError(RuntimeError):
@@ -53,49 +63,97 @@ class PublishError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class PublishResult:
+class Publication:
+    """One version directory: built by build_publication(), current after make_current()."""
+
     run_id: str
-    database: Path  # data/curated/factledger.duckdb
-    parquet_dir: Path  # data/curated/parquet (a symlink to this publication's copies)
+    directory: Path  # data/curated/publications/<version>
     row_counts: dict[str, int]  # "curated.claims" → rows, for every published table
     undocumented: tuple[str, ...] = ()  # "schema.table.column" with no entry in columns.yaml
 
+    @property
+    def version(self) -> str:
+        return self.directory.name
+
+    @property
+    def database(self) -> Path:
+        return self.directory / PUBLISHED_NAME
+
+    @property
+    def parquet_dir(self) -> Path:
+        return self.directory / PARQUET_NAME
+
+    @property
+    def report_dir(self) -> Path:
+        return self.directory / REPORT_NAME
+
 
 def published_path(settings: Settings) -> Path:
+    """The current publication's database, as readers open it (a link through `current`)."""
     return settings.curated_dir / PUBLISHED_NAME
 
 
-def publish(settings: Settings, run_id: str) -> PublishResult:
-    """Build the next publication from the warehouse and swap it in atomically."""
-    curated_dir = settings.curated_dir
-    curated_dir.mkdir(parents=True, exist_ok=True)
+def publish(settings: Settings, run_id: str) -> Publication:
+    """Build the next publication and make it current (without a report: the pipeline writes
+    one into it between the two steps)."""
+    publication = build_publication(settings, run_id)
+    make_current(settings, publication)
+    return publication
+
+
+def build_publication(settings: Settings, run_id: str) -> Publication:
+    """Write a new version directory from the warehouse: the database and its Parquet
+    copies. Nothing a reader sees changes until make_current()."""
     if not settings.warehouse_path.exists():
         raise PublishError(f"run {run_id}: no warehouse at {settings.warehouse_path}")
-    with publish_lock(curated_dir):
-        remove_leftovers(curated_dir)
-        token = f"{run_id}.{secrets.token_hex(3)}"
-        building = curated_dir / f".{PUBLISHED_NAME}.{token}.building"
+    versions = settings.curated_dir / PUBLICATIONS_DIR
+    versions.mkdir(parents=True, exist_ok=True)
+    with publish_lock(settings.curated_dir):
+        remove_unpublished_versions(settings.curated_dir)
+        directory = versions / version_name(run_id)
+        directory.mkdir()
         try:
-            row_counts, undocumented = build_database(settings, run_id, building)
+            row_counts, undocumented = build_database(settings, run_id, directory / PUBLISHED_NAME)
             pause_point("built")
-            parquet_version = export_parquet(building, curated_dir, token)
+            export_parquet(directory / PUBLISHED_NAME, directory / PARQUET_NAME)
             pause_point("exported")
         except BaseException:
-            remove_leftovers(curated_dir)
+            shutil.rmtree(directory, ignore_errors=True)
             raise
-        sync_file(building)
-        os.replace(building, published_path(settings))
-        sync_dir(curated_dir)
+    return Publication(run_id, directory, row_counts, undocumented)
+
+
+def make_current(settings: Settings, publication: Publication) -> None:
+    """The one step that publishes: repoint `current` at the new version. Then prune."""
+    curated_dir = settings.curated_dir
+    with publish_lock(curated_dir):
+        for path in (publication.database, *publication.parquet_dir.rglob("*.parquet")):
+            sync_file(path)
+        sync_dir(publication.directory)
+        pause_point("ready")
+        swap_symlink(curated_dir / CURRENT_LINK, f"{PUBLICATIONS_DIR}/{publication.version}")
         pause_point("swapped")
-        swap_symlink(curated_dir / PARQUET_LINK, parquet_version.name)
-        prune_parquet_versions(curated_dir, keep=parquet_version.name)
-    return PublishResult(
-        run_id=run_id,
-        database=published_path(settings),
-        parquet_dir=curated_dir / PARQUET_LINK,
-        row_counts=row_counts,
-        undocumented=undocumented,
-    )
+        make_stable_links(curated_dir)
+        prune_versions(curated_dir, keep=settings.publications_kept)
+
+
+def version_name(run_id: str) -> str:
+    """'<UTC time of the build>.<run_id>': sorting the names sorts the builds."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", run_id):
+        raise PublishError(f"run id {run_id!r} cannot name a publication directory")
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}.{run_id}"
+
+
+def run_of_version(name: str) -> str:
+    return name.split(".", 1)[1] if "." in name else ""
+
+
+def current_version(curated_dir: Path) -> str | None:
+    """The name of the current publication's directory; None before the first."""
+    link = curated_dir / CURRENT_LINK
+    if not link.is_symlink():
+        return None
+    return Path(os.readlink(link)).name
 
 
 def shell_command(
@@ -136,6 +194,7 @@ def build_database(
             build_curated_table(con, name)
             pause_point("building")
         copy_warehouse_schemas(con)
+        show_run_as_published(con, run_id)
         copy_check_catalogue(con)
         record_timeline_changes(con, published_path(settings), run_id)
         create_views(con)
@@ -212,6 +271,16 @@ def copy_warehouse_schemas(con: duckdb.DuckDBPyConnection) -> None:
             f"create table {schema}.{table} as "
             f"select * from warehouse.{schema}.{table} order by all"
         )
+
+
+def show_run_as_published(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """In the warehouse the run is 'publishing' until its publication is current; a reader
+    only ever sees this publication once it is, so its copy shows the run completed."""
+    con.execute(
+        "update audit.runs set status = 'completed', finished_at = coalesce(finished_at, ?)"
+        " where run_id = ? and status = 'publishing'",
+        [utc_now(), run_id],
+    )
 
 
 def copy_check_catalogue(con: duckdb.DuckDBPyConnection) -> None:
@@ -461,9 +530,8 @@ def sql_string(text: str) -> str:
 # --- Parquet copies --------------------------------------------------------------------------
 
 
-def export_parquet(database: Path, curated_dir: Path, token: str) -> Path:
-    """Copy every published table to <dir>/<schema>/<table>.parquet in a new directory."""
-    building = curated_dir / f".parquet.{token}.building"
+def export_parquet(database: Path, target: Path) -> None:
+    """Copy every published table to <target>/<schema>/<table>.parquet."""
     con = duckdb.connect(str(database), read_only=True)
     try:
         tables = con.execute(
@@ -473,43 +541,73 @@ def export_parquet(database: Path, curated_dir: Path, token: str) -> Path:
             """
         ).fetchall()
         for schema, table in tables:
-            (building / schema).mkdir(parents=True, exist_ok=True)
-            target = building / schema / f"{table}.parquet"
-            con.execute(f"copy {schema}.{table} to '{target}' (format parquet)")
+            (target / schema).mkdir(parents=True, exist_ok=True)
+            path = target / schema / f"{table}.parquet"
+            con.execute(f"copy {schema}.{table} to {sql_string(str(path))} (format parquet)")
             pause_point("exporting")
     finally:
         con.close()
-    for path in building.rglob("*.parquet"):
-        sync_file(path)
-    final = curated_dir / f".parquet.{token}"
-    os.replace(building, final)
-    return final
 
 
-def swap_symlink(link: Path, target_name: str) -> None:
-    """Point `link` at `target_name` (relative, beside it) in one atomic rename."""
-    if link.exists() and not link.is_symlink():
-        # A real directory from an older layout: move it aside once (not atomic, one-off).
-        os.replace(link, link.with_name(f".{link.name}.legacy.{secrets.token_hex(3)}"))
-    staged = link.with_name(f".{link.name}.{secrets.token_hex(3)}.link")
-    os.symlink(target_name, staged)
+# --- the pointer and the versions ----------------------------------------------------------
+
+
+def swap_symlink(link: Path, target: str) -> None:
+    """Point `link` at `target` (relative to its directory) in one atomic rename."""
+    staged = link.with_name(f".{link.name}.{os.getpid()}.link")
+    staged.unlink(missing_ok=True)
+    os.symlink(target, staged)
     os.replace(staged, link)
     sync_dir(link.parent)
 
 
-def prune_parquet_versions(curated_dir: Path, keep: str) -> None:
-    """Remove older Parquet versions, except the newest previous one: a reader that resolved
-    the link just before the swap can still finish reading it."""
-    versions = sorted(
-        (
-            p
-            for p in curated_dir.glob(".parquet.*")
-            if p.is_dir() and p.name != keep and not p.name.endswith(".building")
-        ),
-        key=lambda p: p.stat().st_mtime,
-    )
-    for old in versions[:-1]:
-        shutil.rmtree(old, ignore_errors=True)
+def make_stable_links(curated_dir: Path) -> None:
+    """data/curated/{factledger.duckdb,parquet,report} → current/…, where not yet so. A file
+    or directory there from the layout before publications/ is replaced by its link."""
+    for name in STABLE_NAMES:
+        link = curated_dir / name
+        target = f"{CURRENT_LINK}/{name}"
+        if link.is_symlink() and os.readlink(link) == target:
+            continue
+        if link.is_dir() and not link.is_symlink():
+            shutil.rmtree(link)
+        swap_symlink(link, target)
+    for legacy in curated_dir.glob(".parquet.*"):  # versions of the layout before publications/
+        shutil.rmtree(legacy, ignore_errors=True)
+
+
+def published_versions(curated_dir: Path) -> list[str]:
+    """Version directories, oldest first."""
+    versions = curated_dir / PUBLICATIONS_DIR
+    if not versions.is_dir():
+        return []
+    return sorted(p.name for p in versions.iterdir() if p.is_dir() and not p.is_symlink())
+
+
+def prune_versions(curated_dir: Path, keep: int) -> list[str]:
+    """Remove versions older than the `keep` newest up to the current one (which include the
+    previous one, which a reader may have opened before the swap). Returns the names removed."""
+    current = current_version(curated_dir)
+    if current is None:
+        return []
+    live = [v for v in published_versions(curated_dir) if v <= current]
+    removed = live[: max(0, len(live) - max(keep, 2))]
+    for name in removed:
+        shutil.rmtree(curated_dir / PUBLICATIONS_DIR / name, ignore_errors=True)
+    return removed
+
+
+def remove_unpublished_versions(curated_dir: Path) -> list[str]:
+    """Versions newer than the current one never went live (a build or report that died, or
+    failed): remove them, and staged links. Call with the publish lock held."""
+    current = current_version(curated_dir) or ""
+    dead = [v for v in published_versions(curated_dir) if v > current]
+    for name in dead:
+        shutil.rmtree(curated_dir / PUBLICATIONS_DIR / name, ignore_errors=True)
+    for staged in curated_dir.glob(".*.link"):
+        if staged.is_symlink():
+            staged.unlink()
+    return dead
 
 
 # --- crash safety -------------------------------------------------------------------------
@@ -526,17 +624,6 @@ def publish_lock(curated_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def remove_leftovers(curated_dir: Path) -> None:
-    """What a killed publish left behind (we hold the lock, so nobody is writing them)."""
-    for path in curated_dir.glob(f".{PUBLISHED_NAME}.*.building*"):
-        path.unlink(missing_ok=True)
-    for path in curated_dir.glob(f".{PARQUET_LINK}.*"):
-        if path.name.endswith(".building"):
-            shutil.rmtree(path, ignore_errors=True)
-        elif path.name.endswith(".link") and path.is_symlink():
-            path.unlink()
-
-
 def sync_file(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -548,12 +635,3 @@ def sync_file(path: Path) -> None:
 def sync_dir(path: Path) -> None:
     """Make a rename durable: fsync the directory that holds it."""
     sync_file(path)
-
-
-def pause_point(stage: str) -> None:
-    """A test hook: with FACTLEDGER_PUBLISH_PAUSE_AT=<stage>, say so on stderr and wait, so
-    a test can SIGKILL the publish at a known point. Does nothing otherwise."""
-    if os.environ.get(PAUSE_ENV) != stage:
-        return
-    print(f"publish paused at {stage}", file=sys.stderr, flush=True)
-    time.sleep(float(os.environ.get("FACTLEDGER_PUBLISH_PAUSE_SECONDS", "60")))

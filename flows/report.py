@@ -1,10 +1,10 @@
 """The report stage: what a run found, for people (one self-contained HTML page) and for
 machines (its JSON twin), plus a Markdown summary and a failures table for Prefect artifacts.
 
-Reads the publication (data/curated/factledger.duckdb, read-only), so it runs after publish and
-shows exactly what was published. Writes data/curated/reports/<run_id>/{index.html,report.json}
-into a new directory, moves it into place, then repoints reports/latest (a relative symlink,
-swapped in one rename; browsers follow it from file://).
+Reads the run's publication (its factledger.duckdb, read-only) after it is built and before it
+is made current, so it shows exactly what is published, and writes index.html and report.json
+into the publication's report/ directory: the report goes live with the data it describes
+(data/curated/report/ is the current one's).
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ import json
 import math
 import os
 import re
-import secrets
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from flows.publish import published_path
+from flows.publish import Publication
 from flows.report_assets.html import render_page
 from flows.report_cards import build_cards
 from flows.settings import Settings
@@ -45,35 +43,32 @@ class ReportError(RuntimeError):
 @dataclass(frozen=True)
 class ReportResult:
     run_id: str
-    html_path: Path  # reports/<run_id>/index.html
-    json_path: Path  # reports/<run_id>/report.json
-    latest: Path  # reports/latest (points at reports/<run_id>)
+    html_path: Path  # publications/<version>/report/index.html
+    json_path: Path  # publications/<version>/report/report.json
     verdict: str  # pass | warn | fail
     headline: str  # the verdict in one line
     data: dict[str, Any]  # what report.json holds
 
 
 def write_report(
-    settings: Settings, run_id: str, counts: Mapping[str, int] | None = None
+    settings: Settings, publication: Publication, counts: Mapping[str, int] | None = None
 ) -> ReportResult:
-    """Write the run's report and point reports/latest at it.
+    """Write the run's report into its publication (before it is made current).
 
     counts: the run's document counts (documents_new, ...) when audit.runs does not have them
     yet (the run is still going); otherwise they are read from audit.runs."""
-    database = published_path(settings)
-    if not database.exists():
-        raise ReportError(f"run {run_id}: no publication at {database} (publish runs first)")
-    with duckdb.connect(str(database), read_only=True) as con:
+    run_id = publication.run_id
+    if not publication.database.exists():
+        raise ReportError(f"run {run_id}: no publication at {publication.database}")
+    with duckdb.connect(str(publication.database), read_only=True) as con:
         data = gather(con, run_id, counts or {})
-    reports = settings.curated_dir / "reports"
-    data["gx_docs"] = gx_docs_link(settings, reports / run_id, data["checks"])
-    directory = write_run_directory(reports, run_id, data)
-    latest = swap_latest(reports, directory.name)
+    directory = publication.report_dir
+    data["gx_docs"] = gx_docs_link(settings, directory, data["checks"])
+    write_files(directory, data)
     return ReportResult(
         run_id=run_id,
         html_path=directory / "index.html",
         json_path=directory / "report.json",
-        latest=latest,
         verdict=data["verdict"],
         headline=data["headline"],
         data=data,
@@ -652,35 +647,12 @@ def timelines(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
 # --- writing -----------------------------------------------------------------------------------
 
 
-def write_run_directory(reports: Path, run_id: str, data: dict) -> Path:
-    """Write both files into a new directory, then move it to reports/<run_id> whole."""
-    if not re.fullmatch(r"[A-Za-z0-9._-]+", run_id) or run_id in (".", "..", "latest"):
-        raise ReportError(f"run id {run_id!r} cannot name a report directory")
-    reports.mkdir(parents=True, exist_ok=True)
-    building = reports / f".{run_id}.{secrets.token_hex(3)}.building"
-    building.mkdir()
-    try:
-        (building / "report.json").write_text(
-            json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False, default=str),
-            encoding="utf-8",
-        )
-        (building / "index.html").write_text(render_page(data), encoding="utf-8")
-        final = reports / run_id
-        if final.exists():  # the same run reported again: replace it
-            shutil.rmtree(final)
-        os.replace(building, final)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
-    return final
-
-
-def swap_latest(reports: Path, name: str) -> Path:
-    """Point reports/latest at reports/<name> in one rename (a relative link)."""
-    latest = reports / "latest"
-    if latest.exists() and not latest.is_symlink():
-        shutil.rmtree(latest)  # a copied directory from an older layout
-    staged = reports / f".latest.{secrets.token_hex(3)}.link"
-    os.symlink(name, staged)
-    os.replace(staged, latest)
-    return latest
+def write_files(directory: Path, data: dict) -> None:
+    """index.html and report.json. The publication is not current yet: nobody reads them
+    until it is, so they need no staging of their own."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "report.json").write_text(
+        json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False, default=str),
+        encoding="utf-8",
+    )
+    (directory / "index.html").write_text(render_page(data), encoding="utf-8")

@@ -31,6 +31,10 @@ class Settings:
     """How long a run waits for another run on the same curated directory before giving up
     (exit 2). Two runs never interleave on the same data."""
 
+    publications_kept: int = 2
+    """How many publications data/curated/publications/ keeps: the current one and those
+    before it (at least 2: the previous one stays for readers who opened it before the swap)."""
+
     run_id: str | None = field(default=None)
     """Set by the pipeline for each run; None outside a run."""
 

@@ -115,10 +115,21 @@ def startup_timeout_seconds() -> float:
     return float(get_current_settings().server.ephemeral.startup_timeout_seconds)
 
 
+# The server must not outlive its run, however the run ends (kill -9 included): the server's
+# process asks Linux for SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG, kept across exec),
+# makes sure the parent is still the run, then becomes uvicorn.
+DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)\n"
+    "if os.getppid() != int(sys.argv[1]): sys.exit(1)\n"
+    "os.execv(sys.executable, [sys.executable, *sys.argv[2:]])\n"
+)
+
+
 def uvicorn_command(port: int) -> list[str]:
     prefect_dir = Path(importlib.util.find_spec("prefect").submodule_search_locations[0])
     return [
-        sys.executable, "-m", "uvicorn",
+        sys.executable, "-c", DIE_WITH_PARENT, str(os.getpid()), "-m", "uvicorn",
         "--app-dir", str(prefect_dir.parent),
         "--factory", "prefect.server.api.server:create_app",
         "--host", "127.0.0.1", "--port", str(port),

@@ -16,6 +16,8 @@ from flows import audit
 from flows.catalogue import load_catalogue
 from flows.load import record_rejections
 from flows.model import INF, Claim, Document, Event, Rejection, stable_id
+from flows.publish import build_publication, make_current
+from flows.report import ReportResult, write_report
 from flows.settings import Settings
 from flows.validate import validate
 from flows.warehouse import connect, insert_records
@@ -290,3 +292,12 @@ def table_rows(database: Path, table: str) -> list[tuple]:
     """Every row of a published table in stored order (no ORDER BY: the order is the claim)."""
     with duckdb.connect(str(database), read_only=True) as con:
         return con.execute(f"select * from {table}").fetchall()
+
+
+def publish_and_report(settings: Settings, run_id: str) -> ReportResult:
+    """What the pipeline does after validate: build the publication, write its report into
+    it, make it current."""
+    publication = build_publication(settings, run_id)
+    report = write_report(settings, publication)
+    make_current(settings, publication)
+    return report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -51,7 +52,9 @@ def query(database: Path, sql: str) -> list[tuple]:
 def test_publishes_every_table_with_its_row_count(warehouse: Warehouse) -> None:
     run = warehouse.run(CONSISTENT_CORPUS, "run-1")
     result = publish(warehouse.settings, run)
-    assert result.database == warehouse.settings.curated_dir / "factledger.duckdb"
+    curated = warehouse.settings.curated_dir
+    assert result.database == curated / "publications" / result.version / "factledger.duckdb"
+    assert published_path(warehouse.settings).resolve() == result.database.resolve()
     assert {
         *CURATED,
         "audit.runs",
@@ -228,8 +231,8 @@ def test_republishing_the_same_run_gives_identical_tables(warehouse: Warehouse) 
 def test_parquet_copies_match_and_swap(warehouse: Warehouse) -> None:
     run = warehouse.run(CONSISTENT_CORPUS, "run-1")
     result = publish(warehouse.settings, run)
-    link = result.parquet_dir
-    assert link.is_symlink() and link.name == "parquet"
+    link = warehouse.settings.curated_dir / "parquet"
+    assert link.is_symlink() and link.resolve() == result.parquet_dir.resolve()
     claims = pq.read_table(link / "curated" / "claims.parquet")
     assert claims.num_rows == result.row_counts["curated.claims"]
     assert claims.column("claim_id").to_pylist() == [
@@ -240,8 +243,35 @@ def test_parquet_copies_match_and_swap(warehouse: Warehouse) -> None:
         publish(warehouse.settings, warehouse.run(CONSISTENT_CORPUS, f"run-{number}"))
     assert link.resolve() != first_target
     assert not first_target.exists()  # older versions are pruned, the previous one is kept
-    versions = sorted(p.name for p in link.parent.glob(".parquet.*"))
-    assert len(versions) == 2
+    versions = sorted(p.name for p in (link.parent / "publications").iterdir())
+    assert [v.split(".", 1)[1] for v in versions] == ["run-2", "run-3"]
+
+
+def test_publications_kept_is_a_setting(warehouse: Warehouse) -> None:
+    settings = warehouse.settings.with_(publications_kept=3)
+    for number in (1, 2, 3, 4):
+        publish(settings, warehouse.run(CONSISTENT_CORPUS, f"run-{number}"))
+    versions = sorted(p.name for p in (settings.curated_dir / "publications").iterdir())
+    assert [v.split(".", 1)[1] for v in versions] == ["run-2", "run-3", "run-4"]
+    # fewer than two is never kept: the previous one stays for readers who opened it
+    publish(settings.with_(publications_kept=1), warehouse.run(CONSISTENT_CORPUS, "run-5"))
+    versions = sorted(p.name for p in (settings.curated_dir / "publications").iterdir())
+    assert [v.split(".", 1)[1] for v in versions] == ["run-4", "run-5"]
+
+
+def test_the_layout_before_publications_is_replaced_by_links(warehouse: Warehouse) -> None:
+    """A curated directory of the older layout: a database file, a parquet link to a hidden
+    version directory. The first publish replaces both with links through `current`."""
+    curated = warehouse.settings.curated_dir
+    curated.mkdir(parents=True)
+    (curated / "factledger.duckdb").write_bytes(b"an older publication")
+    (curated / ".parquet.old").mkdir()
+    (curated / "parquet").symlink_to(".parquet.old")
+    result = publish(warehouse.settings, warehouse.run(CONSISTENT_CORPUS, "run-1"))
+    for name in ("factledger.duckdb", "parquet", "report"):
+        assert os.readlink(curated / name) == f"current/{name}"
+    assert (curated / "factledger.duckdb").resolve() == result.database.resolve()
+    assert not (curated / ".parquet.old").exists()
 
 
 def test_unknown_run_fails_and_leaves_the_publication(warehouse: Warehouse) -> None:
@@ -250,8 +280,8 @@ def test_unknown_run_fails_and_leaves_the_publication(warehouse: Warehouse) -> N
     with pytest.raises(PublishError, match="no-such-run"):
         publish(warehouse.settings, "no-such-run")
     assert table_rows(published_path(warehouse.settings), "curated.claims") == before
-    leftovers = [p.name for p in warehouse.settings.curated_dir.glob(".*building*")]
-    assert leftovers == []
+    versions = [p.name for p in (warehouse.settings.curated_dir / "publications").iterdir()]
+    assert [v.split(".", 1)[1] for v in versions] == ["run-1"]
 
 
 def test_duckdb_cli_opens_the_published_file_read_only(warehouse: Warehouse) -> None:
@@ -318,3 +348,11 @@ def test_an_unknown_key_in_columns_yaml_is_an_error_naming_it(tmp_path: Path) ->
         load_column_catalogue(settings)
     assert "columns.yaml" in str(raised.value) and "char_start" in str(raised.value)
     assert "0-based." in str(raised.value)
+
+
+def test_a_curated_path_with_a_quote_publishes(tmp_path: Path) -> None:
+    warehouse = Warehouse(settings_for(tmp_path / "analyst's data"))
+    result = publish(warehouse.settings, warehouse.run(CONSISTENT_CORPUS, "run-1"))
+    assert "'" in str(result.parquet_dir)
+    claims = pq.read_table(result.parquet_dir / "curated" / "claims.parquet")
+    assert claims.num_rows == result.row_counts["curated.claims"] == 7

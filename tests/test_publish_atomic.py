@@ -16,7 +16,8 @@ import pyarrow.parquet as pq
 import pytest
 from publish_ledger import CONSISTENT_CORPUS, SMART_DECREASE, Warehouse, settings_for, table_rows
 
-from flows.publish import PAUSE_ENV, publish, published_path
+from flows.pause import PAUSE_ENV
+from flows.publish import publish, published_path
 from flows.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,7 +57,7 @@ def wait_for_pause(process: subprocess.Popen, stage: str, timeout: float = 60) -
         ready, _, _ = select.select([process.stderr], [], [], 0.5)
         if ready:
             line = process.stderr.readline()
-            if f"publish paused at {stage}" in line:
+            if f"factledger paused at {stage}" in line:
                 return
             if not line and process.poll() is not None:
                 break
@@ -90,35 +91,42 @@ def without_run_columns(state: dict[str, list[tuple]]) -> dict[str, list]:
     return {t: rows for t, rows in state.items() if t.startswith("curated.")}
 
 
-@pytest.mark.parametrize("stage", ["building", "built", "exporting", "exported", "swapped"])
+def parquet_claims(curated: Path) -> list[str]:
+    table = pq.read_table(curated / "parquet" / "curated" / "claims.parquet")
+    return table.column("claim_id").to_pylist()
+
+
+@pytest.mark.parametrize(
+    "stage", ["building", "built", "exporting", "exported", "ready", "swapped"]
+)
 def test_a_publish_killed_at_any_stage_leaves_a_complete_publication(
     two_runs: tuple[Warehouse, dict, dict], stage: str
 ) -> None:
     warehouse, old, new = two_runs
+    curated = warehouse.settings.curated_dir
     database = published_path(warehouse.settings)
     process = start_publish(warehouse.settings, "run-2", pause_at=stage)
     wait_for_pause(process, stage)
     kill(process)
 
     after_kill = snapshot(database)
-    if stage == "swapped":  # the database was replaced before the kill: the new one, whole
+    if stage == "swapped":  # `current` was repointed before the kill: the new one, whole
         assert without_run_columns(after_kill) == without_run_columns(new)
         assert after_kill["audit.runs"][-1][0] == "run-2"
     else:
         assert after_kill == old
-    # the Parquet copies behind the link are complete (the link swaps after the database)
-    parquet = warehouse.settings.curated_dir / "parquet"
-    assert pq.read_table(parquet / "curated" / "claims.parquet").num_rows == len(
-        old["curated.claims"]
-    )
+    # the database and the Parquet copies are of one publication, whichever it is
+    assert parquet_claims(curated) == [row[0] for row in after_kill["curated.claims"]]
 
-    # the next publish cleans up and completes
+    # the next publish removes what never went live, and completes
     publish(warehouse.settings, "run-2")
     assert without_run_columns(snapshot(database)) == without_run_columns(new)
-    assert list(warehouse.settings.curated_dir.glob(".*building*")) == []
-    assert pq.read_table(parquet / "curated" / "claims.parquet").num_rows == len(
-        new["curated.claims"]
-    )
+    assert parquet_claims(curated) == [row[0] for row in new["curated.claims"]]
+    versions = sorted(p.name for p in (curated / "publications").iterdir())
+    previous = "run-2" if stage == "swapped" else "run-1"  # the one current before this publish
+    assert [v.split(".", 1)[1] for v in versions] == [previous, "run-2"]
+    assert (curated / "current").resolve().name == versions[-1]
+    assert list(curated.glob(".*.link")) == []
 
 
 def test_publishes_killed_after_random_delays_leave_old_or_new(

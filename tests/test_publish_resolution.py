@@ -162,4 +162,4 @@ def test_each_publication_records_the_timeline_values_it_changed(warehouse: Ware
         ("20260101T000000Z-aaaaaa",),
         ("20260201T000000Z-bbbbbb",),
     ]
-    assert published_path(warehouse.settings) == third
+    assert published_path(warehouse.settings).resolve() == third.resolve()

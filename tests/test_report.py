@@ -18,12 +18,13 @@ from publish_ledger import (
     Doc,
     Fact,
     Warehouse,
+    publish_and_report,
     settings_for,
 )
 
 from flows.ingest import ingest_documents
 from flows.model import Rejection
-from flows.publish import publish
+from flows.publish import Publication, build_publication
 from flows.report import (
     ReportError,
     ReportResult,
@@ -41,8 +42,7 @@ RUN_1, RUN_2, RUN_3 = (
 
 
 def run_and_report(warehouse: Warehouse, docs: tuple[Doc, ...], run_id: str) -> ReportResult:
-    publish(warehouse.settings, warehouse.run(docs, run_id))
-    return write_report(warehouse.settings, run_id)
+    return publish_and_report(warehouse.settings, warehouse.run(docs, run_id))
 
 
 @pytest.fixture
@@ -58,16 +58,20 @@ def failing(warehouse: Warehouse) -> ReportResult:
     return run_and_report(warehouse, (*CONSISTENT_CORPUS, SMART_DECREASE), RUN_2)
 
 
-def test_writes_html_and_json_and_points_latest_at_the_newest(
+def test_the_report_is_written_into_its_publication_and_goes_live_with_it(
     warehouse: Warehouse, failing: ReportResult
 ) -> None:
-    reports = warehouse.settings.curated_dir / "reports"
-    assert failing.html_path == reports / RUN_2 / "index.html"
+    curated = warehouse.settings.curated_dir
+    version = failing.html_path.parent.parent
+    assert failing.html_path == curated / "publications" / version.name / "report" / "index.html"
+    assert version.name.endswith(f".{RUN_2}")
     assert failing.json_path.read_text(encoding="utf-8")
-    assert failing.latest.is_symlink() and failing.latest.resolve() == (reports / RUN_2).resolve()
-    assert (reports / "latest" / "index.html").read_text() == failing.html_path.read_text()
-    assert (reports / RUN_1 / "index.html").exists()  # earlier reports stay
-    assert sorted(p.name for p in reports.iterdir()) == [RUN_1, RUN_2, "latest"]
+    assert (curated / "current").resolve() == version.resolve()
+    assert (curated / "report" / "index.html").read_text() == failing.html_path.read_text()
+    # the previous publication, report and all, stays for its readers
+    versions = sorted((curated / "publications").iterdir())
+    assert [v.name.split(".", 1)[1] for v in versions] == [RUN_1, RUN_2]
+    assert (versions[0] / "report" / "index.html").exists()
 
 
 def test_json_twin_holds_the_verdict_counts_and_failures(failing: ReportResult) -> None:
@@ -176,8 +180,7 @@ def test_gx_results_are_in_the_page_with_no_link_that_needs_the_network(
             " [], [], ?, ?, null, now())",
             [run_id, message, json.dumps({"expectation": "ExpectColumnValuesToBeInSet"})],
         )
-    publish(warehouse.settings, run_id)
-    report = write_report(warehouse.settings, run_id)
+    report = publish_and_report(warehouse.settings, run_id)
     page = report.html_path.read_text(encoding="utf-8")
     assert [r["check_id"] for r in report.data["gx_results"]] == [
         "gx_claims_contract",
@@ -229,9 +232,10 @@ def test_markdown_summary_and_failures_table(failing: ReportResult) -> None:
     assert row["rule"] == failing.data["failures"][0]["description"]
 
 
-def test_report_before_publish_says_so(tmp_path: Path) -> None:
-    with pytest.raises(ReportError, match="publish runs first"):
-        write_report(settings_for(tmp_path), RUN_1)
+def test_report_without_its_publication_says_so(tmp_path: Path) -> None:
+    missing = Publication(RUN_1, tmp_path / "publications" / f"x.{RUN_1}", {})
+    with pytest.raises(ReportError, match=f"no publication at {missing.database}"):
+        write_report(settings_for(tmp_path), missing)
 
 
 def many_conflicts(entities: int, claims_each: int) -> tuple[Doc, ...]:
@@ -250,9 +254,9 @@ def many_conflicts(entities: int, claims_each: int) -> tuple[Doc, ...]:
 
 def test_a_run_with_5000_violations_stays_readable(warehouse: Warehouse) -> None:
     docs = many_conflicts(entities=4, claims_each=51)  # 4 × 1275 = 5100 violations
-    publish(warehouse.settings, warehouse.run(docs, RUN_1))
+    publication = build_publication(warehouse.settings, warehouse.run(docs, RUN_1))
     started = time.perf_counter()
-    report = write_report(warehouse.settings, RUN_1)
+    report = write_report(warehouse.settings, publication)
     elapsed = time.perf_counter() - started
     (failure,) = [f for f in report.data["failures"] if f["check_id"] == "same_time_claims_agree"]
     assert failure["violation_count"] == 5100
@@ -284,11 +288,10 @@ def test_every_rejection_is_listed_with_its_file_row_and_reason(
     bad_row = Rejection(
         "claims_csv", "claims/hand.csv", "quote_not_in_document", "row 3: no such quote.", 3
     )
-    publish(
+    report = publish_and_report(
         warehouse.settings,
         warehouse.run(CONSISTENT_CORPUS, RUN_1, rejections=(*refused, bad_row)),
     )
-    report = write_report(warehouse.settings, RUN_1)
     data = json.loads(report.json_path.read_text(encoding="utf-8"))
     assert [(r["file"], r["row_number"], r["reason"]) for r in data["rejections"]] == [
         ("claims/hand.csv", 3, "quote_not_in_document"),

@@ -11,13 +11,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from publish_ledger import CONSISTENT_CORPUS, SMART_DECREASE, Warehouse, settings_for
+from publish_ledger import (
+    CONSISTENT_CORPUS,
+    SMART_DECREASE,
+    Warehouse,
+    publish_and_report,
+    settings_for,
+)
 from test_report import RUN_1, RUN_2, many_conflicts, run_and_report
 
 from checks import CHECKS_DIR
 from checks.registry import load_check_catalogue
-from flows.publish import publish
-from flows.report import write_report
 
 CHROMIUM = "/usr/bin/chromium"
 CUMULATIVE = "cumulative_never_decreases"
@@ -86,7 +90,8 @@ def unescape(text: str) -> str:
 def failing(tmp_path: Path) -> Path:
     warehouse = Warehouse(settings_for(tmp_path / "ledger"))
     run_and_report(warehouse, CONSISTENT_CORPUS, RUN_1)
-    return run_and_report(warehouse, (*CONSISTENT_CORPUS, SMART_DECREASE), RUN_2).latest
+    run_and_report(warehouse, (*CONSISTENT_CORPUS, SMART_DECREASE), RUN_2)
+    return warehouse.settings.curated_dir / "report"  # the current publication's
 
 
 def test_the_page_renders_offline_with_its_verdict_and_failures(
@@ -135,8 +140,8 @@ def test_screenshot_shows_a_page(chromium: str, failing: Path, tmp_path: Path) -
 
 def test_5000_violations_render_collapsed_and_capped(chromium: str, tmp_path: Path) -> None:
     warehouse = Warehouse(settings_for(tmp_path / "ledger"))
-    publish(warehouse.settings, warehouse.run(many_conflicts(4, 51), RUN_1))
-    page = write_report(warehouse.settings, RUN_1).html_path
+    run = warehouse.run(many_conflicts(4, 51), RUN_1)
+    page = publish_and_report(warehouse.settings, run).html_path
     dom, seen = visible_text(chromium, page, tmp_path)
     assert "4 of 4 groups shown" in seen
     assert "5100 violation(s)" in seen

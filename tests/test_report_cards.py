@@ -18,12 +18,12 @@ from publish_ledger import (
     Doc,
     Fact,
     Warehouse,
+    publish_and_report,
     settings_for,
 )
 from test_report import RUN_1, RUN_2, run_and_report
 
-from flows.publish import publish
-from flows.report import ReportResult, markdown_summary, write_report
+from flows.report import ReportResult, markdown_summary
 
 
 @pytest.fixture
@@ -120,8 +120,8 @@ def test_report_json_carries_the_same_cards(disputed: ReportResult) -> None:
 
 def test_a_violation_of_one_row_is_a_card_of_that_row(warehouse: Warehouse) -> None:
     """The #2's launch, planned for late 2026, is due by February 2027 and unconfirmed."""
-    publish(warehouse.settings, warehouse.run(CONSISTENT_CORPUS, RUN_1, as_of=date(2027, 2, 1)))
-    report = write_report(warehouse.settings, RUN_1)
+    run = warehouse.run(CONSISTENT_CORPUS, RUN_1, as_of=date(2027, 2, 1))
+    report = publish_and_report(warehouse.settings, run)
     (card,) = report.data["cards"]
     assert card["card_id"].startswith("row-") and card["resolution"] is None
     assert card["severity"] == "warn"

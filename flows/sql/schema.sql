@@ -81,7 +81,7 @@ create table if not exists audit.runs (
     run_id              varchar not null,
     started_at          timestamp not null,
     finished_at         timestamp,
-    status              varchar not null,  -- running | completed | failed
+    status              varchar not null,  -- running | publishing | completed | failed | abandoned
     raw_dir             varchar not null,
     documents_new       integer,
     documents_changed   integer,
