@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 
 from flows.publish import published_path
-from flows.report_assets.html import render_page
+from flows.report_assets.page import render_page
 from flows.report_cards import build_cards
 from flows.settings import Settings
 

@@ -3,6 +3,8 @@ network) and the tests assert on what it renders, after the page's script has ru
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import os
 import re
@@ -22,11 +24,12 @@ from flows.report import write_report
 CHROMIUM = "/usr/bin/chromium"
 CUMULATIVE = "cumulative_never_decreases"
 # Appended to a copy of the page: innerText is what is rendered (closed <details> bodies and
-# hidden elements are left out), written into the DOM so --dump-dom carries it out.
+# hidden elements are left out), written into the DOM so --dump-dom carries it out. The page's
+# Content-Security-Policy runs only the scripts it names by hash: the copy's names this one too.
 VISIBLE_TEXT_PROBE = (
-    "<script>var probe = document.createElement('pre'); probe.id = 'seen';"
+    "var probe = document.createElement('pre'); probe.id = 'seen';"
     "probe.textContent = document.querySelector('main').innerText;"
-    "document.body.appendChild(probe);</script>"
+    "document.body.appendChild(probe);"
 )
 
 
@@ -62,9 +65,7 @@ def chromium_argv(chromium: str, profile: Path) -> list[str]:
 def visible_text(chromium: str, page: Path, tmp_path: Path) -> tuple[str, str]:
     """(the DOM after scripts ran, the text a reader sees) for a copy of `page`."""
     probe = tmp_path / "probe.html"
-    probe.write_text(
-        page.read_text(encoding="utf-8").replace("</body>", VISIBLE_TEXT_PROBE + "</body>")
-    )
+    probe.write_text(with_script(page.read_text(encoding="utf-8"), VISIBLE_TEXT_PROBE))
     done = subprocess.run(
         [*chromium_argv(chromium, tmp_path / "profile"), "--dump-dom", probe.as_uri()],
         capture_output=True,
@@ -76,6 +77,14 @@ def visible_text(chromium: str, page: Path, tmp_path: Path) -> tuple[str, str]:
     match = re.search(r'<pre id="seen">(.*?)</pre>', dom, re.S)
     assert match, "the probe did not run: " + dom[-500:]
     return dom, unescape(match.group(1))
+
+
+def with_script(page: str, script: str, allowed: bool = True) -> str:
+    """The page with `script` run at the end of its body, named in its policy if `allowed`."""
+    if allowed:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        page = page.replace("script-src ", f"script-src 'sha256-{digest}' ", 1)
+    return page.replace("</body>", f"<script>{script}</script></body>")
 
 
 def unescape(text: str) -> str:
