@@ -64,19 +64,26 @@ def chromium_argv(chromium: str, profile: Path) -> list[str]:
 
 def visible_text(chromium: str, page: Path, tmp_path: Path) -> tuple[str, str]:
     """(the DOM after scripts ran, the text a reader sees) for a copy of `page`."""
-    probe = tmp_path / "probe.html"
-    probe.write_text(with_script(page.read_text(encoding="utf-8"), VISIBLE_TEXT_PROBE))
+    dom = dumped_dom(
+        chromium, with_script(page.read_text(encoding="utf-8"), VISIBLE_TEXT_PROBE), tmp_path
+    )
+    match = re.search(r'<pre id="seen">(.*?)</pre>', dom, re.S)
+    assert match, "the probe did not run: " + dom[-500:]
+    return dom, unescape(match.group(1))
+
+
+def dumped_dom(chromium: str, page: str, tmp_path: Path) -> str:
+    """The DOM of `page` (HTML text, loaded from a file) after its scripts ran."""
+    copy = tmp_path / "probe.html"
+    copy.write_text(page, encoding="utf-8")
     done = subprocess.run(
-        [*chromium_argv(chromium, tmp_path / "profile"), "--dump-dom", probe.as_uri()],
+        [*chromium_argv(chromium, tmp_path / "profile"), "--dump-dom", copy.as_uri()],
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    dom = done.stdout
-    match = re.search(r'<pre id="seen">(.*?)</pre>', dom, re.S)
-    assert match, "the probe did not run: " + dom[-500:]
-    return dom, unescape(match.group(1))
+    return done.stdout
 
 
 def with_script(page: str, script: str, allowed: bool = True) -> str:
@@ -115,6 +122,25 @@ def test_the_page_renders_offline_with_its_verdict_and_failures(
     assert len(re.findall(r"<script", dom)) == 2  # the page's own and the probe
     assert "1 of 1 groups shown" in seen
     assert "Compared with run " + RUN_1 in seen
+
+
+def test_the_policy_applies_the_pages_style_and_runs_its_script_and_no_other(
+    chromium: str, failing: Path, tmp_path: Path
+) -> None:
+    """The hashes in the page's Content-Security-Policy are the ones a browser computes: its
+    style is applied and its script runs; a script the policy does not name does not."""
+    page = (failing / "index.html").read_text(encoding="utf-8")
+    styled = (
+        "document.body.setAttribute('data-verdict-background',"
+        " getComputedStyle(document.getElementById('verdict')).backgroundColor);"
+    )
+    injected = "document.body.setAttribute('data-injected', '1');"
+    both = with_script(with_script(page, styled), injected, allowed=False)
+    dom = dumped_dom(chromium, both, tmp_path)
+    assert 'data-ready="1"' in dom  # the page's own script ran
+    (body,) = re.findall(r"<body[^>]*>", dom)
+    assert 'data-verdict-background="rgb(179, 38, 30)"' in body  # style.css's --bad, applied
+    assert "data-injected" not in body  # refused by the policy
 
 
 def test_latest_link_opens_in_the_browser(chromium: str, failing: Path, tmp_path: Path) -> None:
