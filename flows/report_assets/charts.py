@@ -6,6 +6,7 @@ markup is in templates/timelines.html.j2."""
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ LEGEND_STATES = ("pass", "warn", "excepted", "quarantined")
 WIDTH, HEIGHT, TOP, RIGHT, BOTTOM = 760, 260, 30, 16, 32
 CHAR_WIDTH = 6.4  # px per character of an 11px label: enough to keep labels apart
 LINE = 13  # px between two labels stacked to avoid overlapping
+ABSURD = 1e15  # no count or amount of money of a company reaches this: shown in e-notation
 MIN_DAYS = 60  # a chart spans at least this many days (a single date gets room either side)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -68,7 +70,10 @@ def point(claim: dict) -> tuple:
 
 
 def readable(value: float) -> str:
-    """1234567 → '1,234,567'; 2.5 → '2.5'."""
+    """1234567 → '1,234,567'; 2.5 → '2.5'; beyond any real count (1e15 and up, which only a
+    wrong value reaches) '1.23e+20', so the label stays short."""
+    if not math.isfinite(value) or abs(value) >= ABSURD:
+        return f"{value:.3g}"
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
@@ -245,11 +250,13 @@ def finite_values(series: dict, claims: list[dict]) -> list[float]:
 def value_ticks(values: list[float]) -> tuple[float, list[float]]:
     """The top of the value axis and its ticks: round numbers (1, 2, 2.5 or 5 × 10^n apart)
     from 0 to just above the largest value, leaving room for the labels above the bars."""
-    largest = max([*values, 0]) * 1.12 or 1.0
+    largest = min(max([*values, 0]) * 1.12, sys.float_info.max) or 1.0
     raw_step = largest / 6
-    magnitude = 10 ** math.floor(math.log10(raw_step))
+    magnitude = 10.0 ** math.floor(math.log10(raw_step))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw_step)
     count = math.ceil(largest / step)
+    if not math.isfinite(step * count):  # 1e308: no round number above it is a float
+        return largest, [0.0, largest]
     return step * count, [step * i for i in range(count + 1)]
 
 
