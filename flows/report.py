@@ -22,7 +22,8 @@ from typing import Any
 import duckdb
 
 from flows.publish import Publication
-from flows.report_assets.html import render_page
+from flows.report_assets.page import render_page
+from flows.report_assets.visible import visible
 from flows.report_cards import build_cards
 from flows.settings import Settings
 
@@ -184,8 +185,9 @@ def failures_table(report: ReportResult) -> list[dict[str, Any]]:
 
 def markdown_cell(text: str | None) -> str:
     """Text from documents in a Markdown table cell or list item: no markup of its own (Prefect's
-    UI renders HTML inside Markdown), no column breaks, one line."""
-    escaped = html.escape(text or "", quote=False)
+    UI renders HTML inside Markdown), no column breaks, one line, no invisible characters (shown
+    as ‹U+XXXX›, as on the page)."""
+    escaped = html.escape(visible(text or ""), quote=False)
     return escaped.replace("|", "\\|").replace("\n", " ")
 
 

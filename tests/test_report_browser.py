@@ -3,6 +3,8 @@ network) and the tests assert on what it renders, after the page's script has ru
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import os
 import re
@@ -26,11 +28,12 @@ from checks.registry import load_check_catalogue
 CHROMIUM = "/usr/bin/chromium"
 CUMULATIVE = "cumulative_never_decreases"
 # Appended to a copy of the page: innerText is what is rendered (closed <details> bodies and
-# hidden elements are left out), written into the DOM so --dump-dom carries it out.
+# hidden elements are left out), written into the DOM so --dump-dom carries it out. The page's
+# Content-Security-Policy runs only the scripts it names by hash: the copy's names this one too.
 VISIBLE_TEXT_PROBE = (
-    "<script>var probe = document.createElement('pre'); probe.id = 'seen';"
+    "var probe = document.createElement('pre'); probe.id = 'seen';"
     "probe.textContent = document.querySelector('main').innerText;"
-    "document.body.appendChild(probe);</script>"
+    "document.body.appendChild(probe);"
 )
 
 
@@ -65,21 +68,34 @@ def chromium_argv(chromium: str, profile: Path) -> list[str]:
 
 def visible_text(chromium: str, page: Path, tmp_path: Path) -> tuple[str, str]:
     """(the DOM after scripts ran, the text a reader sees) for a copy of `page`."""
-    probe = tmp_path / "probe.html"
-    probe.write_text(
-        page.read_text(encoding="utf-8").replace("</body>", VISIBLE_TEXT_PROBE + "</body>")
+    dom = dumped_dom(
+        chromium, with_script(page.read_text(encoding="utf-8"), VISIBLE_TEXT_PROBE), tmp_path
     )
+    match = re.search(r'<pre id="seen">(.*?)</pre>', dom, re.S)
+    assert match, "the probe did not run: " + dom[-500:]
+    return dom, unescape(match.group(1))
+
+
+def dumped_dom(chromium: str, page: str, tmp_path: Path) -> str:
+    """The DOM of `page` (HTML text, loaded from a file) after its scripts ran."""
+    copy = tmp_path / "probe.html"
+    copy.write_text(page, encoding="utf-8")
     done = subprocess.run(
-        [*chromium_argv(chromium, tmp_path / "profile"), "--dump-dom", probe.as_uri()],
+        [*chromium_argv(chromium, tmp_path / "profile"), "--dump-dom", copy.as_uri()],
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    dom = done.stdout
-    match = re.search(r'<pre id="seen">(.*?)</pre>', dom, re.S)
-    assert match, "the probe did not run: " + dom[-500:]
-    return dom, unescape(match.group(1))
+    return done.stdout
+
+
+def with_script(page: str, script: str, allowed: bool = True) -> str:
+    """The page with `script` run at the end of its body, named in its policy if `allowed`."""
+    if allowed:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        page = page.replace("script-src ", f"script-src 'sha256-{digest}' ", 1)
+    return page.replace("</body>", f"<script>{script}</script></body>")
 
 
 def unescape(text: str) -> str:
@@ -113,8 +129,29 @@ def test_the_page_renders_offline_with_its_verdict_and_failures(
     assert "Compared with run " + RUN_1 in seen
 
 
-def test_latest_link_opens_in_the_browser(chromium: str, failing: Path, tmp_path: Path) -> None:
-    assert failing.name == "latest" and failing.is_symlink()
+def test_the_policy_applies_the_pages_style_and_runs_its_script_and_no_other(
+    chromium: str, failing: Path, tmp_path: Path
+) -> None:
+    """The hashes in the page's Content-Security-Policy are the ones a browser computes: its
+    style is applied and its script runs; a script the policy does not name does not."""
+    page = (failing / "index.html").read_text(encoding="utf-8")
+    styled = (
+        "document.body.setAttribute('data-verdict-background',"
+        " getComputedStyle(document.getElementById('verdict')).backgroundColor);"
+    )
+    injected = "document.body.setAttribute('data-injected', '1');"
+    both = with_script(with_script(page, styled), injected, allowed=False)
+    dom = dumped_dom(chromium, both, tmp_path)
+    assert 'data-ready="1"' in dom  # the page's own script ran
+    (body,) = re.findall(r"<body[^>]*>", dom)
+    assert 'data-verdict-background="rgb(179, 38, 30)"' in body  # style.css's --bad, applied
+    assert "data-injected" not in body  # refused by the policy
+
+
+def test_the_current_report_link_opens_in_the_browser(
+    chromium: str, failing: Path, tmp_path: Path
+) -> None:
+    assert failing.name == "report" and failing.is_symlink()
     _, seen = visible_text(chromium, failing / "index.html", tmp_path)
     assert f"factledger run {RUN_2}" in seen
 
