@@ -149,8 +149,7 @@ def test_a_series_that_states_one_value_is_a_line_not_a_chart(failing: ReportRes
     }
     lines = [p.text() for p in page.find_all("p", "series-line")]
     assert lines == [
-        "new_markets (markets): 7 from 2025-01-01 to 2025-06-30, “seven new markets” "
-        "(b_2025.txt).",
+        "new_markets (markets): 7 from 2025-01-01 to 2025-06-30, “seven new markets” (b_2025.txt).",
         "new_stores in China (stores): 20 from 2025-01-01 to 2025-06-30, “20 new stores” "
         "(f_2025_china.txt).",
         "stores_count in China (stores): 131 as of 2025-06-30, “131 stores” "

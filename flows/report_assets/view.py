@@ -34,9 +34,7 @@ def page_view(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def capped(
-    items: list, limit: int, view: Callable[[Any], Any] | None = None
-) -> dict[str, Any]:
+def capped(items: list, limit: int, view: Callable[[Any], Any] | None = None) -> dict[str, Any]:
     """The first `limit` items to show (each through `view`, if given), how many there are
     and how many are not shown."""
     shown = items[:limit]
