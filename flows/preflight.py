@@ -15,12 +15,10 @@ that does not parse, a file listed twice, a path leading outside documents/) sto
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
 from pathlib import Path
 
-from flows.settings import REPO_ROOT, Settings, _field_names, load_settings
+from flows.settings import PYPROJECT, Settings, SettingsError, load_settings
 
 # Manifest rows refused by read_manifest that are a mistake in the manifest itself.
 MANIFEST_MISTAKES = ("path_outside_documents", "duplicate_manifest_row", "invalid_published_at")
@@ -33,7 +31,7 @@ class PreflightError(ValueError):
 def check(
     raw: Path | None = None,
     curated: Path | None = None,
-    pyproject: Path = REPO_ROOT / "pyproject.toml",
+    pyproject: Path = PYPROJECT,
     checks_dir: Path | None = None,
 ) -> Settings:
     """The settings the run will use, once everything it reads before starting is sound."""
@@ -46,26 +44,10 @@ def check(
 
 
 def _settings(pyproject: Path) -> Settings:
-    if pyproject.exists():
-        try:
-            table = tomllib.loads(pyproject.read_text()).get("tool", {}).get("factledger", {})
-        except tomllib.TOMLDecodeError as exc:
-            raise PreflightError(f"{pyproject}: not valid TOML: {exc}") from None
-        known = _field_names()
-        for key in table:
-            if key not in known:
-                near = difflib.get_close_matches(key, known, n=1)
-                hint = f" (did you mean {near[0]!r}?)" if near else ""
-                raise PreflightError(
-                    f"{pyproject}: [tool.factledger] has unknown key {key!r}{hint}; "
-                    f"expected one of {', '.join(known)}"
-                )
     try:
         return load_settings(pyproject)
-    except (TypeError, ValueError) as exc:
-        raise PreflightError(
-            f"{exc} ([tool.factledger] in {pyproject}, or the environment)"
-        ) from None
+    except SettingsError as exc:
+        raise PreflightError(str(exc)) from None
 
 
 def _directories(settings: Settings) -> None:

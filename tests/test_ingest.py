@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +18,7 @@ GOOD = "smart now operates in 38 countries and regions.\n"
 
 
 def run(raw: RawDir, known: dict[str, str] | None = None, **settings: object) -> IngestResult:
-    return ingest_documents(replace(raw.settings, **settings), known or {})
+    return ingest_documents(raw.settings.with_(**settings), known or {})
 
 
 def only_rejection(result: IngestResult) -> Rejection:

@@ -137,6 +137,17 @@ def test_a_settings_typo_is_refused_with_a_suggestion(tmp_path: Path) -> None:
         check(REPO / "data" / "raw", tmp_path / "curated", pyproject=pyproject)
 
 
+def test_a_wrong_type_in_pyproject_is_refused_naming_the_file(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.factledger]\nmax_document_bytes = "5MB"\n')
+    with pytest.raises(PreflightError) as raised:
+        check(REPO / "data" / "raw", tmp_path / "curated", pyproject=pyproject)
+    assert str(raised.value) == (
+        f"{pyproject}: [tool.factledger] key 'max_document_bytes': found '5MB'; "
+        "expected a whole number"
+    )
+
+
 def test_a_check_catalogue_mistake_is_refused(tmp_path: Path) -> None:
     checks = tmp_path / "checks"
     shutil.copytree(REPO / "checks", checks)
@@ -175,7 +186,11 @@ def test_a_bad_setting_in_the_environment_is_refused(
 ) -> None:
     done, elapsed = _run(tmp_path, env={f"FACTLEDGER_{name}": value})
     _assert_refused(
-        tmp_path, done, elapsed, f"FACTLEDGER_{name}", f"expected {expected}, got {value!r}"
+        tmp_path,
+        done,
+        elapsed,
+        f"FACTLEDGER_{name} (setting",
+        f"found {value!r}; expected {expected}",
     )
 
 
