@@ -27,10 +27,12 @@ _PLAIN_WORDS = {
 
 
 def expected(error: ErrorDetails) -> str:
-    """What was expected, from one of pydantic's errors ("Input should be ..." without it)."""
+    """What was expected, from one of pydantic's errors ("Input should be ..." without it; a
+    validator's ValueError says what it expected, "Value error, " without it)."""
     message = _PLAIN_WORDS.get(error["type"]) or error["msg"]
-    text = message.removeprefix("Input should be ").removeprefix("Value should be ")
-    return text[:1].lower() + text[1:]
+    for prefix in ("Input should be ", "Value should be ", "Value error, "):
+        message = message.removeprefix(prefix)
+    return message[:1].lower() + message[1:]
 
 
 def did_you_mean(found: str, known: Iterable[str]) -> str:
