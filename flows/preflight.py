@@ -10,7 +10,8 @@ file, the row or key, what was found and what was expected; the CLI prints it an
 
 A manifest row that the run would only reject (a document listed but missing) is left to the
 run, which records it in audit.rejections; a row that cannot be what its author meant (a date
-that does not parse, a file listed twice, a path leading outside documents/) stops here.
+that does not parse or lies after the run, a cell too many, a file listed twice, a path
+leading outside documents/) stops here.
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ from pathlib import Path
 from flows.settings import PYPROJECT, Settings, SettingsError, load_settings
 
 # Manifest rows refused by read_manifest that are a mistake in the manifest itself.
-MANIFEST_MISTAKES = ("path_outside_documents", "duplicate_manifest_row", "invalid_published_at")
+MANIFEST_MISTAKES = (
+    "path_outside_documents",
+    "duplicate_manifest_row",
+    "invalid_published_at",
+    "future_published_at",
+    "malformed_row",
+)
 
 
 class PreflightError(ValueError):
@@ -94,9 +101,9 @@ def _manifest(settings: Settings) -> None:
     if mistakes:
         first = mistakes[0]
         more = f" (and {len(mistakes) - 1} more row(s) like it)" if len(mistakes) > 1 else ""
-        raise PreflightError(
-            f"{settings.manifest_path}: row {first.row_number}: {first.detail}{more}"
-        )
+        # Each detail starts "manifest.csv row N (line L)": here the file's whole path.
+        where = first.detail.removeprefix("manifest.csv")
+        raise PreflightError(f"{settings.manifest_path}{where}{more}")
 
 
 def _catalogue(settings: Settings) -> None:
