@@ -265,7 +265,7 @@ class _ManifestReading:
         when it leads outside documents/ (a symlink)."""
         on_disk = _on_disk(self.real_dir, file)
         entry_stat = _lstat_plain_entry(self.real_dir, on_disk)
-        if entry_stat is None and not _resolves_inside(
+        if entry_stat is None and not resolves_inside(
             self.documents_dir / on_disk, self.documents_dir, self.real_dir
         ):
             self.manifest.listed.add(file)
@@ -351,7 +351,7 @@ def normalise_relative_path(value: str) -> str | None:
     return None if normalised in ("", ".") else normalised
 
 
-def _resolves_inside(path: Path, directory: Path, real_dir: str | None = None) -> bool:
+def resolves_inside(path: Path, directory: Path, real_dir: str | None = None) -> bool:
     """True when `path`, symlinks followed, stays under `directory` (real_dir: its realpath)."""
     real_dir = os.path.realpath(directory) if real_dir is None else real_dir
     return os.path.realpath(path).startswith(real_dir + os.sep)
@@ -540,7 +540,7 @@ def _read_candidate(
 
     if _is_hidden(file) and file not in manifest.listed:
         return None
-    if entry.is_symlink() and not _resolves_inside(Path(entry.path), documents_dir):
+    if entry.is_symlink() and not resolves_inside(Path(entry.path), documents_dir):
         if file not in manifest.listed:  # a listed one was already refused by the manifest
             reject("path_outside_documents", f"{file} is a symlink leading outside documents/.")
         return None

@@ -6,7 +6,7 @@ import csv
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -83,10 +83,9 @@ def fifo_that_cannot_hang(path: Path, grace_seconds: float = 2.0) -> Iterator[Pa
 
     def release_readers() -> None:
         while not done.wait(grace_seconds):
-            try:
+            # ENXIO: nobody is reading; ENOENT: the test removed it.
+            with suppress(OSError):
                 os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
-            except OSError:  # ENXIO: nobody is reading; ENOENT: the test removed it
-                pass
 
     thread = threading.Thread(target=release_readers, daemon=True)
     thread.start()
