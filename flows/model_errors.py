@@ -23,6 +23,8 @@ _PLAIN_WORDS = {
     "path_type": "a path (text)",
     "tuple_type": "a list",
     "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping of keys",
 }
 
 

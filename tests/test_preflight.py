@@ -193,6 +193,20 @@ def test_a_check_catalogue_mistake_is_refused(tmp_path: Path) -> None:
         check(REPO / "data" / "raw", tmp_path / "curated", checks_dir=checks)
 
 
+def test_a_bad_exceptions_entry_is_refused_naming_the_entry(tmp_path: Path) -> None:
+    checks = tmp_path / "checks"
+    shutil.copytree(REPO / "checks", checks)
+    (checks / "exceptions.yaml").write_text(
+        "exceptions:\n  - {check: x, claim_ids: 5, reason: r, reviewer: me, date: 2026-11-20}\n"
+    )
+    with pytest.raises(PreflightError) as raised:
+        check(REPO / "data" / "raw", tmp_path / "curated", checks_dir=checks)
+    assert str(raised.value) == (
+        f"{checks / 'exceptions.yaml'}: exception #1 (check 'x'), key 'claim_ids': found 5; "
+        "expected a list"
+    )
+
+
 def test_the_bundled_input_passes(tmp_path: Path) -> None:
     settings = check(REPO / "data" / "raw", tmp_path / "curated")
     assert settings.raw_dir == (REPO / "data" / "raw").resolve()
