@@ -11,6 +11,12 @@ Which document counts as what, given `known` (file → doc_id already in raw.doc
              warehouse mirrors the accepted input and never keeps a stale version.
 Hidden files and directories (".DS_Store", ".gitkeep") are OS and tool metadata, not
 documents: they are skipped, not rejected, unless the manifest lists them.
+
+At the door: only regular files are opened (open_regular_file: a FIFO, a socket, a device or
+a directory is rejected, never read), a symlink leading outside documents/ is refused, a
+manifest row is a typed model (ManifestRow: a bad cell is rejected naming its row, line,
+column, found and expected; a publication date after the run's date plus a day, or a row
+with a cell too many, too), and file names are compared in Unicode NFC (document_name).
 """
 
 from __future__ import annotations
