@@ -77,11 +77,13 @@ def ensure_corpus(docs: int, corpus: Path = CORPUS) -> Path:
 
 
 def ingested_documents(corpus: Path) -> list:
+    from make_corpus import LAST_PUBLISHED
+
     from flows.ingest import ingest_documents
     from flows.settings import load_settings
 
     settings = load_settings().with_(raw_dir=corpus).resolved()
-    result = ingest_documents(settings, {}, {})
+    result = ingest_documents(settings, {}, {}, today=LAST_PUBLISHED)
     return [*result.new, *result.changed]
 
 

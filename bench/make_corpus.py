@@ -25,6 +25,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+# Documents are published over four years from FIRST_PUBLISHED. Ingest them with
+# today=LAST_PUBLISHED: on a machine whose date is earlier, the newest would otherwise be dated
+# after the run, and rejected (flows/ingest.py, PUBLICATION_DATE_SLACK).
+FIRST_PUBLISHED = date(2023, 1, 1)
+DAYS_PUBLISHED = 4 * 365
+LAST_PUBLISHED = FIRST_PUBLISHED + timedelta(days=DAYS_PUBLISHED - 1)
+
 
 def words(text: str) -> list[str]:
     """A word list written as one string: split on "|" if it has one, else on spaces."""
@@ -681,13 +688,13 @@ def generate(out: Path, docs: int, seed: int, companies: int = 400) -> int:
         shutil.rmtree(out)
     (out / "documents").mkdir(parents=True)
     total = 0
-    start = date(2023, 1, 1).toordinal()
+    start = FIRST_PUBLISHED.toordinal()
     with (out / "manifest.csv").open("w", newline="", encoding="utf-8") as handle:
         manifest = csv.writer(handle, lineterminator="\n")
         manifest.writerow(["file", "published_at", "title", "publisher", "url", "entity"])
         for i in range(docs):
             co = rng.choice(cos)
-            pub = date.fromordinal(start + rng.randrange(4 * 365))
+            pub = date.fromordinal(start + rng.randrange(DAYS_PUBLISHED))
             roll = rng.random()
             fmt = "txt" if roll < 0.85 else "md" if roll < 0.97 else "html"
             title = headline(rng, co, pub)

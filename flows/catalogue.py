@@ -12,7 +12,6 @@ default or a KeyError three stages later.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -21,6 +20,8 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from flows.model_errors import did_you_mean, expected
 
 GLOBAL_SCOPE = "global"  # the scope of a claim whose text names no place or segment
 CURRENCY_UNIT = "currency"  # a metric whose claims carry the amount's own currency code as unit
@@ -194,26 +195,15 @@ def _describe(path: Path, label: str, name: str, model: type[_Entry], exc: Valid
     where = f"{path}: {label} {name!r}, key {key!r}"
     if error["type"] == "extra_forbidden":
         known = [f for f in model.model_fields if f not in ("id", "name")]
-        hint = _did_you_mean(key, known)
+        hint = did_you_mean(key, known)
         return f"{where}: found an unknown key{hint}; expected one of {', '.join(known)}"
     if error["type"] == "missing":
         return f"{where}: found nothing; expected a value (the key is required)"
-    return f"{where}: found {error.get('input')!r}; expected {_expected(error['msg'])}"
-
-
-def _expected(message: str) -> str:
-    """pydantic's "Input should be ..." as what was expected."""
-    text = message.removeprefix("Input should be ").removeprefix("Value should be ")
-    return text[:1].lower() + text[1:]
+    return f"{where}: found {error.get('input')!r}; expected {expected(error)}"
 
 
 def _kind_of(value: object) -> str:
     return {list: "a list", str: f"the text {value!r}"}.get(type(value), type(value).__name__)
-
-
-def _did_you_mean(found: str, known: list[str] | dict) -> str:
-    close = difflib.get_close_matches(found, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 # --- references between entries --------------------------------------------------------------
@@ -241,7 +231,7 @@ def _check_metric_references(path: Path, metric: Metric, metrics: dict[str, Metr
         if ref not in metrics:
             raise bad(
                 key,
-                f"{ref!r}, which is not a metric of this file{_did_you_mean(ref, metrics)}",
+                f"{ref!r}, which is not a metric of this file{did_you_mean(ref, metrics)}",
                 "the id of a metric in metrics.yaml",
             )
         return metrics[ref]
@@ -319,7 +309,7 @@ def _scopes(path: Path) -> dict[str, Scope]:
         elif scope.within not in scopes:
             raise CatalogueError(
                 f"{where}: found {scope.within!r}, which is not a scope of this file"
-                f"{_did_you_mean(scope.within, scopes)}; expected the name of a scope"
+                f"{did_you_mean(scope.within, scopes)}; expected the name of a scope"
             )
     for scope in scopes.values():
         _no_cycle(path, "scope", scope.name, "within", lambda s: scopes[s].within)

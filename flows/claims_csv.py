@@ -2,7 +2,11 @@
 
 A row that does not hold is rejected with its row number (1 = first data row) and the first
 problem found; the other rows load. A file without the required columns, or not UTF-8, is
-rejected whole. Intervals: `over` / `more_than` make the lower bound open, `under` /
+rejected whole; so is an entry of claims/ that is not a regular file (a directory named
+`x.csv`, a FIFO) or a symlink leading outside claims/, the rule documents/ has. A `reported`
+row whose period ends after the run's date (plus a day for time zones) is rejected: nothing
+reported can be about a time that has not come, and such a typo (2099) would load and make
+correct claims look wrong. Intervals: `over` / `more_than` make the lower bound open, `under` /
 `less_than` / `nearly` the upper one; an empty qualifier means `exact` (lo = hi) or `range`.
 An optional `scope` column says where the number holds: a scope of catalogue/scopes.yaml, by
 name or alias; empty or absent, `global`. A metric whose unit is `currency` takes the
@@ -13,12 +17,20 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from flows.catalogue import CURRENCY_UNIT, GLOBAL_SCOPE, Catalogue
-from flows.ingest import parse_iso_date
+from flows.ingest import (
+    PUBLICATION_DATE_SLACK,
+    NotARegularFile,
+    document_name,
+    open_regular_file,
+    parse_iso_date,
+    resolves_inside,
+)
 from flows.model import Claim, Document, Rejection, stable_id
 from flows.settings import Settings
 
@@ -58,24 +70,40 @@ class _Table:
     catalogue: Catalogue
     entities: dict[str, str]  # alias or canonical name → canonical name
     scopes: dict[str, str]  # alias or name of a scope → its name
+    today: date  # the run's date: no reported fact is about a time after it (plus the slack)
 
 
 def read_claim_tables(
-    settings: Settings, documents: dict[str, Document], catalogue: Catalogue
+    settings: Settings,
+    documents: dict[str, Document],
+    catalogue: Catalogue,
+    today: date | None = None,
 ) -> tuple[list[Claim], list[Rejection]]:
-    """Read every claims/*.csv (sorted by name) against the stored documents, by file."""
+    """Read every claims/*.csv (sorted by name) against the stored documents, by file.
+
+    `today`: the run's date (default: the machine's). Hidden files (".hand.csv", macOS's
+    "._hand.csv") are OS and editor metadata, not tables: skipped, as in documents/.
+    """
     claims: list[Claim] = []
     rejections: list[Rejection] = []
     if not settings.claims_dir.is_dir():
         return claims, rejections
     entities = entity_names(catalogue)
     scopes = scope_names(catalogue)
-    for path in sorted(settings.claims_dir.glob("*.csv")):
-        table = _Table(f"claims/{path.name}", documents, catalogue, entities, scopes)
+    for path in table_files(settings.claims_dir):
+        source = f"claims/{path.name}"
+        table = _Table(source, documents, catalogue, entities, scopes, today or date.today())
         found, rejected = read_claim_table(path, table)
         claims.extend(found)
         rejections.extend(rejected)
     return claims, rejections
+
+
+def table_files(claims_dir: Path) -> list[Path]:
+    """The claims/*.csv entries by name, hidden ones left out; each is checked as it is read."""
+    with os.scandir(claims_dir) as entries:
+        names = [e.name for e in entries if e.name.endswith(".csv") and not e.name.startswith(".")]
+    return [claims_dir / name for name in sorted(names)]
 
 
 def entity_names(catalogue: Catalogue) -> dict[str, str]:
@@ -98,18 +126,26 @@ def read_claim_table(path: Path, table: _Table) -> tuple[list[Claim], list[Rejec
     def whole_file(reason: str, detail: str) -> tuple[list[Claim], list[Rejection]]:
         return [], [Rejection("claims_csv", table.source, reason, detail)]
 
+    if path.is_symlink() and not resolves_inside(path, path.parent):
+        return whole_file(
+            "path_outside_claims", f"{table.source} is a symlink leading outside claims/; refused."
+        )
     try:
-        with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        with open_regular_file(path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             header = [name.strip() for name in (reader.fieldnames or [])]
             reader.fieldnames = header
             records = list(reader)
+    except NotARegularFile as exc:
+        return whole_file("not_a_file", f"{table.source} is {exc.kind}, not a file; not read.")
     except UnicodeDecodeError as exc:
         return whole_file(
             "invalid_utf8", f"{table.source} is not valid UTF-8 at byte offset {exc.start}."
         )
     except csv.Error as exc:
         return whole_file("malformed_csv", f"{table.source} is not readable CSV: {exc}.")
+    except OSError as exc:
+        return whole_file("unreadable", f"{table.source} could not be read: {exc.strerror}.")
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         return whole_file(
@@ -148,8 +184,13 @@ def read_claim_table(path: Path, table: _Table) -> tuple[list[Claim], list[Rejec
 def claim_from_row(record: dict[str, str | None], row_number: int, table: _Table) -> Claim:
     """One CSV row as a Claim, or RowError naming the first problem."""
     if None in record:
-        raise RowError("malformed_row", "more cells than the header has columns")
-    file = _required(record, "file")
+        columns = len(record) - 1  # one key per column of the header, and None for the rest
+        raise RowError(
+            "malformed_row",
+            f"found {columns + len(record[None] or [])} cells; expected {columns}, one per "
+            "column of the header (quote a cell that holds a comma)",
+        )
+    file = document_name(_required(record, "file"))
     document = table.documents.get(file)
     if document is None:
         raise RowError(
@@ -179,6 +220,13 @@ def claim_from_row(record: dict[str, str | None], row_number: int, table: _Table
     status = _required(record, "status")
     if status not in STATUSES:
         raise RowError("invalid_status", f"status {status!r} is not reported or planned")
+    if status == "reported" and period_end > table.today + PUBLICATION_DATE_SLACK:
+        raise RowError(
+            "reported_after_the_run",
+            f"status reported with period_end {period_end}, after the run's date "
+            f"({table.today}) plus one day; expected a reported fact about a time that has "
+            "come, or status planned",
+        )
     char_start, char_end, quote = _locate_quote(record, document)
     entity = _cell(record, "entity") or document.entity_hint
     if entity is None:

@@ -359,9 +359,13 @@ def run_lines(summary) -> str:
 
 def cmd_sql(args: argparse.Namespace) -> int:
     from flows.publish import published_path, shell_command
-    from flows.settings import load_settings
+    from flows.settings import SettingsError, load_settings
 
-    settings = load_settings().with_(curated_dir=args.curated)
+    try:
+        settings = load_settings().with_(curated_dir=args.curated)
+    except SettingsError as mistake:
+        print(f"factledger: {mistake}", file=sys.stderr)
+        return EXIT_NOT_COMPLETED
     if not published_path(settings).exists():
         print(
             f"factledger: nothing published yet at {published_path(settings)} "

@@ -11,6 +11,12 @@ Which document counts as what, given `known` (file → doc_id already in raw.doc
              warehouse mirrors the accepted input and never keeps a stale version.
 Hidden files and directories (".DS_Store", ".gitkeep") are OS and tool metadata, not
 documents: they are skipped, not rejected, unless the manifest lists them.
+
+At the door: only regular files are opened (open_regular_file: a FIFO, a socket, a device or
+a directory is rejected, never read), a symlink leading outside documents/ is refused, a
+manifest row is a typed model (ManifestRow: a bad cell is rejected naming its row, line,
+column, found and expected; a publication date after the run's date plus a day, or a row
+with a cell too many, too), and file names are compared in Unicode NFC (document_name).
 """
 
 from __future__ import annotations
@@ -20,19 +26,36 @@ import hashlib
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
+from typing import IO, Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from flows.model import Document, Rejection
+from flows.model_errors import did_you_mean, expected
 from flows.settings import Settings
 
 FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html"}
 MANIFEST_REQUIRED = ("file", "published_at", "title", "publisher", "url")
-MANIFEST_OPTIONAL = ("entity",)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A publication date may be one day after the run's date: somewhere on Earth it is already
+# tomorrow. A later one is a typo (2099 for 2025) that would load, date the document's claims
+# after every other, and pull correct claims into quarantine.
+PUBLICATION_DATE_SLACK = timedelta(days=1)
 # C0 controls other than tab, LF, VT, FF, CR, plus DEL. UTF-8 multibyte sequences never
 # contain bytes below 0x80, so searching the raw bytes finds exactly these characters.
 CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
@@ -54,130 +77,261 @@ class IngestResult:
     rejections: list[Rejection] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class ManifestRow:
-    file: str
-    published_at: date
-    title: str | None
-    publisher: str | None
-    url: str | None
-    entity_hint: str | None
+# --- manifest -----------------------------------------------------------------------------
+
+
+def document_name(value: str) -> str:
+    """A file name as documents are matched and stored: Unicode NFC, so that "café" typed on
+    one system and "café" saved by another (NFD, as macOS does) are one file."""
+    return value if value.isascii() else unicodedata.normalize("NFC", value)
+
+
+def manifest_file(value: str) -> str:
+    """The manifest's `file` cell as a path under documents/ (posix, NFC), or an error whose
+    type is the rejection's reason."""
+    value = value.strip()
+    if not value:
+        raise PydanticCustomError("missing_file", "a path under documents/ (the cell is empty)")
+    file = normalise_relative_path(value)
+    if file is None:
+        raise PydanticCustomError(
+            "path_outside_documents", "a path under documents/ (relative, without '..')"
+        )
+    return document_name(file)
+
+
+def _published_at(value: object) -> object:
+    """A strict YYYY-MM-DD text (a date object, as the warehouse returns it, passes)."""
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        raise PydanticCustomError("missing_published_at", "an ISO date (YYYY-MM-DD)")
+    parsed = parse_iso_date(value.strip())
+    if parsed is None:
+        raise PydanticCustomError("invalid_published_at", "an ISO date (YYYY-MM-DD)")
+    return parsed
+
+
+def _text_or_none(value: object) -> object:
+    """A cell's text without surrounding spaces; an empty cell is None."""
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
+_Text = Annotated[str | None, BeforeValidator(_text_or_none)]
+
+
+class ManifestRow(BaseModel):
+    """One row of manifest.csv (data/raw/README.md says what each column holds). Columns by
+    their names in the file; `entity` is the document's entity hint."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True)
+
+    file: Annotated[str, BeforeValidator(manifest_file)]
+    published_at: Annotated[date, BeforeValidator(_published_at)]
+    title: _Text = None
+    publisher: _Text = None
+    url: _Text = None
+    entity_hint: _Text = Field(default=None, alias="entity")
+
+    @field_validator("published_at")
+    @classmethod
+    def _not_after_the_run(cls, value: date, info: ValidationInfo) -> date:
+        """Rows read for a run carry its date in the context (`today`); rows read back from
+        the warehouse do not, and are not judged again."""
+        today = (info.context or {}).get("today")
+        if today is not None and value > today + PUBLICATION_DATE_SLACK:
+            latest = today + PUBLICATION_DATE_SLACK
+            raise PydanticCustomError(
+                "future_published_at",
+                "a date no later than {latest} (the run's date, {today}, plus one day for "
+                "time zones)",
+                {"latest": str(latest), "today": str(today)},
+            )
+        return value
+
+
+MANIFEST_COLUMNS = tuple(f.alias or name for name, f in ManifestRow.model_fields.items())
 
 
 @dataclass
 class Manifest:
-    rows: dict[str, ManifestRow]  # by normalised file
+    rows: dict[str, ManifestRow]  # by file (normalised: see manifest_file)
     listed: set[str]  # every file named by a row, good or bad (so no second "no row" rejection)
     rejections: list[Rejection]
 
 
-# --- manifest -----------------------------------------------------------------------------
+def read_manifest(manifest_path: Path, documents_dir: Path, today: date | None = None) -> Manifest:
+    """Parse manifest.csv; bad rows become Rejections, a missing file or column raises.
 
-
-def read_manifest(manifest_path: Path, documents_dir: Path) -> Manifest:
-    """Parse manifest.csv; bad rows become Rejections, a missing file or column raises."""
+    `today` is the run's date (default: the machine's), which no publication date may pass by
+    more than PUBLICATION_DATE_SLACK.
+    """
     if not manifest_path.is_file():
-        raise IngestError(f"{manifest_path}: manifest not found (one row per document needed)")
+        found = "not a regular file" if manifest_path.exists() else "manifest not found"
+        raise IngestError(f"{manifest_path}: {found} (one row per document needed)")
     try:
-        with manifest_path.open("r", encoding="utf-8-sig", newline="") as handle:
+        with open_regular_file(manifest_path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             header = [name.strip() for name in (reader.fieldnames or [])]
-            missing = [name for name in MANIFEST_REQUIRED if name not in header]
-            if missing:
-                raise IngestError(
-                    f"{manifest_path}: missing required column(s) {', '.join(missing)} "
-                    f"(header is {', '.join(header) or 'empty'})"
-                )
+            _check_header(manifest_path, header)
             reader.fieldnames = header
-            records = list(reader)
+            records = [(record, reader.line_num) for record in reader]
     except UnicodeDecodeError as exc:
         raise IngestError(f"{manifest_path}: not valid UTF-8 at byte offset {exc.start}") from exc
     except csv.Error as exc:
         raise IngestError(f"{manifest_path}: unreadable CSV: {exc}") from exc
 
     manifest = Manifest(rows={}, listed=set(), rejections=[])
-    first_row: dict[str, int] = {}
-    real_dir = os.path.realpath(documents_dir)  # once, not once per row
-    for row_number, record in enumerate(records, start=1):
-        _read_manifest_row(record, row_number, documents_dir, real_dir, manifest, first_row)
+    reading = _ManifestReading(
+        manifest, documents_dir, os.path.realpath(documents_dir), len(header), today
+    )
+    for row_number, (record, line) in enumerate(records, start=1):
+        reading.row(record, row_number, line)
     return manifest
 
 
-def _read_manifest_row(
-    record: dict[str, str | None],
-    row_number: int,
-    documents_dir: Path,
-    real_dir: str,
-    manifest: Manifest,
-    first_row: dict[str, int],
-) -> None:
-    def reject(file: str, reason: str, detail: str) -> None:
-        manifest.rejections.append(Rejection("manifest", file, reason, detail, row_number))
+def _check_header(manifest_path: Path, header: list[str]) -> None:
+    """Every required column, and no column the manifest does not have (a typo)."""
+    missing = [name for name in MANIFEST_REQUIRED if name not in header]
+    if missing:
+        raise IngestError(
+            f"{manifest_path}: missing required column(s) {', '.join(missing)} "
+            f"(header is {', '.join(header) or 'empty'})"
+        )
+    unknown = [name for name in header if name not in MANIFEST_COLUMNS]
+    if unknown:
+        raise IngestError(
+            f"{manifest_path}: unknown column {unknown[0]!r}"
+            f"{did_you_mean(unknown[0], MANIFEST_COLUMNS)}; expected the columns "
+            f"{', '.join(MANIFEST_COLUMNS)}"
+        )
 
-    raw_file = _cell(record, "file")
-    if raw_file is None:
-        reject("manifest.csv", "missing_file", f"manifest.csv row {row_number} names no file.")
-        return
-    file = normalise_relative_path(raw_file)
-    entry_stat = _lstat_plain_entry(real_dir, file) if file is not None else None
-    if file is None or (
-        entry_stat is None and not _resolves_inside(documents_dir / file, documents_dir, real_dir)
-    ):
-        manifest.listed.add(file or raw_file)
-        reject(
-            raw_file,
-            "path_outside_documents",
-            f"manifest.csv row {row_number}: {raw_file!r} leads outside documents/; refused.",
-        )
-        return
-    if file in first_row:
-        reject(
-            file,
-            "duplicate_manifest_row",
-            f"manifest.csv row {row_number} lists {file} again (first on row "
-            f"{first_row[file]}); the later row is ignored.",
-        )
-        return
-    first_row[file] = row_number
-    manifest.listed.add(file)
 
-    published = _cell(record, "published_at")
-    if published is None:
-        reject(file, "missing_published_at", f"{file} has no published_at in manifest.csv.")
-        return
-    published_at = parse_iso_date(published)
-    if published_at is None:
-        reject(
-            file,
-            "invalid_published_at",
-            f"{file} has published_at {published!r} in manifest.csv, not an ISO date (YYYY-MM-DD).",
-        )
-        return
-    if entry_stat is not None:
-        is_file, exists = stat.S_ISREG(entry_stat.st_mode), True
-    else:
-        path = documents_dir / file
-        is_file = path.is_file()
-        exists = is_file or os.path.lexists(path)
-    if not is_file:
-        if exists:
-            reject(file, "not_a_file", f"{file} is listed in manifest.csv but not a regular file.")
-        else:
-            reject(
-                file, "file_not_found", f"{file} is listed in manifest.csv but not in documents/."
+class _Refused(Exception):
+    """A manifest row's first problem: the file it concerns, the reason code, a sentence."""
+
+    def __init__(self, file: str, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.file, self.reason, self.detail = file, reason, detail
+
+
+@dataclass
+class _ManifestReading:
+    """One pass over the manifest's rows: each becomes a ManifestRow or a Rejection, its
+    checks in the order a person would fix them (the file, then its cells, then the disk)."""
+
+    manifest: Manifest
+    documents_dir: Path
+    real_dir: str  # realpath of documents_dir, once and not once per row
+    columns: int
+    today: date | None
+    first_row: dict[str, int] = field(default_factory=dict)
+
+    def row(self, record: dict[str | None, Any], row_number: int, line: int) -> None:
+        where = f"manifest.csv row {row_number} (line {line})"
+        try:
+            file = self._file(record, where)
+            on_disk, entry_stat = self._inside_documents(file, record, where)
+            self._first_listing(file, row_number, where)
+            row = self._validated(record, file, where)
+            self._is_a_regular_file(file, on_disk, entry_stat)
+        except _Refused as refused:
+            self.manifest.rejections.append(
+                Rejection("manifest", refused.file, refused.reason, refused.detail, row_number)
             )
-        return
-    manifest.rows[file] = ManifestRow(
-        file=file,
-        published_at=published_at,
-        title=_cell(record, "title"),
-        publisher=_cell(record, "publisher"),
-        url=_cell(record, "url"),
-        entity_hint=_cell(record, "entity"),
-    )
+            return
+        self.manifest.rows[file] = row
+
+    def _file(self, record: dict[str | None, Any], where: str) -> str:
+        """The row's file (normalised), when the row has one and no cell too many."""
+        raw_file = _cell(record, "file") or ""
+        try:
+            file = manifest_file(raw_file)
+        except PydanticCustomError as exc:
+            if exc.type == "missing_file":
+                raise _Refused("manifest.csv", exc.type, f"{where} names no file.") from None
+            self.manifest.listed.add(raw_file)
+            raise _Refused(raw_file, exc.type, _outside(where, raw_file)) from None
+        extra_cells = record.get(None)
+        if extra_cells is not None:
+            self.manifest.listed.add(file)  # the row names it: no second "no row" rejection
+            raise _Refused(
+                file,
+                "malformed_row",
+                f"{where} of {file}: found {self.columns + len(extra_cells)} cells; expected "
+                f"{self.columns}, one per column of the header (quote a cell that holds a "
+                "comma).",
+            )
+        return file
+
+    def _inside_documents(
+        self, file: str, record: dict[str | None, Any], where: str
+    ) -> tuple[str, os.stat_result | None]:
+        """The file's name on disk and, for a plain entry of documents/, its lstat; refused
+        when it leads outside documents/ (a symlink)."""
+        on_disk = _on_disk(self.real_dir, file)
+        entry_stat = _lstat_plain_entry(self.real_dir, on_disk)
+        if entry_stat is None and not resolves_inside(
+            self.documents_dir / on_disk, self.documents_dir, self.real_dir
+        ):
+            self.manifest.listed.add(file)
+            raw_file = _cell(record, "file") or file
+            raise _Refused(raw_file, "path_outside_documents", _outside(where, raw_file))
+        return on_disk, entry_stat
+
+    def _first_listing(self, file: str, row_number: int, where: str) -> None:
+        if file in self.first_row:
+            raise _Refused(
+                file,
+                "duplicate_manifest_row",
+                f"{where} lists {file} again (first on row {self.first_row[file]}); the later "
+                "row is ignored.",
+            )
+        self.first_row[file] = row_number
+        self.manifest.listed.add(file)
+
+    def _validated(self, record: dict[str | None, Any], file: str, where: str) -> ManifestRow:
+        """The row as a ManifestRow, or its first bad cell: column, found and expected."""
+        try:
+            return ManifestRow.model_validate(
+                {name: value for name, value in record.items() if name is not None},
+                context={"today": self.today or date.today()},
+            )
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            found = repr(error["input"]) if error["input"] else "an empty cell"
+            raise _Refused(
+                file,
+                error["type"],
+                f"{where}, column {str(error['loc'][0])!r} of {file}: found {found}; expected "
+                f"{expected(error)}.",
+            ) from None
+
+    def _is_a_regular_file(
+        self, file: str, on_disk: str, entry_stat: os.stat_result | None
+    ) -> None:
+        if entry_stat is not None:
+            is_file, exists = stat.S_ISREG(entry_stat.st_mode), True
+        else:
+            path = self.documents_dir / on_disk
+            is_file = path.is_file()
+            exists = is_file or os.path.lexists(path)
+        if is_file:
+            return
+        if exists:
+            raise _Refused(
+                file, "not_a_file", f"{file} is listed in manifest.csv but not a regular file."
+            )
+        raise _Refused(
+            file, "file_not_found", f"{file} is listed in manifest.csv but not in documents/."
+        )
 
 
-def _cell(record: dict[str, str | None], column: str) -> str | None:
+def _outside(where: str, raw_file: str) -> str:
+    return f"{where}: {raw_file!r} leads outside documents/; refused."
+
+
+def _cell(record: dict[str | None, Any], column: str) -> str | None:
     value = (record.get(column) or "").strip()
     return value or None
 
@@ -203,10 +357,19 @@ def normalise_relative_path(value: str) -> str | None:
     return None if normalised in ("", ".") else normalised
 
 
-def _resolves_inside(path: Path, directory: Path, real_dir: str | None = None) -> bool:
+def resolves_inside(path: Path, directory: Path, real_dir: str | None = None) -> bool:
     """True when `path`, symlinks followed, stays under `directory` (real_dir: its realpath)."""
     real_dir = os.path.realpath(directory) if real_dir is None else real_dir
     return os.path.realpath(path).startswith(real_dir + os.sep)
+
+
+def _on_disk(real_dir: str, file: str) -> str:
+    """How `file` (NFC) is spelt in documents/: as given, or in NFD when only that exists (a
+    name saved on macOS). The filesystem compares bytes, so the two spellings differ there."""
+    if file.isascii() or os.path.lexists(os.path.join(real_dir, file)):
+        return file
+    decomposed = unicodedata.normalize("NFD", file)
+    return decomposed if os.path.lexists(os.path.join(real_dir, decomposed)) else file
 
 
 def _lstat_plain_entry(real_dir: str, file: str) -> os.stat_result | None:
@@ -223,6 +386,56 @@ def _lstat_plain_entry(real_dir: str, file: str) -> os.stat_result | None:
     except OSError:
         return None
     return None if stat.S_ISLNK(found.st_mode) else found
+
+
+# --- reading only regular files -------------------------------------------------------------
+
+
+class NotARegularFile(OSError):
+    """A path that names a directory, a FIFO, a socket or a device: never read as input."""
+
+    def __init__(self, path: Path | str, kind: str) -> None:
+        super().__init__(f"{path} is {kind}, not a file")
+        self.kind = kind
+
+
+def file_kind(mode: int) -> str:
+    """What a stat mode names, in words ("a directory"), for a message."""
+    kinds = (
+        (stat.S_ISREG, "a regular file"),
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    )
+    return next((words for test, words in kinds if test(mode)), "not a regular file")
+
+
+def open_regular_file(
+    path: Path | str, encoding: str | None = None, newline: str | None = None
+) -> IO[Any]:
+    """`path` opened read-only (binary, or text in `encoding`) when it is a regular file,
+    symlinks followed; NotARegularFile otherwise. The one way input files are opened.
+
+    A stat first, so that nothing else is opened at all (opening a device can act on it);
+    then O_NONBLOCK, so that a FIFO put there since does not make the open wait for a writer
+    for ever, and fstat of what was opened. O_NONBLOCK changes nothing for a regular file.
+    """
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise NotARegularFile(path, file_kind(mode))
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotARegularFile(path, file_kind(mode))
+        if encoding is None:
+            return os.fdopen(descriptor, "rb")
+        return os.fdopen(descriptor, "r", encoding=encoding, newline=newline)
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 # --- documents ----------------------------------------------------------------------------
@@ -263,20 +476,28 @@ def ingest_documents(
     settings: Settings,
     known: dict[str, str],
     known_metadata: dict[str, ManifestRow] | None = None,
+    *,
+    today: date | None = None,
 ) -> IngestResult:
     """Read manifest and documents; classify each as new, changed, unchanged or rejected.
 
     known_metadata (file → the manifest row stored with it) makes a corrected manifest row
     count as a change even when the bytes are the same: periods are resolved against
-    published_at, so the document must be extracted again.
+    published_at, so the document must be extracted again. `today`: the run's date (see
+    read_manifest).
     """
     documents_dir = settings.documents_dir
     if not documents_dir.is_dir():
         raise IngestError(f"{documents_dir}: documents directory not found")
-    manifest = read_manifest(settings.manifest_path, documents_dir)
+    manifest = read_manifest(settings.manifest_path, documents_dir, today)
     result = IngestResult(rejections=list(manifest.rejections))
     candidates: list[_Candidate] = []
-    for file, entry in walk_documents(documents_dir):
+    spelt: dict[str, str] = {}  # file (NFC) → its name on disk, the first one found
+    for on_disk, entry in walk_documents(documents_dir):
+        file = document_name(on_disk)
+        if spelt.setdefault(file, on_disk) != on_disk:
+            result.rejections.append(_duplicate_name(file))
+            continue
         candidate = _read_candidate(file, entry, documents_dir, manifest, settings, result)
         if candidate is not None:
             candidates.append(candidate)
@@ -300,6 +521,16 @@ def ingest_documents(
     return result
 
 
+def _duplicate_name(file: str) -> Rejection:
+    return Rejection(
+        "ingest",
+        file,
+        "duplicate_name",
+        f"{file} is the name of two files in documents/, spelt in two Unicode forms (NFC and "
+        "NFD); only the first is read.",
+    )
+
+
 def _read_candidate(
     file: str,
     entry: os.DirEntry[str],
@@ -315,7 +546,7 @@ def _read_candidate(
 
     if _is_hidden(file) and file not in manifest.listed:
         return None
-    if entry.is_symlink() and not _resolves_inside(Path(entry.path), documents_dir):
+    if entry.is_symlink() and not resolves_inside(Path(entry.path), documents_dir):
         if file not in manifest.listed:  # a listed one was already refused by the manifest
             reject("path_outside_documents", f"{file} is a symlink leading outside documents/.")
         return None
@@ -323,7 +554,7 @@ def _read_candidate(
         return None  # a symlinked directory inside documents/: walked through its real path
     if not entry.is_file():  # a FIFO or socket: opening it could block the run for ever
         if file not in manifest.listed:  # a listed one was already refused by the manifest
-            reject("not_a_file", f"{file} is not a regular file.")
+            reject("not_a_file", f"{file} is {file_kind(entry.stat().st_mode)}, not a file.")
         return None
     fmt = FORMATS.get(_suffix(file).lower())
     if fmt is None:
@@ -345,8 +576,11 @@ def _read_candidate(
                 f"{file} is {size} bytes, over the limit of {settings.max_document_bytes}.",
             )
             return None
-        with open(entry.path, "rb") as handle:  # read-only: raw files are never modified
+        with open_regular_file(entry.path) as handle:  # read-only: raw files never change
             data = handle.read(settings.max_document_bytes + 1)
+    except NotARegularFile as exc:  # replaced by a FIFO or a directory since the walk saw it
+        reject("not_a_file", f"{file} is {exc.kind}, not a file.")
+        return None
     except OSError as exc:
         reject("unreadable", f"{file} could not be read: {exc.strerror or exc}.")
         return None

@@ -58,10 +58,11 @@ def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def known_manifest_rows(con: duckdb.DuckDBPyConnection) -> dict[str, ManifestRow]:
     """file → the manifest row each stored document was loaded with."""
-    rows = con.execute(
-        "select file, published_at, title, publisher, url, entity_hint from raw.documents"
-    ).fetchall()
-    return {row[0]: ManifestRow(*row) for row in rows}
+    columns = ("file", "published_at", "title", "publisher", "url", "entity_hint")
+    rows = con.execute(f"select {', '.join(columns)} from raw.documents").fetchall()
+    return {
+        row[0]: ManifestRow.model_validate(dict(zip(columns, row, strict=True))) for row in rows
+    }
 
 
 def all_documents(con: duckdb.DuckDBPyConnection) -> list[Document]:

@@ -46,7 +46,7 @@ from flows.report import ReportError, ReportResult, failures_table, markdown_sum
 from flows.resolve.rules import ResolutionRulesError
 from flows.runlock import LockHolder, pipeline_lock
 from flows.runners import make_task_runner, parallel_slots
-from flows.settings import Settings, load_settings
+from flows.settings import Settings, SettingsError, load_settings
 from flows.validate import CheckResult, ValidationOutcome, validate, warm_up_checks
 from flows.warehouse import connect, records_table
 
@@ -156,6 +156,7 @@ CANNOT_SUCCEED_ON_RETRY: tuple[type[BaseException], ...] = (
     ResolutionRulesError,
     IngestError,
     PreflightError,
+    SettingsError,
 )
 
 

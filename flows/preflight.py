@@ -10,20 +10,25 @@ file, the row or key, what was found and what was expected; the CLI prints it an
 
 A manifest row that the run would only reject (a document listed but missing) is left to the
 run, which records it in audit.rejections; a row that cannot be what its author meant (a date
-that does not parse, a file listed twice, a path leading outside documents/) stops here.
+that does not parse or lies after the run, a cell too many, a file listed twice, a path
+leading outside documents/) stops here.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
 from pathlib import Path
 
-from flows.settings import REPO_ROOT, Settings, _field_names, load_settings
+from flows.settings import PYPROJECT, Settings, SettingsError, load_settings
 
 # Manifest rows refused by read_manifest that are a mistake in the manifest itself.
-MANIFEST_MISTAKES = ("path_outside_documents", "duplicate_manifest_row", "invalid_published_at")
+MANIFEST_MISTAKES = (
+    "path_outside_documents",
+    "duplicate_manifest_row",
+    "invalid_published_at",
+    "future_published_at",
+    "malformed_row",
+)
 
 
 class PreflightError(ValueError):
@@ -33,7 +38,7 @@ class PreflightError(ValueError):
 def check(
     raw: Path | None = None,
     curated: Path | None = None,
-    pyproject: Path = REPO_ROOT / "pyproject.toml",
+    pyproject: Path = PYPROJECT,
     checks_dir: Path | None = None,
 ) -> Settings:
     """The settings the run will use, once everything it reads before starting is sound."""
@@ -46,26 +51,10 @@ def check(
 
 
 def _settings(pyproject: Path) -> Settings:
-    if pyproject.exists():
-        try:
-            table = tomllib.loads(pyproject.read_text()).get("tool", {}).get("factledger", {})
-        except tomllib.TOMLDecodeError as exc:
-            raise PreflightError(f"{pyproject}: not valid TOML: {exc}") from None
-        known = _field_names()
-        for key in table:
-            if key not in known:
-                near = difflib.get_close_matches(key, known, n=1)
-                hint = f" (did you mean {near[0]!r}?)" if near else ""
-                raise PreflightError(
-                    f"{pyproject}: [tool.factledger] has unknown key {key!r}{hint}; "
-                    f"expected one of {', '.join(known)}"
-                )
     try:
         return load_settings(pyproject)
-    except (TypeError, ValueError) as exc:
-        raise PreflightError(
-            f"{exc} ([tool.factledger] in {pyproject}, or the environment)"
-        ) from None
+    except SettingsError as exc:
+        raise PreflightError(str(exc)) from None
 
 
 def _directories(settings: Settings) -> None:
@@ -112,9 +101,9 @@ def _manifest(settings: Settings) -> None:
     if mistakes:
         first = mistakes[0]
         more = f" (and {len(mistakes) - 1} more row(s) like it)" if len(mistakes) > 1 else ""
-        raise PreflightError(
-            f"{settings.manifest_path}: row {first.row_number}: {first.detail}{more}"
-        )
+        # Each detail starts "manifest.csv row N (line L)": here the file's whole path.
+        where = first.detail.removeprefix("manifest.csv")
+        raise PreflightError(f"{settings.manifest_path}{where}{more}")
 
 
 def _catalogue(settings: Settings) -> None:

@@ -1,17 +1,52 @@
-"""The one settings object: read from [tool.factledger] in pyproject.toml, then FACTLEDGER_* env."""
+"""The one settings object: [tool.factledger] in pyproject.toml, overridden by FACTLEDGER_<NAME>.
+
+A typed model (pydantic-settings, `extra="forbid"`): a misspelt key in [tool.factledger], or a
+value of the wrong type there or in a FACTLEDGER_<NAME> variable, is a SettingsError naming the
+file or the variable, the key, what was found and what was expected. `Settings(...)` reads the
+same sources, its arguments first; tests pass the directories they use.
+"""
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from contextvars import ContextVar
 from pathlib import Path
 
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    PyprojectTomlConfigSettingsSource,
+    SettingsConfigDict,
+)
+
+from flows.model_errors import did_you_mean, expected
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
+PYPROJECT = REPO_ROOT / "pyproject.toml"
+ENV_PREFIX = "FACTLEDGER_"
+TABLE = "[tool.factledger]"
+
+# The pyproject.toml that Settings() reads. pydantic-settings builds its sources inside
+# __init__, with no argument to name the file: load_settings(pyproject) sets this around one
+# construction (a context variable, so that threads and tasks never see each other's file).
+_pyproject: ContextVar[Path] = ContextVar("pyproject", default=PYPROJECT)
 
 
-@dataclass(frozen=True)
-class Settings:
+class SettingsError(ValueError):
+    """A setting cannot be used; the message names where it was set, found and expected."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        pyproject_toml_table_header=("tool", "factledger"),
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,  # each field's docstring is its description
+    )
+
     raw_dir: Path = Path("data/raw")
     """Input: documents/, manifest.csv and claims/. Opened read-only."""
 
@@ -19,7 +54,8 @@ class Settings:
     """Output: the warehouse, the published database, Parquet and reports."""
 
     catalogue_dir: Path = REPO_ROOT / "catalogue"
-    """Metric, entity and extraction-rule catalogue (YAML data files)."""
+    """Metric, entity and extraction-rule catalogue (YAML data files); a relative path is
+    relative to the project, not to the working directory."""
 
     max_document_bytes: int = 5_000_000
     """A document file larger than this is rejected (recorded in the audit, not loaded)."""
@@ -31,12 +67,28 @@ class Settings:
     """How long a run waits for another run on the same curated directory before giving up
     (exit 2). Two runs never interleave on the same data."""
 
-    publications_kept: int = 2
+    publications_kept: int = Field(default=2, ge=1)
     """How many publications data/curated/publications/ keeps: the current one and those
-    before it (at least 2: the previous one stays for readers who opened it before the swap)."""
+    before it (never fewer than 2: the previous one stays for readers who opened it before
+    the swap)."""
 
-    run_id: str | None = field(default=None)
-    """Set by the pipeline for each run; None outside a run."""
+    @field_validator("catalogue_dir")
+    @classmethod
+    def _relative_to_the_project(cls, value: Path) -> Path:
+        return value if value.is_absolute() else REPO_ROOT / value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then FACTLEDGER_<NAME>, then pyproject.toml; no .env or secrets files."""
+        pyproject = PyprojectTomlConfigSettingsSource(settings_cls, _pyproject.get())
+        return init_settings, env_settings, pyproject
 
     @property
     def documents_dir(self) -> Path:
@@ -62,49 +114,50 @@ class Settings:
 
     def resolved(self) -> Settings:
         """The same settings with absolute directories (runs must not depend on the cwd)."""
-        return replace(
-            self,
+        return self.with_(
             raw_dir=self.raw_dir.resolve(),
             curated_dir=self.curated_dir.resolve(),
             catalogue_dir=self.catalogue_dir.resolve(),
         )
 
     def with_(self, **changes: object) -> Settings:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        """These settings with the changes that are not None, validated like the others
+        (model_validate reads no environment or file: only what it is given)."""
+        update = {name: value for name, value in changes.items() if value is not None}
+        return type(self).model_validate({**self.model_dump(), **update})
 
 
-def _coerce(name: str, value: object) -> object:
-    kind = {f.name: f.type for f in fields(Settings)}[name]
-    if "Path" in str(kind):
-        return Path(str(value))
-    for word, convert, expected in (("float", float, "a number"), ("int", int, "a whole number")):
-        if word in str(kind):
-            try:
-                return convert(value)  # type: ignore[operator]
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"setting {name} (FACTLEDGER_{name.upper()}): expected {expected}, "
-                    f"got {value!r}"
-                ) from None
-    return value
+def load_settings(pyproject: Path = PYPROJECT) -> Settings:
+    """Settings from pyproject.toml's [tool.factledger], overridden by FACTLEDGER_<NAME>."""
+    token = _pyproject.set(pyproject)
+    try:
+        return Settings()
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{pyproject}: not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, pyproject)) from None
+    finally:
+        _pyproject.reset(token)
 
 
-def load_settings(pyproject: Path = REPO_ROOT / "pyproject.toml") -> Settings:
-    """Settings from pyproject.toml's [tool.factledger], overridden by FACTLEDGER_<FIELD>."""
-    values: dict[str, object] = {}
-    if pyproject.exists():
-        table = tomllib.loads(pyproject.read_text()).get("tool", {}).get("factledger", {})
-        values.update({k: v for k, v in table.items() if k in _field_names()})
-    for name in _field_names():
-        env = os.environ.get(f"FACTLEDGER_{name.upper()}")
-        if env is not None:
-            values[name] = env
-    settings = Settings(**{k: _coerce(k, v) for k, v in values.items()})
-    # Relative catalogue paths are relative to the project, not to the working directory.
-    if not settings.catalogue_dir.is_absolute():
-        settings = replace(settings, catalogue_dir=REPO_ROOT / settings.catalogue_dir)
-    return settings
+def _describe(exc: ValidationError, pyproject: Path) -> str:
+    """The first error, where it was set (the variable wins over the file), found, expected."""
+    error = exc.errors(include_url=False)[0]
+    key = str(error["loc"][0]) if error["loc"] else "?"
+    known = list(Settings.model_fields)
+    in_file = f"{pyproject}: {TABLE} key {key!r}"
+    if error["type"] == "extra_forbidden":
+        return (
+            f"{in_file}: found an unknown key{did_you_mean(key, known)}; "
+            f"expected one of {', '.join(known)}"
+        )
+    variable = _variable_setting(key)
+    where = f"{variable} (setting {key!r})" if variable else in_file
+    return f"{where}: found {error['input']!r}; expected {expected(error)}"
 
 
-def _field_names() -> list[str]:
-    return [f.name for f in fields(Settings) if f.name != "run_id"]
+def _variable_setting(key: str) -> str | None:
+    """The FACTLEDGER_<KEY> variable that sets `key`, as spelt in the environment (pydantic-
+    settings matches the name in any case), or None."""
+    wanted = f"{ENV_PREFIX}{key}".upper()
+    return next((name for name in os.environ if name.upper() == wanted), None)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import os
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -64,6 +67,33 @@ class RawDir:
             writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(self.rows)
+
+
+@contextmanager
+def fifo_that_cannot_hang(path: Path, grace_seconds: float = 2.0) -> Iterator[Path]:
+    """A FIFO at `path` whose readers are released after `grace_seconds`.
+
+    Opening a FIFO for reading waits for a writer: code that reads one would hang the test for
+    ever. A thread here opens it for writing (non-blocking: that fails unless a reader waits)
+    and closes it at once, so such a reader gets an empty file and the test fails on its
+    assertions instead of hanging.
+    """
+    os.mkfifo(path)
+    done = threading.Event()
+
+    def release_readers() -> None:
+        while not done.wait(grace_seconds):
+            # ENXIO: nobody is reading; ENOENT: the test removed it.
+            with suppress(OSError):
+                os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+
+    thread = threading.Thread(target=release_readers, daemon=True)
+    thread.start()
+    try:
+        yield path
+    finally:
+        done.set()
+        thread.join()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from flows.catalogue import load_catalogue
 from flows.claims_csv import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from flows.ingest import IngestResult, ingest_documents
 from flows.model import Claim, Document, Rejection
-from tests.conftest import RawDir
+from tests.conftest import RawDir, fifo_that_cannot_hang
 
 TEXT = (
     "smart now operates in 38 markets. Over 580 stores are open.\n"
@@ -55,9 +56,13 @@ def write_table(raw: RawDir, rows: list[dict[str, str]], name: str = "hand.csv")
     return path
 
 
+RUN_DATE = date(2026, 12, 7)
+
+
 def read(raw: RawDir, documents: dict[str, Document]) -> tuple[list[Claim], list[Rejection]]:
     settings = raw.settings
-    return load.read_claim_tables(settings, documents, load_catalogue(settings.catalogue_dir))
+    catalogue = load_catalogue(settings.catalogue_dir)
+    return load.read_claim_tables(settings, documents, catalogue, today=RUN_DATE)
 
 
 def row(**changes: str) -> dict[str, str]:
@@ -321,3 +326,117 @@ def test_large_amounts_and_an_open_upper_bound_are_accepted(
     claims, rejections = read(raw_dir, documents)
     assert rejections == []
     assert [(c.value_lo, c.value_hi) for c in claims] == [(38.0, math.inf), (2e12, 2e12)]
+
+
+# --- only regular files in claims/, inside it ------------------------------------------------
+
+
+def test_a_fifo_in_claims_is_rejected_without_blocking(
+    raw_dir: RawDir, documents: dict[str, Document]
+) -> None:
+    write_table(raw_dir, [row()], name="good.csv")
+    with fifo_that_cannot_hang(raw_dir.root / "claims" / "pipe.csv"):
+        claims, [rejection] = read(raw_dir, documents)
+    assert [c.source for c in claims] == ["claims/good.csv"]
+    assert (rejection.stage, rejection.file, rejection.reason, rejection.detail) == (
+        "claims_csv",
+        "claims/pipe.csv",
+        "not_a_file",
+        "claims/pipe.csv is a FIFO (named pipe), not a file; not read.",
+    )
+
+
+def test_a_directory_named_like_a_table_is_rejected(
+    raw_dir: RawDir, documents: dict[str, Document]
+) -> None:
+    write_table(raw_dir, [row()], name="good.csv")
+    (raw_dir.root / "claims" / "x.csv").mkdir()
+    claims, [rejection] = read(raw_dir, documents)
+    assert [c.source for c in claims] == ["claims/good.csv"]
+    assert (rejection.file, rejection.reason, rejection.detail) == (
+        "claims/x.csv",
+        "not_a_file",
+        "claims/x.csv is a directory, not a file; not read.",
+    )
+
+
+def test_a_symlink_leading_outside_claims_is_refused(
+    raw_dir: RawDir, documents: dict[str, Document], tmp_path: Path
+) -> None:
+    outside = write_table(raw_dir, [row()], name="good.csv").rename(tmp_path / "outside.csv")
+    (raw_dir.root / "claims" / "linked.csv").symlink_to(outside)
+    claims, [rejection] = read(raw_dir, documents)
+    assert claims == []
+    assert (rejection.file, rejection.reason, rejection.detail) == (
+        "claims/linked.csv",
+        "path_outside_claims",
+        "claims/linked.csv is a symlink leading outside claims/; refused.",
+    )
+
+
+def test_a_symlink_to_a_table_inside_claims_is_read(
+    raw_dir: RawDir, documents: dict[str, Document]
+) -> None:
+    write_table(raw_dir, [row()], name=".real.csv")  # hidden: read only through the link
+    (raw_dir.root / "claims" / "linked.csv").symlink_to(".real.csv")
+    claims, rejections = read(raw_dir, documents)
+    assert ([c.source for c in claims], rejections) == (["claims/linked.csv"], [])
+
+
+# --- dates after the run, names in another Unicode form, cells too many ----------------------
+
+
+def test_a_reported_row_about_a_time_after_the_run_is_rejected(
+    raw_dir: RawDir, documents: dict[str, Document]
+) -> None:
+    late = row(period_start="2099-01-01", period_end="2099-01-01")
+    write_table(raw_dir, [row(), late])
+    claims, [rejection] = read(raw_dir, documents)
+    assert [c.source_row for c in claims] == [1]
+    assert (rejection.row_number, rejection.reason, rejection.detail) == (
+        2,
+        "reported_after_the_run",
+        "claims/hand.csv row 2: status reported with period_end 2099-01-01, after the run's "
+        "date (2026-12-07) plus one day; expected a reported fact about a time that has come, "
+        "or status planned.",
+    )
+
+
+def test_a_planned_row_may_be_about_any_later_time(
+    raw_dir: RawDir, documents: dict[str, Document]
+) -> None:
+    planned = row(
+        quote="planned 40 markets by 2026",
+        value_lo="40",
+        value_hi="40",
+        period_start="2099-01-01",
+        period_end="2099-12-31",
+        status="planned",
+    )
+    write_table(raw_dir, [planned])
+    claims, rejections = read(raw_dir, documents)
+    assert ([c.status for c in claims], rejections) == (["planned"], [])
+
+
+def test_a_file_cell_in_another_unicode_form_names_the_same_document(raw_dir: RawDir) -> None:
+    raw_dir.add(unicodedata.normalize("NFD", "café.txt"), TEXT, listed=False)
+    raw_dir.list(unicodedata.normalize("NFC", "café.txt"))
+    documents = {d.file: d for d in ingest_documents(raw_dir.settings, {}).new}
+    write_table(raw_dir, [row(file=unicodedata.normalize("NFD", "café.txt"))])
+    claims, rejections = read(raw_dir, documents)
+    assert ([c.file for c in claims], rejections) == (["café.txt"], [])
+
+
+def test_a_row_with_a_cell_too_many_says_how_many(
+    raw_dir: RawDir, documents: dict[str, Document]
+) -> None:
+    path = write_table(raw_dir, [row()])
+    with path.open("a", encoding="utf-8") as table:
+        table.write(path.read_text().splitlines()[1] + ",surplus\n")
+    _, [rejection] = read(raw_dir, documents)
+    assert (rejection.row_number, rejection.reason, rejection.detail) == (
+        2,
+        "malformed_row",
+        "claims/hand.csv row 2: found 13 cells; expected 12, one per column of the header "
+        "(quote a cell that holds a comma).",
+    )

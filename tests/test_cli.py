@@ -76,3 +76,14 @@ def test_a_run_started_here_sends_no_heartbeats_unless_asked(monkeypatch) -> Non
     monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "45")
     with without_heartbeats():  # asked for in the environment: Prefect's setting stands
         assert get_current_settings().flows.heartbeat_frequency is not None
+
+
+def test_sql_refuses_a_bad_setting_with_one_line(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACTLEDGER_LOCK_WAIT_SECONDS", "ten")
+    assert main(["sql", "--curated", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "factledger: FACTLEDGER_LOCK_WAIT_SECONDS (setting 'lock_wait_seconds'): found 'ten'; "
+        "expected a number\n"
+    )

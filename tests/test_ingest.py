@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import replace
-from datetime import date
+import unicodedata
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,13 +13,14 @@ import pytest
 from flows import ingest as ingest_module
 from flows.ingest import IngestError, IngestResult, html_to_text, ingest_documents
 from flows.model import Rejection
-from tests.conftest import RawDir
+from tests.conftest import MANIFEST_COLUMNS, RawDir, fifo_that_cannot_hang
 
 GOOD = "smart now operates in 38 countries and regions.\n"
+RUN_DATE = date(2026, 12, 7)
 
 
 def run(raw: RawDir, known: dict[str, str] | None = None, **settings: object) -> IngestResult:
-    return ingest_documents(replace(raw.settings, **settings), known or {})
+    return ingest_documents(raw.settings.with_(**settings), known or {}, today=RUN_DATE)
 
 
 def only_rejection(result: IngestResult) -> Rejection:
@@ -106,6 +107,17 @@ def test_the_entity_column_is_optional(raw_dir: RawDir) -> None:
     assert doc.entity_hint is None
 
 
+def test_an_unknown_manifest_column_stops_the_run_naming_it(raw_dir: RawDir) -> None:
+    raw_dir.add("a.txt", GOOD)
+    raw_dir.write_manifest(columns=(*MANIFEST_COLUMNS[:-1], "entitty"))
+    with pytest.raises(IngestError) as raised:
+        run(raw_dir)
+    assert str(raised.value) == (
+        f"{raw_dir.root / 'manifest.csv'}: unknown column 'entitty' (did you mean 'entity'?); "
+        "expected the columns file, published_at, title, publisher, url, entity"
+    )
+
+
 # --- one test per bad input: recorded, and the other documents still ingest ----------------
 
 
@@ -148,7 +160,62 @@ def test_an_invalid_published_at_is_rejected(raw: RawDir, value: str) -> None:
     detail = assert_rejected(
         run(raw), "manifest", "bad_date.txt", "invalid_published_at", row=2
     ).detail
-    assert repr(value) in detail
+    assert detail == (
+        "manifest.csv row 2 (line 3), column 'published_at' of bad_date.txt: "
+        f"found {value!r}; expected an ISO date (YYYY-MM-DD)."
+    )
+
+
+@pytest.mark.parametrize("value", ["2099-01-01", str(RUN_DATE + timedelta(days=2))])
+def test_a_published_at_after_the_run_date_is_rejected(raw: RawDir, value: str) -> None:
+    raw.add("future.txt", "future " + GOOD, published_at=value)
+    detail = assert_rejected(
+        run(raw), "manifest", "future.txt", "future_published_at", row=2
+    ).detail
+    assert detail == (
+        "manifest.csv row 2 (line 3), column 'published_at' of future.txt: "
+        f"found {value!r}; expected a date no later than 2026-12-08 (the run's date, "
+        "2026-12-07, plus one day for time zones)."
+    )
+
+
+def test_a_published_at_one_day_after_the_run_date_is_accepted(raw_dir: RawDir) -> None:
+    raw_dir.add("tomorrow.txt", GOOD, published_at=str(RUN_DATE + timedelta(days=1)))
+    result = run(raw_dir)
+    assert (new_files(result), result.rejections) == (["tomorrow.txt"], [])
+
+
+def test_a_manifest_row_with_extra_cells_is_rejected_with_its_cell_count(raw: RawDir) -> None:
+    raw.add("comma.txt", "comma " + GOOD, listed=False)
+    with (raw.root / "manifest.csv").open("a", encoding="utf-8") as manifest:
+        manifest.write("comma.txt,2025-06-24,Sales up, again,Wire,https://x.test/c,smart\n")
+    detail = assert_rejected(run(raw), "manifest", "comma.txt", "malformed_row", row=2).detail
+    assert detail == (
+        "manifest.csv row 2 (line 3) of comma.txt: found 7 cells; expected 6, one per column "
+        "of the header (quote a cell that holds a comma)."
+    )
+
+
+@pytest.mark.parametrize(("on_disk", "in_manifest"), [("NFD", "NFC"), ("NFC", "NFD")])
+def test_a_file_name_matches_its_manifest_row_in_another_unicode_form(
+    raw: RawDir, on_disk: str, in_manifest: str
+) -> None:
+    name = "Zürich café.txt"
+    raw.add(unicodedata.normalize(on_disk, name), "accented " + GOOD, listed=False)
+    raw.list(unicodedata.normalize(in_manifest, name))
+    result = run(raw)
+    assert result.rejections == []
+    assert sorted(new_files(result)) == sorted(["good.txt", unicodedata.normalize("NFC", name)])
+
+
+def test_two_files_named_alike_in_two_unicode_forms_load_once(raw: RawDir) -> None:
+    name = "café.txt"
+    raw.add(unicodedata.normalize("NFC", name), "one " + GOOD)
+    raw.add(unicodedata.normalize("NFD", name), "two " + GOOD, listed=False)
+    result = run(raw)
+    assert sorted(new_files(result)) == ["café.txt", "good.txt"]
+    [rejection] = result.rejections
+    assert (rejection.file, rejection.reason) == ("café.txt", "duplicate_name")
 
 
 def test_invalid_utf8_is_rejected_with_the_byte_offset(raw: RawDir) -> None:
@@ -222,10 +289,10 @@ def test_an_unlisted_symlink_leading_outside_is_refused(raw: RawDir, tmp_path: P
 
 
 def test_a_fifo_is_rejected_without_blocking(raw: RawDir) -> None:
-    os.mkfifo(raw.documents / "pipe.txt")
-    assert_rejected(run(raw), "ingest", "pipe.txt", "not_a_file")
-    raw.list("pipe.txt")
-    assert_rejected(run(raw), "manifest", "pipe.txt", "not_a_file", row=2)
+    with fifo_that_cannot_hang(raw.documents / "pipe.txt"):
+        assert_rejected(run(raw), "ingest", "pipe.txt", "not_a_file")
+        raw.list("pipe.txt")
+        assert_rejected(run(raw), "manifest", "pipe.txt", "not_a_file", row=2)
 
 
 def test_a_listed_file_that_does_not_exist_is_rejected(raw: RawDir) -> None:

@@ -96,10 +96,43 @@ def test_a_bad_date_is_refused_with_its_row(tmp_path: Path, raw: Path) -> None:
         tmp_path,
         done,
         elapsed,
-        "manifest.csv: row 1:",
-        "000_de9a64f3e51e5133.txt",
-        "'2025-13-24'",
-        "not an ISO date (YYYY-MM-DD)",
+        f"{raw / 'manifest.csv'} row 1 (line 2), column 'published_at' of "
+        "000_de9a64f3e51e5133.txt: found '2025-13-24'; expected an ISO date (YYYY-MM-DD).",
+    )
+
+
+def test_a_date_after_the_run_is_refused_with_its_row(tmp_path: Path, raw: Path) -> None:
+    _edit_manifest(raw, "2025-06-24", "2099-06-24")
+    done, elapsed = _run(tmp_path, "--raw", str(raw))
+    _assert_refused(
+        tmp_path,
+        done,
+        elapsed,
+        f"{raw / 'manifest.csv'} row 1 (line 2), column 'published_at' of "
+        "000_de9a64f3e51e5133.txt: found '2099-06-24'; expected a date no later than ",
+    )
+
+
+def test_a_row_with_a_cell_too_many_is_refused(tmp_path: Path, raw: Path) -> None:
+    _edit_manifest(raw, "smart Drives Forward Global Expansion", "smart Drives, Forward")
+    done, elapsed = _run(tmp_path, "--raw", str(raw))
+    _assert_refused(
+        tmp_path,
+        done,
+        elapsed,
+        f"{raw / 'manifest.csv'} row 1 (line 2) of 000_de9a64f3e51e5133.txt: found 7 cells; "
+        "expected 6, one per column of the header",
+    )
+
+
+def test_an_unknown_manifest_column_is_refused(tmp_path: Path, raw: Path) -> None:
+    _edit_manifest(raw, ",url,entity", ",url,entitty")
+    done, elapsed = _run(tmp_path, "--raw", str(raw))
+    _assert_refused(
+        tmp_path,
+        done,
+        elapsed,
+        f"{raw / 'manifest.csv'}: unknown column 'entitty' (did you mean 'entity'?)",
     )
 
 
@@ -109,14 +142,17 @@ def test_a_duplicate_row_is_refused_with_both_rows(tmp_path: Path, raw: Path) ->
     path.write_text("\n".join([*lines, lines[1]]) + "\n")
     done, elapsed = _run(tmp_path, "--raw", str(raw))
     _assert_refused(
-        tmp_path, done, elapsed, "row 4:", "lists 000_de9a64f3e51e5133.txt again (first on row 1)"
+        tmp_path,
+        done,
+        elapsed,
+        "manifest.csv row 4 (line 5) lists 000_de9a64f3e51e5133.txt again (first on row 1)",
     )
 
 
 def test_a_path_outside_documents_is_refused(tmp_path: Path, raw: Path) -> None:
     _edit_manifest(raw, "000_de9a64f3e51e5133.txt", "../manifest.csv")
     done, elapsed = _run(tmp_path, "--raw", str(raw))
-    _assert_refused(tmp_path, done, elapsed, "row 1:", "leads outside documents/")
+    _assert_refused(tmp_path, done, elapsed, "row 1 (line 2):", "leads outside documents/")
 
 
 def test_a_catalogue_typo_is_refused_with_file_and_key(tmp_path: Path, raw: Path) -> None:
@@ -137,6 +173,17 @@ def test_a_settings_typo_is_refused_with_a_suggestion(tmp_path: Path) -> None:
         check(REPO / "data" / "raw", tmp_path / "curated", pyproject=pyproject)
 
 
+def test_a_wrong_type_in_pyproject_is_refused_naming_the_file(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.factledger]\nmax_document_bytes = "5MB"\n')
+    with pytest.raises(PreflightError) as raised:
+        check(REPO / "data" / "raw", tmp_path / "curated", pyproject=pyproject)
+    assert str(raised.value) == (
+        f"{pyproject}: [tool.factledger] key 'max_document_bytes': found '5MB'; "
+        "expected a whole number"
+    )
+
+
 def test_a_check_catalogue_mistake_is_refused(tmp_path: Path) -> None:
     checks = tmp_path / "checks"
     shutil.copytree(REPO / "checks", checks)
@@ -144,6 +191,20 @@ def test_a_check_catalogue_mistake_is_refused(tmp_path: Path) -> None:
     catalogue.write_text(catalogue.read_text().replace("severity: warn", "severity: warning", 1))
     with pytest.raises(PreflightError, match=r"catalogue\.yaml: check '.*': severity must be"):
         check(REPO / "data" / "raw", tmp_path / "curated", checks_dir=checks)
+
+
+def test_a_bad_exceptions_entry_is_refused_naming_the_entry(tmp_path: Path) -> None:
+    checks = tmp_path / "checks"
+    shutil.copytree(REPO / "checks", checks)
+    (checks / "exceptions.yaml").write_text(
+        "exceptions:\n  - {check: x, claim_ids: 5, reason: r, reviewer: me, date: 2026-11-20}\n"
+    )
+    with pytest.raises(PreflightError) as raised:
+        check(REPO / "data" / "raw", tmp_path / "curated", checks_dir=checks)
+    assert str(raised.value) == (
+        f"{checks / 'exceptions.yaml'}: exception #1 (check 'x'), key 'claim_ids': found 5; "
+        "expected a list"
+    )
 
 
 def test_the_bundled_input_passes(tmp_path: Path) -> None:
@@ -175,7 +236,11 @@ def test_a_bad_setting_in_the_environment_is_refused(
 ) -> None:
     done, elapsed = _run(tmp_path, env={f"FACTLEDGER_{name}": value})
     _assert_refused(
-        tmp_path, done, elapsed, f"FACTLEDGER_{name}", f"expected {expected}, got {value!r}"
+        tmp_path,
+        done,
+        elapsed,
+        f"FACTLEDGER_{name} (setting",
+        f"found {value!r}; expected {expected}",
     )
 
 

@@ -8,7 +8,6 @@ thresholds is data.
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from flows.catalogue import read_yaml_mapping
+from flows.model_errors import did_you_mean, expected
 
 RULES_FILE = "resolution.yaml"
 
@@ -154,8 +154,7 @@ def describe(path: Path, data: dict, exc: ValidationError) -> str:
     prefix = f"{path}: {where}, key {key!r}"
     if error["type"] == "extra_forbidden":
         known = list(model.model_fields)
-        close = difflib.get_close_matches(str(keys[-1]), known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(str(keys[-1]), known)
         return f"{prefix}: found an unknown key{hint}; expected one of {', '.join(known)}"
     if error["type"] == "missing":
         return f"{prefix}: found nothing; expected a value (the key is required)"
@@ -164,8 +163,7 @@ def describe(path: Path, data: dict, exc: ValidationError) -> str:
         return f"{path}: {where}, key 'method': found {found!r}; expected one of " + ", ".join(
             repr(m) for m in METHODS
         )
-    expected = error["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
-    return f"{prefix}: found {error.get('input')!r}; expected {expected}"
+    return f"{prefix}: found {error.get('input')!r}; expected {expected(error)}"
 
 
 def locate(data: dict, loc: list) -> tuple[str, type[BaseModel], list]:

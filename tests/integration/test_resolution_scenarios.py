@@ -81,7 +81,7 @@ def test_33_countries_against_the_seeds_is_one_warning_card_and_the_consensus_st
     state = pipeline(raw_dir=seed_raw, curated_dir=curated, return_state=True)
     assert state.is_completed()  # warnings only
     summary = state.result()
-    database = summary.publication.database
+    database = summary.database
 
     # the agreeing claims stay published, and so does the 33 (presence can fall: a warning)
     assert {*THIRTY_EIGHTS, *FORTIETHS, THIRTY_THREE} <= published_quotes(database)
@@ -189,7 +189,7 @@ def test_only_the_outlier_is_quarantined_and_the_run_ends_failed_after_publishin
 
     # ... after publishing what passed
     summary = state.result(raise_on_failure=False).summary
-    database = summary.publication.database
+    database = summary.database
     assert database.exists() and str(database) in state.message
     tallies = """select quote, file, check_status, dispute_side from curated.claims
                  where metric = 'cumulative_deliveries' order by file"""
