@@ -40,6 +40,10 @@ class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# No count or amount reaches 10^15 (a world's GDP in any currency is below it).
+MAX_VALUE = 1e15
+
+
 class Metric(_Entry):
     """One metric of metrics.yaml (the file's header says what each key means)."""
 
@@ -54,6 +58,7 @@ class Metric(_Entry):
     subset_of: str | None = None
     other_currency: str | None = None
     about_tolerance: float = Field(default=0.05, ge=0, lt=1)
+    max_value: float = Field(default=MAX_VALUE, gt=0, le=MAX_VALUE)
 
     @model_validator(mode="before")
     @classmethod

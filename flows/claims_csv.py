@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from flows.catalogue import CURRENCY_UNIT, GLOBAL_SCOPE, Catalogue
+from flows.catalogue import CURRENCY_UNIT, GLOBAL_SCOPE, MAX_VALUE, Catalogue
 from flows.ingest import (
     PUBLICATION_DATE_SLACK,
     NotARegularFile,
@@ -216,6 +216,13 @@ def claim_from_row(record: dict[str, str | None], row_number: int, table: _Table
             "alias)",
         )
     value_lo, value_hi = _bounds(record)
+    top = value_lo if value_hi == math.inf else value_hi
+    if top > metric.max_value:
+        raise RowError(
+            "value_out_of_range",
+            f"value {top:g} is above {metric_id}'s max_value {metric.max_value:g}"
+            " (catalogue/metrics.yaml)",
+        )
     period_start, period_end = _period(record)
     status = _required(record, "status")
     if status not in STATUSES:
@@ -272,9 +279,6 @@ def _required(record: dict[str, str | None], column: str) -> str:
     return value
 
 
-MAX_VALUE = 1e15
-
-
 def _bounds(record: dict[str, str | None]) -> tuple[float, float]:
     lo = _number(record, "value_lo", allow_inf=False)
     hi = _number(record, "value_hi", allow_inf=True)
@@ -292,8 +296,8 @@ def _number(record: dict[str, str | None], column: str, allow_inf: bool) -> floa
     if math.isnan(value) or (math.isinf(value) and not (allow_inf and value > 0)):
         allowed = " (only value_hi may be inf)" if math.isinf(value) else ""
         raise RowError("invalid_number", f"{column} {text!r} is not a finite number{allowed}")
-    # A count or an amount is never negative, and none reaches 10^15 (a world's GDP in any
-    # currency is below it): such a cell is a typo that would pull right claims into quarantine.
+    # A count or an amount is never negative, and none reaches MAX_VALUE: such a cell is a typo
+    # that would pull right claims into quarantine. A metric may declare a lower max_value.
     if value < 0:
         raise RowError(
             "negative_value", f"{column} {text!r} is negative; expected a count or amount >= 0"

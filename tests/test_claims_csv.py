@@ -242,6 +242,8 @@ BAD_ROWS = [
     ({"value_lo": "40", "value_hi": "38"}, "lo_greater_than_hi"),
     ({"value_lo": "-5", "value_hi": "38"}, "negative_value"),
     ({"value_hi": "1e308"}, "implausible_value"),
+    ({"value_lo": "1200", "value_hi": "1200"}, "value_out_of_range"),  # markets_count ≤ 1000
+    ({"value_lo": "1200", "value_hi": "inf"}, "value_out_of_range"),
     ({"period_start": "June 2025"}, "invalid_date"),
     ({"period_end": "2025-13-01"}, "invalid_date"),
     ({"period_start": "2025-07-01", "period_end": "2025-06-30"}, "period_reversed"),
@@ -253,6 +255,29 @@ BAD_ROWS = [
     ({"status": "rumoured"}, "invalid_status"),
     ({"quote": ""}, "missing_value"),
 ]
+
+
+def test_values_within_a_metrics_range_load(
+    raw_dir: RawDir, documents: dict[str, Document]
+) -> None:
+    """Look-alikes of the out-of-range rows: a markets count at its max_value, over 38 with no
+    upper bound, and 5,000 stores (stores declare no max_value of their own)."""
+    write_table(
+        raw_dir,
+        [
+            row(quote="38 markets", value_lo="1000", value_hi="1000"),
+            row(value_lo="38", value_hi="inf"),
+            row(quote="Over 580 stores", metric="stores_count", unit="stores", value_lo="5000",
+                value_hi="5000"),
+        ],
+    )  # fmt: skip
+    claims, rejections = read(raw_dir, documents)
+    assert rejections == []
+    assert [(c.metric, c.value_lo, c.value_hi) for c in claims] == [
+        ("markets_count", 1000, 1000),
+        ("markets_count", 38, float("inf")),
+        ("stores_count", 5000, 5000),
+    ]
 
 
 @pytest.mark.parametrize(("changes", "reason"), BAD_ROWS, ids=[r for _, r in BAD_ROWS])
@@ -313,7 +338,7 @@ def test_large_amounts_and_an_open_upper_bound_are_accepted(
     write_table(
         raw_dir,
         [
-            row(quote="38 markets", value_lo="38", value_hi="inf"),
+            row(value_lo="38", value_hi="inf"),
             row(
                 quote="38 markets",
                 metric="revenue_usd",
