@@ -124,6 +124,10 @@ class RunSummary:
     report: ReportResult | None = None
 
 
+class WarehouseError(RuntimeError):
+    """DuckDB gave up on the warehouse (a write that failed: a full disk); not a bug."""
+
+
 class PublishedNotRecorded(RuntimeError):
     """The run's publication is current, but the run could not record that it finished."""
 
@@ -167,6 +171,7 @@ EXPECTED_FAILURES: tuple[type[BaseException], ...] = (
     *CANNOT_SUCCEED_ON_RETRY,
     PublishError,
     ReportError,
+    WarehouseError,
     OSError,
     duckdb.IOException,
 )
@@ -192,6 +197,8 @@ def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(settings.warehouse_path, settings.duckdb_memory_limit)
     try:
         yield con
+    except duckdb.FatalException as exc:
+        raise WarehouseError(f"{settings.warehouse_path}: {exc}") from exc
     finally:
         con.close()
 

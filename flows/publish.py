@@ -117,6 +117,9 @@ def build_publication(settings: Settings, run_id: str) -> Publication:
             pause_point("built")
             export_parquet(directory / PUBLISHED_NAME, directory / PARQUET_NAME)
             pause_point("exported")
+        except duckdb.FatalException as exc:  # a write that failed (a full disk): not a bug
+            shutil.rmtree(directory, ignore_errors=True)
+            raise PublishError(f"run {run_id}: could not write {directory}: {exc}") from exc
         except BaseException:
             shutil.rmtree(directory, ignore_errors=True)
             raise

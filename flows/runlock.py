@@ -80,7 +80,7 @@ def _try_flock(fd: int) -> bool:
     return True
 
 
-def _record_holder(fd: int, run_id: str | None) -> LockHolder:
+def _record_holder(fd: int, path: Path, run_id: str | None) -> LockHolder:
     holder = LockHolder(
         pid=os.getpid(),
         host=socket.gethostname(),
@@ -90,8 +90,11 @@ def _record_holder(fd: int, run_id: str | None) -> LockHolder:
     )
     # Rewritten in place (never unlinked): deleting a flock'ed file would let a third process
     # lock a new inode while the second still holds the old one.
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, json.dumps(asdict(holder)).encode(), 0)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(asdict(holder)).encode(), 0)
+    except OSError as exc:  # a full disk: say which file could not be written
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     return holder
 
 
@@ -122,7 +125,7 @@ def pipeline_lock(
                 if waited >= wait_seconds:
                     raise PipelineBusy(path, read_holder(path), waited)
                 time.sleep(min(POLL_SECONDS, max(wait_seconds - waited, 0.0)))
-        holder = _record_holder(fd, run_id)
+        holder = _record_holder(fd, path, run_id)
         try:
             yield holder
         finally:

@@ -3,30 +3,26 @@ exactly what a clean run publishes, marks the dead run abandoned, and nothing of
 (its Prefect server, its GX judge) outlives it.
 
 Each run is the CLI in a process of its own, on the bundled seeds, against one `prefect server
-start` shared by the module (the temporary server's own death is tested last)."""
+start` shared by the suite (the temporary server's own death is tested last)."""
 
 from __future__ import annotations
 
-import os
-import select
-import shutil
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from flows.pause import PAUSE_ENV
-from tests.integration.prefect_server import PrefectServer, prefect_env, running_prefect_server
+from tests.faults.runs import (
+    copy_seeds,
+    group_is_gone,
+    published,
+    run_ok,
+    run_statuses,
+    start_run,
+    wait_for_pause,
+)
+from tests.integration.prefect_server import PrefectServer, prefect_env
 
-REPO = Path(__file__).resolve().parents[2]
-FACTLEDGER = Path(sys.executable).parent / "factledger"
-RUN_TIMEOUT = 300
-CURATED_TABLES = ("claims", "events", "documents", "metric_timeline", "footprint")
 # The ends of the stages, in order, and the points inside publish around the swap.
 BOUNDARIES = (
     "ingested",
@@ -42,84 +38,11 @@ BOUNDARIES = (
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
-    with running_prefect_server(tmp_path_factory.mktemp("prefect")) as running:
-        yield running
-
-
-def copy_seeds(target: Path) -> Path:
-    raw = target / "raw"
-    shutil.copytree(REPO / "data" / "raw", raw)
-    for path in raw.rglob("*"):
-        path.chmod(0o644 if path.is_file() else 0o755)
-    return raw
-
-
-def start_run(raw: Path, curated: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [FACTLEDGER, "run", "--raw", str(raw), "--curated", str(curated)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group: what it leaves behind can be found
-    )
-
-
-def run_to_the_end(raw: Path, curated: Path, env: dict[str, str]) -> None:
-    process = start_run(raw, curated, env)
-    out, err = process.communicate(timeout=RUN_TIMEOUT)
-    assert process.returncode == 0, f"exit {process.returncode}\n{out}\n{err[-3000:]}"
-
-
-def wait_for_pause(process: subprocess.Popen[str], point: str) -> None:
-    deadline = time.monotonic() + RUN_TIMEOUT
-    seen = []
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stderr], [], [], 0.5)
-        if ready:
-            line = process.stderr.readline()
-            seen.append(line)
-            if f"factledger paused at {point}" in line:
-                return
-            if not line and process.poll() is not None:
-                break
-    os.killpg(process.pid, signal.SIGKILL)
-    pytest.fail(f"the run never paused at {point} (exit {process.poll()}):\n{''.join(seen)}")
-
-
-def group_is_gone(pgid: int, within_seconds: float) -> bool:
-    deadline = time.monotonic() + within_seconds
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.2)
-    return False
-
-
-def published(curated: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(curated / "factledger.duckdb"), read_only=True) as con:
-        return {
-            name: con.execute(f"select * from curated.{name} order by all").fetchall()
-            for name in CURATED_TABLES
-        }
-
-
-def run_statuses(curated: Path) -> list[str]:
-    with duckdb.connect(str(curated / "warehouse.duckdb"), read_only=True) as con:
-        rows = con.execute("select status from audit.runs order by started_at").fetchall()
-        return [status for (status,) in rows]
-
-
-@pytest.fixture(scope="module")
 def clean(server: PrefectServer, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """What a run that nobody kills publishes."""
     home = tmp_path_factory.mktemp("clean")
     curated = home / "curated"
-    run_to_the_end(copy_seeds(home), curated, server.env())
+    run_ok(copy_seeds(home), curated, server.env())
     return published(curated)
 
 
@@ -134,7 +57,7 @@ def test_a_run_killed_at_a_stage_boundary_is_recovered_by_the_next(
     process.wait(timeout=30)
     assert group_is_gone(process.pid, within_seconds=20), "a process of the killed run lives on"
 
-    run_to_the_end(raw, curated, server.env())
+    run_ok(raw, curated, server.env())
     assert published(curated) == clean
     # the dead run's record: completed if its publication went live, else abandoned
     assert run_statuses(curated) == [
