@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import unicodedata
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from flows.pipeline import pipeline
-from tests.conftest import fifo_that_cannot_hang
 
 FORTIETH = "its 40th international market"
 REPO = Path(__file__).resolve().parents[2]
@@ -121,50 +119,6 @@ def test_a_bad_document_is_recorded_and_the_run_goes_on(first_run) -> None:
     )
     assert rejected == [("broken.txt", "invalid_utf8")]
     assert rows(summary.warehouse, "select count(*) from raw.documents") == [(3,)]
-
-
-def test_inputs_refused_at_the_door_are_each_recorded_and_the_run_goes_on(
-    prefect_server: None, seed_raw: Path, tmp_path: Path
-) -> None:
-    """Issue 16, points 5, 8, 9: FIFOs, a directory named like a table, a symlink out of
-    claims/, a publication date after the run, a row with a cell too many; and a file saved
-    in NFD listed in NFC, which is one document, not two rejections."""
-    claims = seed_raw / "claims"
-    claims.mkdir()
-    (claims / "x.csv").mkdir()
-    (tmp_path / "outside.csv").write_text("file,entity\n")
-    (claims / "linked.csv").symlink_to(tmp_path / "outside.csv")
-    documents = seed_raw / "documents"
-    name = "Zürich café.txt"
-    (documents / unicodedata.normalize("NFD", name)).write_text("smart opened 12 stores.\n")
-    (documents / "future.txt").write_text("smart opened 13 stores.\n")
-    (documents / "comma.txt").write_text("smart opened 14 stores.\n")
-    with (seed_raw / "manifest.csv").open("a", encoding="utf-8") as manifest:
-        manifest.write(f"{unicodedata.normalize('NFC', name)},2026-03-01,Z,Wire,,smart\n")
-        manifest.write("future.txt,2099-01-01,Later,Wire,,smart\n")
-        manifest.write("comma.txt,2026-03-01,Sales, up,Wire,,smart\n")
-    with (
-        fifo_that_cannot_hang(claims / "pipe.csv"),
-        fifo_that_cannot_hang(documents / "pipe.txt"),
-    ):
-        summary = pipeline(raw_dir=seed_raw, curated_dir=tmp_path / "curated")
-    refused = rows(
-        summary.warehouse,
-        f"select file, reason from audit.rejections where run_id = '{summary.run_id}' "
-        "order by file",
-    )
-    assert refused == [
-        ("claims/linked.csv", "path_outside_claims"),
-        ("claims/pipe.csv", "not_a_file"),
-        ("claims/x.csv", "not_a_file"),
-        ("comma.txt", "malformed_row"),
-        ("future.txt", "future_published_at"),
-        ("pipe.txt", "not_a_file"),
-    ]
-    stored = rows(summary.warehouse, "select file from raw.documents order by file")
-    assert [file for (file,) in stored] == sorted(
-        [*(p.name for p in (REPO / "data" / "raw" / "documents").glob("0*")), name]
-    )
 
 
 def test_a_document_whose_extraction_raises_is_recorded_and_retried_next_run(
