@@ -76,64 +76,48 @@ def test_a_missing_manifest_is_refused_at_once(tmp_path: Path, raw: Path) -> Non
     )
 
 
-def test_a_manifest_column_typo_is_refused_at_once(tmp_path: Path, raw: Path) -> None:
-    _edit_manifest(raw, "file,published_at,", "file,publshed_at,")
+SEED = "000_de9a64f3e51e5133.txt"
+# (what is edited in the seeds' manifest, into what, and what the refusal must say)
+MANIFEST_MISTAKES = {
+    "column typo": (
+        "file,published_at,", "file,publshed_at,",
+        ("{manifest}", "missing required column(s) published_at", "header is file, publshed_at"),
+    ),
+    "bad date": (
+        "2025-06-24", "2025-13-24",
+        ("{manifest} row 1 (line 2), column 'published_at' of " + SEED
+         + ": found '2025-13-24'; expected an ISO date (YYYY-MM-DD).",),
+    ),
+    "date after the run": (
+        "2025-06-24", "2099-06-24",
+        ("{manifest} row 1 (line 2), column 'published_at' of " + SEED
+         + ": found '2099-06-24'; expected a date no later than ",),
+    ),
+    "a cell too many": (
+        "smart Drives Forward Global Expansion", "smart Drives, Forward",
+        ("{manifest} row 1 (line 2) of " + SEED
+         + ": found 7 cells; expected 6, one per column of the header",),
+    ),
+    "unknown column": (
+        ",url,entity", ",url,entitty",
+        ("{manifest}: unknown column 'entitty' (did you mean 'entity'?)",),
+    ),
+    "path outside documents": (
+        SEED, "../manifest.csv", ("row 1 (line 2):", "leads outside documents/"),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"), MANIFEST_MISTAKES.values(), ids=list(MANIFEST_MISTAKES)
+)
+def test_a_manifest_mistake_is_refused_at_once_with_its_place(
+    tmp_path: Path, raw: Path, old: str, new: str, said: tuple[str, ...]
+) -> None:
+    _edit_manifest(raw, old, new)
     done, elapsed = _run(tmp_path, "--raw", str(raw))
-    _assert_refused(
-        tmp_path,
-        done,
-        elapsed,
-        str(raw / "manifest.csv"),
-        "missing required column(s) published_at",
-        "header is file, publshed_at",
-    )
-
-
-def test_a_bad_date_is_refused_with_its_row(tmp_path: Path, raw: Path) -> None:
-    _edit_manifest(raw, "2025-06-24", "2025-13-24")
-    done, elapsed = _run(tmp_path, "--raw", str(raw))
-    _assert_refused(
-        tmp_path,
-        done,
-        elapsed,
-        f"{raw / 'manifest.csv'} row 1 (line 2), column 'published_at' of "
-        "000_de9a64f3e51e5133.txt: found '2025-13-24'; expected an ISO date (YYYY-MM-DD).",
-    )
-
-
-def test_a_date_after_the_run_is_refused_with_its_row(tmp_path: Path, raw: Path) -> None:
-    _edit_manifest(raw, "2025-06-24", "2099-06-24")
-    done, elapsed = _run(tmp_path, "--raw", str(raw))
-    _assert_refused(
-        tmp_path,
-        done,
-        elapsed,
-        f"{raw / 'manifest.csv'} row 1 (line 2), column 'published_at' of "
-        "000_de9a64f3e51e5133.txt: found '2099-06-24'; expected a date no later than ",
-    )
-
-
-def test_a_row_with_a_cell_too_many_is_refused(tmp_path: Path, raw: Path) -> None:
-    _edit_manifest(raw, "smart Drives Forward Global Expansion", "smart Drives, Forward")
-    done, elapsed = _run(tmp_path, "--raw", str(raw))
-    _assert_refused(
-        tmp_path,
-        done,
-        elapsed,
-        f"{raw / 'manifest.csv'} row 1 (line 2) of 000_de9a64f3e51e5133.txt: found 7 cells; "
-        "expected 6, one per column of the header",
-    )
-
-
-def test_an_unknown_manifest_column_is_refused(tmp_path: Path, raw: Path) -> None:
-    _edit_manifest(raw, ",url,entity", ",url,entitty")
-    done, elapsed = _run(tmp_path, "--raw", str(raw))
-    _assert_refused(
-        tmp_path,
-        done,
-        elapsed,
-        f"{raw / 'manifest.csv'}: unknown column 'entitty' (did you mean 'entity'?)",
-    )
+    manifest = str(raw / "manifest.csv")
+    _assert_refused(tmp_path, done, elapsed, *(s.format(manifest=manifest) for s in said))
 
 
 def test_a_duplicate_row_is_refused_with_both_rows(tmp_path: Path, raw: Path) -> None:
@@ -147,12 +131,6 @@ def test_a_duplicate_row_is_refused_with_both_rows(tmp_path: Path, raw: Path) ->
         elapsed,
         "manifest.csv row 4 (line 5) lists 000_de9a64f3e51e5133.txt again (first on row 1)",
     )
-
-
-def test_a_path_outside_documents_is_refused(tmp_path: Path, raw: Path) -> None:
-    _edit_manifest(raw, "000_de9a64f3e51e5133.txt", "../manifest.csv")
-    done, elapsed = _run(tmp_path, "--raw", str(raw))
-    _assert_refused(tmp_path, done, elapsed, "row 1 (line 2):", "leads outside documents/")
 
 
 def test_a_catalogue_typo_is_refused_with_file_and_key(tmp_path: Path, raw: Path) -> None:

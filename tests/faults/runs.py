@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,15 +18,6 @@ REPO = Path(__file__).resolve().parents[2]
 FACTLEDGER = Path(sys.executable).parent / "factledger"
 RUN_TIMEOUT = 300
 CURATED_TABLES = ("claims", "events", "documents", "metric_timeline", "footprint")
-
-
-def copy_seeds(target: Path) -> Path:
-    """A writable copy of the bundled data/raw under `target`."""
-    raw = target / "raw"
-    shutil.copytree(REPO / "data" / "raw", raw)
-    for path in raw.rglob("*"):
-        path.chmod(0o644 if path.is_file() else 0o755)
-    return raw
 
 
 def start_run(raw: Path, curated: Path, env: dict[str, str]) -> subprocess.Popen[str]:

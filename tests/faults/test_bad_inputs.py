@@ -19,7 +19,7 @@ import pytest
 from flows.claims_csv import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from flows.pipeline import pipeline
 from tests.conftest import fifo_that_cannot_hang
-from tests.faults.runs import copy_seeds
+from tests.integration.conftest import copy_seeds
 
 # The seeds are a few kilobytes each: a limit above them and below the oversized document.
 MAX_DOCUMENT_BYTES = 60_000

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.runs import copy_seeds, published, run_ok, run_to_the_end
+from tests.faults.runs import published, run_ok, run_to_the_end
+from tests.integration.conftest import copy_seeds
 from tests.integration.prefect_server import PrefectServer
 
 DISK_BYTES = 48 * 2**20

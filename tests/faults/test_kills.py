@@ -13,7 +13,6 @@ import pytest
 
 from flows.pause import PAUSE_ENV
 from tests.faults.runs import (
-    copy_seeds,
     group_is_gone,
     published,
     run_ok,
@@ -21,6 +20,7 @@ from tests.faults.runs import (
     start_run,
     wait_for_pause,
 )
+from tests.integration.conftest import copy_seeds
 from tests.integration.prefect_server import PrefectServer, prefect_env
 
 # The ends of the stages, in order, and the points inside publish around the swap.

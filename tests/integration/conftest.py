@@ -32,7 +32,12 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 @pytest.fixture
 def seed_raw(tmp_path: Path) -> Path:
     """A writable copy of the bundled data/raw (the seed corpus and its manifest)."""
-    raw = tmp_path / "raw"
+    return copy_seeds(tmp_path)
+
+
+def copy_seeds(target: Path) -> Path:
+    """A writable copy of the bundled data/raw under `target`."""
+    raw = target / "raw"
     shutil.copytree(REPO / "data" / "raw", raw)
     for path in raw.rglob("*"):
         path.chmod(0o644 if path.is_file() else 0o755)
