@@ -63,6 +63,15 @@ class Extractor:
         # Triggers first: where a trigger and a number word start at the same place, the
         # trigger is the longer reading.
         self.reader = re.compile(f"{self.events.source}|{self.numbers.source}", re.IGNORECASE)
+        # Where a candidate starts with no letter (digits, a currency sign) no trigger can be
+        # read, and the triggers' case-insensitive branches are entered at each such place
+        # before the number is (a third of the reading): the number alone is read there, with
+        # a "trigger" group that never takes part, so that every candidate has one.
+        if all(t.strip()[:1].isalpha() for t in self.events.triggers()):
+            numbers_only = f"(?P<trigger>(?!))|{self.numbers.source}"
+            self._number_reader = re.compile(numbers_only, re.IGNORECASE)
+        else:
+            self._number_reader = self.reader
         self.scan = re.compile(self._prefilter())
 
     def _prefilter(self) -> str:
@@ -106,6 +115,7 @@ class Extractor:
         """
         folded = fold_case(text) if folded is None else folded
         scan, reader = partial(self.scan.search, folded), self.reader.match
+        number_reader = self._number_reader.match
         first = reader(text, 0)
         if first is not None:
             yield first
@@ -116,7 +126,7 @@ class Extractor:
             if folded[start - 1] > "\x7f" and is_word_char(folded[start - 1]):
                 pos = start + 1  # search on from the character after it
                 continue
-            m = reader(text, start)
+            m = (reader if folded[start].isalpha() else number_reader)(text, start)
             if m is None:
                 pos = hit.end()
                 continue
