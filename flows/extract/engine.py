@@ -97,14 +97,14 @@ class Extractor:
             *rests_by_first_char(self.events.triggers(), trigger_source).items(),
         ]:
             words.setdefault(first, []).extend(rests)
-        # A year ("in 2023,") is never read: the scan skips it at its first digit. Written as
-        # alternatives that each open with a character test, which the engine rejects at once at
-        # every separator, where a look-ahead in front ((?!(?:19|20)\d\d)\d) is entered at each.
-        # The digits are taken possessively (*+): what may follow them starts with a letter or a
-        # space.
+        # A year ("in 2023,") is never read: the scan skips it after its first digit. The branch
+        # opens with the digit itself, a character test the engine rejects at once at every
+        # separator, where a look-ahead in front ((?!(?:19|20)\d\d)\d) or a group is entered at
+        # each. The digits are taken possessively (*+): what may follow them starts with a letter
+        # or a space.
         suffixes = [*n.ordinal_suffixes, *n.attached_scales]
         run = r"[\d,.]*+" if not any(re.match(r"[\d,.]", s) for s in suffixes) else r"[\d,.]*"
-        first_digit = r"(?:1(?!9\d\d(?![\w]))|2(?!0\d\d(?![\w]))|[^\D12])"
+        first_digit = r"\d(?!(?<=1)9\d\d(?![\w])|(?<=2)0\d\d(?![\w]))"
         digits = rf"{first_digit}{run}(?:[-–]\d{run})?(?={self.numbers.suffix_source()}{ahead})"
         return prefilter_source(words, sorted(n.currencies), digits)
 
