@@ -65,8 +65,8 @@ class Extractor:
         self.reader = re.compile(f"{self.events.source}|{self.numbers.source}", re.IGNORECASE)
         # Where a candidate starts with no letter (digits, a currency sign) no trigger can be
         # read, and the triggers' case-insensitive branches are entered at each such place
-        # before the number is (a third of the reading): the number alone is read there, with
-        # a "trigger" group that never takes part, so that every candidate has one.
+        # before the number is (a quarter of the reading there): the number alone is read
+        # there, with a "trigger" group that never takes part, so that every candidate has one.
         if all(t.strip()[:1].isalpha() for t in self.events.triggers()):
             numbers_only = f"(?P<trigger>(?!))|{self.numbers.source}"
             self._number_reader = re.compile(numbers_only, re.IGNORECASE)
