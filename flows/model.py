@@ -132,6 +132,12 @@ class Claim:
             "claim_id": claim_id_of(doc_id, char_start, char_end, metric),
         })  # fmt: skip
 
+    def with_period(self, start: date, end: date, text: str | None) -> Claim:
+        """This claim with another period: what dataclasses.replace gives (the id does not
+        depend on the period), without the generated __init__ (see new)."""
+        fields = {**self.__dict__, "period_start": start, "period_end": end, "period_text": text}
+        return _without_init(Claim, fields)
+
 
 @dataclass(frozen=True)
 class Event:

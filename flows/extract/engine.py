@@ -63,6 +63,15 @@ class Extractor:
         # Triggers first: where a trigger and a number word start at the same place, the
         # trigger is the longer reading.
         self.reader = re.compile(f"{self.events.source}|{self.numbers.source}", re.IGNORECASE)
+        # Where a candidate starts with no letter (digits, a currency sign) no trigger can be
+        # read, and the triggers' case-insensitive branches are entered at each such place
+        # before the number is (a quarter of the reading there): the number alone is read
+        # there, with a "trigger" group that never takes part, so that every candidate has one.
+        if all(t.strip()[:1].isalpha() for t in self.events.triggers()):
+            numbers_only = f"(?P<trigger>(?!))|{self.numbers.source}"
+            self._number_reader = re.compile(numbers_only, re.IGNORECASE)
+        else:
+            self._number_reader = self.reader
         self.scan = re.compile(self._prefilter())
 
     def _prefilter(self) -> str:
@@ -88,12 +97,15 @@ class Extractor:
             *rests_by_first_char(self.events.triggers(), trigger_source).items(),
         ]:
             words.setdefault(first, []).extend(rests)
-        # A year ("in 2023,") is never read: the scan skips it before its digits. The digits are
-        # taken possessively (*+): what may follow them starts with a letter or a space.
+        # A year ("in 2023,") is never read: the scan skips it after its first digit. The branch
+        # opens with the digit itself, a character test the engine rejects at once at every
+        # separator, where a look-ahead in front ((?!(?:19|20)\d\d)\d) or a group is entered at
+        # each. The digits are taken possessively (*+): what may follow them starts with a letter
+        # or a space.
         suffixes = [*n.ordinal_suffixes, *n.attached_scales]
         run = r"[\d,.]*+" if not any(re.match(r"[\d,.]", s) for s in suffixes) else r"[\d,.]*"
-        not_a_year = r"(?!(?:19|20)\d\d(?![\w]))"
-        digits = rf"{not_a_year}\d{run}(?:[-–]\d{run})?(?={self.numbers.suffix_source()}{ahead})"
+        first_digit = r"\d(?!(?<=1)9\d\d(?![\w])|(?<=2)0\d\d(?![\w]))"
+        digits = rf"{first_digit}{run}(?:[-–]\d{run})?(?={self.numbers.suffix_source()}{ahead})"
         return prefilter_source(words, sorted(n.currencies), digits)
 
     def candidates(self, text: str, folded: str | None = None) -> Iterator[re.Match[str]]:
@@ -103,6 +115,7 @@ class Extractor:
         """
         folded = fold_case(text) if folded is None else folded
         scan, reader = partial(self.scan.search, folded), self.reader.match
+        number_reader = self._number_reader.match
         first = reader(text, 0)
         if first is not None:
             yield first
@@ -113,7 +126,7 @@ class Extractor:
             if folded[start - 1] > "\x7f" and is_word_char(folded[start - 1]):
                 pos = start + 1  # search on from the character after it
                 continue
-            m = reader(text, start)
+            m = (reader if folded[start].isalpha() else number_reader)(text, start)
             if m is None:
                 pos = hit.end()
                 continue

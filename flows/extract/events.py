@@ -133,11 +133,13 @@ class EventFinder:
         return [e for e in out if e.subject != e.entity]
 
     def _market_entries(self, m: re.Match[str], page: Page) -> list[Event]:
-        _, clause = page.sentence_and_clause(m.start())
+        sentence, clause = page.sentence_and_clause(m.start())
         seen, out = set(), []
-        if not page.names_a_scope(page.sentence(m.start()), self._scopes):
-            return []  # most entry triggers name no place ("entered seven new markets")
+        # Most entry triggers name no place ("entered seven new markets"): the places after the
+        # trigger in its clause are looked for first, the sentence's scopes only then.
         places = self._places_in(page.text, m.end(), clause[1])
+        if not places or not page.names_a_scope(sentence, self._scopes):
+            return []
         for place in places:
             subject = self._place_names[place.group()]
             if subject not in seen:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flows.catalogue import GLOBAL_SCOPE
 from flows.model import Claim
 
@@ -37,12 +35,7 @@ def date_repeated_mentions(claims: list[Claim]) -> list[Claim]:
             out.append(claim)
         else:
             out.append(
-                replace(
-                    claim,
-                    period_start=source.period_start,
-                    period_end=source.period_end,
-                    period_text=source.period_text,
-                )
+                claim.with_period(source.period_start, source.period_end, source.period_text)
             )
     return out
 

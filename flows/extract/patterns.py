@@ -306,20 +306,22 @@ class WordSearch:
     `not_separators`: the non-word characters that may not come before a phrase.
     """
 
-    def __init__(self, phrases: Iterable[str], flags: int = 0, not_separators: str = "#-"):
+    def __init__(self, phrases: Iterable[str], not_separators: str = "#-"):
         phrases = list(phrases)
         # No capturing group: the phrase is the match less its one-character separator.
+        # No IGNORECASE either (fold the text instead): under it an ASCII letter could pass
+        # for a separator ("k" folds to the Kelvin sign), where finditer trusts ASCII ones.
         body = alternation(phrases) + r"(?![\w])"
-        self._scan = re.compile(separator_class(not_separators) + body, flags).search
-        self._at_start = re.compile(body, flags)
+        self._scan = re.compile(separator_class(not_separators) + body).search
+        self._at_start = re.compile(body)
         self._not_separators = not_separators
         # Phrases that all start with one of a few letters (the names of an entity or two) are
         # found faster from those letters than from every separator: the engine skips to the
         # letters, and the separator before each hit is checked here (see finditer).
         first = {p.strip()[:1] for p in phrases}
         self._by_first_letter = (
-            re.compile(body, flags).search
-            if not flags and 0 < len(first) <= LETTER_LED_MAX and all(c.isalpha() for c in first)
+            re.compile(body).search
+            if 0 < len(first) <= LETTER_LED_MAX and all(c.isalpha() for c in first)
             else None
         )
 
@@ -335,8 +337,9 @@ class WordSearch:
         pos, scan = max(0, lo - 1), self._scan
         while (m := scan(text, pos, hi)) is not None:
             separator, end = m.span()
-            if is_word_char(text[separator]):  # not a separator: try from the next character
-                pos = separator + 1
+            # Only a character beyond ASCII may be a word character here (see separator_class).
+            if text[separator] > "\x7f" and is_word_char(text[separator]):
+                pos = separator + 1  # not a separator: try from the next character
                 continue
             yield separator + 1, end, text[separator + 1 : end]
             pos = end
@@ -349,7 +352,7 @@ class WordSearch:
         pos, scan = lo - 1, self._scan
         while (m := scan(text, pos, hi)) is not None:
             separator, end = m.span()
-            if not is_word_char(text[separator]):
+            if text[separator] <= "\x7f" or not is_word_char(text[separator]):
                 return separator + 1, end, text[separator + 1 : end]
             pos = separator + 1  # not a separator: try from the next character
         return None
