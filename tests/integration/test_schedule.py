@@ -134,6 +134,7 @@ def test_a_run_triggered_through_the_api_completes_and_fills_the_warehouse(
     )
     names = {name for name, _ in task_runs}
     run_id = runs_published[0][0]
+    (version,) = (curated / "publications").iterdir()
     assert names == {
         f"ingest {raw}",
         "extract batch 1 of 1",
@@ -141,6 +142,7 @@ def test_a_run_triggered_through_the_api_completes_and_fills_the_warehouse(
         f"validate run {run_id}",
         f"publish {curated}",
         f"report run {run_id}",
+        f"make {version.name} current",
     }
     assert all(state == "COMPLETED" for _, state in task_runs), task_runs
     published = curated / "factledger.duckdb"
