@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flows.extract.patterns import (
+    WordPresence,
+    WordSearch,
     alternation,
     factored,
     fold_case,
@@ -102,3 +104,33 @@ FOLD_CHARS = [chr(c) for c in range(0x250)] + [
 @given(st.lists(st.sampled_from(FOLD_CHARS), max_size=30).map("".join))
 def test_fold_case_is_lower_character_for_character(text: str) -> None:
     assert fold_case(text) == lower_character_for_character(text)
+
+
+# Lower-case phrases as the word lists have them, and text around them with separators the
+# lists refuse ("#", "-"), letters beyond ASCII (word characters or not) and whole-word edges.
+# A phrase opening with no letter makes a list search from separators, not from first letters.
+WORD_PHRASES = ["ab", "a b", "ba", "b", "aé", "a-b", "’a"]
+WORD_TEXT = ["a", "b", " ", "-", "#", "é", "’", ",", "x"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(WORD_PHRASES), min_size=1, max_size=3), min_size=1, max_size=3
+    ),
+    st.lists(st.sampled_from(["#-", "", "#"]), min_size=3, max_size=3),
+    st.lists(st.sampled_from(WORD_TEXT), max_size=24).map("".join),
+    st.integers(0, 24),
+    st.integers(0, 24),
+)
+@example([["ab"], ["b"]], ["#-", "", "#"], "x-ab", 0, 4)  # "-": a separator for one list only
+@example([["ab"], ["ba"]], ["", "", ""], "éab ’ba", 0, 7)  # a letter beyond ASCII is none
+@example([["ab"], ["a b"]], ["#", "#", "#"], "ab x", 0, 4)  # a phrase at the text's start
+def test_word_presence_answers_what_each_list_s_search_answers(
+    lists: list[list[str]], not_separators: list[str], text: str, lo: int, hi: int
+) -> None:
+    searches = [WordSearch(p, n) for p, n in zip(lists, not_separators, strict=False)]
+    lo, hi = min(lo, len(text)), min(max(lo, hi), len(text))
+    found = WordPresence(searches).present(text, lo, hi)
+    for s in searches:
+        assert found[s] == (s.search(text, lo, hi) is not None), (s.phrases, text, lo, hi)

@@ -109,6 +109,11 @@ class ClaimFinder:
         such; years are left out by the scan before the digits."""
         return self._scan_ahead
 
+    def sentence_words(self) -> list[WordSearch]:
+        """The word lists whose presence in a fact's sentence decides whether it needs a closer
+        look (Page.has_words): not-fact cues, other subjects, scope names."""
+        return [self._not_fact, self._others.cues, self._scopes.mentioned]
+
     def find(self, m: re.Match[str], page: Page) -> Claim | None:
         text = page.text
         amount = self._numbers.read(m, text)
@@ -323,7 +328,7 @@ class ClaimFinder:
             start, end = min(start, match.cue[0]), max(end, match.cue[1])
         words_end = phrase.end if phrase else amount.end
         scope, scope_end = GLOBAL_SCOPE, None
-        if page.names_a_scope(sentence, self._scopes):
+        if page.has_words(self._scopes.mentioned, sentence):
             scope, scope_end = self._scopes.scope(
                 text, amount.start, (amount.end, words_end), clause, sentence
             )

@@ -29,6 +29,7 @@ from flows.extract.mentions import date_repeated_mentions
 from flows.extract.numbers import NumberReader
 from flows.extract.page import Page
 from flows.extract.patterns import (
+    WordPresence,
     fold_case,
     is_word_char,
     phrase_source,
@@ -60,6 +61,7 @@ class Extractor:
         self.events = EventFinder(self.rules.events, self.scopes)
         self.entities = EntityResolver(catalogue, self.rules.not_subject_after)
         self._planned = planned_pattern(self.rules.planned_cues)
+        self._sentence_words = WordPresence(self.claims.sentence_words())
         # Triggers first: where a trigger and a number word start at the same place, the
         # trigger is the longer reading.
         self.reader = re.compile(f"{self.events.source}|{self.numbers.source}", re.IGNORECASE)
@@ -146,6 +148,7 @@ class Extractor:
             dating=DocumentDating(self.periods, self._planned, doc.text, doc.published_at, folded),
             resolver=self.entities,
             folded=folded,
+            words=self._sentence_words,
         )
 
     def extract(self, doc: Document) -> Extraction:

@@ -138,7 +138,7 @@ class EventFinder:
         # Most entry triggers name no place ("entered seven new markets"): the places after the
         # trigger in its clause are looked for first, the sentence's scopes only then.
         places = self._places_in(page.text, m.end(), clause[1])
-        if not places or not page.names_a_scope(sentence, self._scopes):
+        if not places or not page.has_words(self._scopes.mentioned, sentence):
             return []
         for place in places:
             subject = self._place_names[place.group()]

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 
 from flows.extract.dating import DocumentDating
 from flows.extract.entities import EntityMatcher, EntityResolver
-from flows.extract.patterns import WordSearch
-from flows.extract.scopes import ScopeFinder
+from flows.extract.patterns import WordPresence, WordSearch
 from flows.extract.text import MAX_SENTENCE, Sentences
 from flows.model import Claim, Document
 
@@ -21,14 +20,14 @@ class Page:
     dating: DocumentDating
     resolver: EntityResolver
     folded: str  # fold_case(text), for phrases matched in any case
+    words: WordPresence  # the word lists whose presence in a sentence facts ask about
     last_claim: Claim | None = None  # the claim found last: a noun for numbers without one
     _stops: Sentences | None = None  # built on the first sentence asked for
     _subjects: dict[tuple[int, int], str] = field(default_factory=dict)
     _contexts: dict[int, tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=dict)
     _last_sentence: tuple[int, int] = (0, 0)  # the last sentence found, for its next numbers
-    _scoped: dict[tuple[int, int], bool] = field(default_factory=dict)  # sentence -> names one
-    # (finder, sentence) -> whether the finder's words are in the sentence (see has_words)
-    _words_in: dict[tuple[int, tuple[int, int]], bool] = field(default_factory=dict)
+    # sentence -> whether each list of `words` is in it (see has_words)
+    _words_in: dict[tuple[int, int], dict[WordSearch, bool]] = field(default_factory=dict)
     # Where a catalogued alias could start (EntityMatcher.catalogued_starts); built on the first
     # subject asked for (False: not yet; None: the aliases allow no such list).
     _catalogued_starts: list[int] | bool | None = False
@@ -75,20 +74,13 @@ class Page:
         return self.entity if name.split()[0] == own_first else name
 
     def has_words(self, finder: WordSearch, sentence: tuple[int, int]) -> bool:
-        """Whether one of the finder's phrases is in the sentence (asked once per sentence:
-        most sentences have none, and then no fact of theirs needs a closer look)."""
-        key = (id(finder), sentence)
-        found = self._words_in.get(key)
+        """Whether one of the finder's phrases is in the sentence (asked once per sentence,
+        for every list of `words` at once: most sentences have none of them, and then no fact
+        of theirs needs a closer look). The finder must be one of `words`' lists."""
+        found = self._words_in.get(sentence)
         if found is None:
-            found = self._words_in[key] = finder.search(self.folded, *sentence) is not None
-        return found
-
-    def names_a_scope(self, sentence: tuple[int, int], scopes: ScopeFinder) -> bool:
-        """Whether the sentence may name a scope (asked once per sentence)."""
-        found = self._scoped.get(sentence)
-        if found is None:
-            found = self._scoped[sentence] = scopes.named_in(self.folded, sentence)
-        return found
+            found = self._words_in[sentence] = self.words.present(self.folded, *sentence)
+        return found[finder]
 
     def subject(self, sentence_start: int, pos: int) -> str:
         # Each partner or place of one event trigger asks about the same position.

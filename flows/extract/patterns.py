@@ -308,13 +308,14 @@ class WordSearch:
 
     def __init__(self, phrases: Iterable[str], not_separators: str = "#-"):
         phrases = list(phrases)
+        self.phrases = tuple(phrases)
         # No capturing group: the phrase is the match less its one-character separator.
         # No IGNORECASE either (fold the text instead): under it an ASCII letter could pass
         # for a separator ("k" folds to the Kelvin sign), where finditer trusts ASCII ones.
         body = alternation(phrases) + r"(?![\w])"
         self._scan = re.compile(separator_class(not_separators) + body).search
         self._at_start = re.compile(body)
-        self._not_separators = not_separators
+        self.not_separators = not_separators
         # Phrases that all start with one of a few letters (the names of an entity or two) are
         # found faster from those letters than from every separator: the engine skips to the
         # letters, and the separator before each hit is checked here (see finditer).
@@ -344,6 +345,11 @@ class WordSearch:
             yield separator + 1, end, text[separator + 1 : end]
             pos = end
 
+    def starts_at(self, text: str, pos: int, hi: int) -> bool:
+        """Whether one of the phrases starts at pos, a whole word ending by hi (the character
+        before pos is the caller's to check)."""
+        return self._at_start.match(text, pos, hi) is not None
+
     def search(self, text: str, lo: int, hi: int) -> tuple[int, int, str] | None:
         """The first of finditer's hits, without a generator (a planned cue is looked for in
         every dated clause, and most have none)."""
@@ -362,7 +368,7 @@ class WordSearch:
     ) -> Iterator[tuple[int, int, str]]:
         """What finditer finds, from the phrases' first letters: the same phrase at the same
         start (the alternation is tried there either way), kept when a separator is before it."""
-        search, not_separators = self._by_first_letter, self._not_separators
+        search, not_separators = self._by_first_letter, self.not_separators
         assert search is not None
         pos = lo
         while (m := search(text, pos, hi)) is not None:
@@ -373,6 +379,53 @@ class WordSearch:
                 continue
             yield start, end, m.group()
             pos = end
+
+
+class WordPresence:
+    """Which of several WordSearch lists have a phrase in a window, from one scan of it.
+
+    Each list's own `search` tests every character of the window against its separator class;
+    a sentence with facts is asked about three lists. Here one scan stops at the separators
+    where a phrase of any list starts, and each list not found yet is asked there whether its
+    own phrase starts after that separator (a separator it refuses is passed over): whether a
+    list has a hit in the window does not depend on where the other lists' hits are, so the
+    answers are those of each list's `search`.
+    """
+
+    def __init__(self, searches: Iterable[WordSearch]) -> None:
+        self._searches = tuple(searches)
+        phrases = sorted({p for s in self._searches for p in s.phrases})
+        # Only whether some phrase starts at a place matters here: the tree needs no order.
+        body = (
+            "(?:" + factored([phrase_source(p) for p in phrases], keep_order=False) + ")"
+            if phrases
+            else "(?!)"
+        )
+        common = set.intersection(*(set(s.not_separators) for s in self._searches))
+        self._scan = re.compile(
+            separator_class("".join(sorted(common))) + "(?=" + body + r"(?![\w]))"
+        ).search
+
+    def present(self, text: str, lo: int, hi: int) -> dict[WordSearch, bool]:
+        """For each list, whether one of its phrases is in text[lo:hi] (as its `search` says)."""
+        found = dict.fromkeys(self._searches, False)
+        missing = list(self._searches)
+        if lo == 0:
+            for s in self._searches:
+                found[s] = s.starts_at(text, 0, hi)
+            missing = [s for s in missing if not found[s]]
+        pos = max(0, lo - 1)
+        while missing and (m := self._scan(text, pos, hi)) is not None:
+            separator = m.start()
+            pos = separator + 1
+            c = text[separator]
+            if c > "\x7f" and is_word_char(c):
+                continue  # only a character beyond ASCII may be a word character here
+            for s in missing:
+                if c not in s.not_separators and s.starts_at(text, pos, hi):
+                    found[s] = True
+            missing = [s for s in missing if not found[s]]
+        return found
 
 
 class SuffixMatch:

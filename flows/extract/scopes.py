@@ -31,7 +31,7 @@ class ScopeFinder:
         names = alternation(self._names)
         # Most sentences name no place: one search of the folded text tells, from the
         # separators only (a superset: "us" stands for "US"; the case is checked after).
-        self._mentioned = WordSearch(folded_phrases(self._names), not_separators="")
+        self.mentioned = WordSearch(folded_phrases(self._names), not_separators="")
         self._any = re.compile(rf"(?<![\w.])(?P<alias>{names})(?![\w-])")
         self._after = re.compile(rf"{AFTER_NOUN}(?P<alias>{names})(?![\w-])")
         self._another = re.compile(
@@ -48,10 +48,6 @@ class ScopeFinder:
             rf"|(?:(?:Its|Our|Their)\s+)(?P<owned>{names})(?![\w-])"
             rf"|(?:The\s+)?(?P<subject>{names})(?=\s*,|(?:\s+{_ADVERBS})?\s+{_SUBJECT_VERBS}))"
         )
-
-    def named_in(self, folded: str, sentence: tuple[int, int]) -> bool:
-        """Whether a scope's alias may be named in the sentence at all."""
-        return self._mentioned.search(folded, *sentence) is not None
 
     def scope(
         self,
