@@ -80,7 +80,7 @@ def ingested_documents(corpus: Path) -> list:
     from make_corpus import LAST_PUBLISHED
 
     from flows.ingest import ingest_documents
-    from flows.settings import load_settings
+    from flows.runtime.settings import load_settings
 
     settings = load_settings().with_(raw_dir=corpus).resolved()
     result = ingest_documents(settings, {}, {}, today=LAST_PUBLISHED)
@@ -110,7 +110,7 @@ def plain_child(conn, documents_file: Path, catalogue_dir: Path, part: int, part
     documents = pickle.loads(documents_file.read_bytes())
     share = batches(documents, -(-len(documents) // parts), parts)[part]
     extractor = Extractor(load_catalogue(catalogue_dir))  # built before "go", as a worker's
-    gc.freeze()  # as flows/dask_worker.py does for a worker
+    gc.freeze()  # as flows/runtime/dask_worker.py does for a worker
     conn.send("ready")
     conn.recv()
     started = time.perf_counter()
@@ -160,7 +160,7 @@ def make_fan_out_flow():
     from prefect.context import FlowRunContext
 
     from flows.pipeline import Parcel, batches, extract_batch
-    from flows.runners import parallel_slots
+    from flows.runtime.runners import parallel_slots
 
     @task
     def ready() -> None:
@@ -223,11 +223,11 @@ def projected_idle_wall(extract_cpu: dict[str, float]) -> float:
 
 def timed_run(fan_out, runner_kind: str, workers: int, corpus: Path, catalogue_dir, size) -> Timing:
     from flows.extract.engine import _extractor  # extractor_for's cache
-    from flows.runners import make_task_runner
+    from flows.runtime.runners import make_task_runner
 
     # Each runner starts as in a `factledger run` (a new process): the default runner builds
     # its extractor in its first batch, a local cluster's workers as they start (their preload,
-    # flows/dask_worker.py, before the timed extraction, like their imports). Kept from an
+    # flows/runtime/dask_worker.py, before the timed extraction, like their imports). Kept from an
     # earlier round, the default runner's extractor started every run warm.
     _extractor.cache_clear()
     runner = make_task_runner(runner_kind, None, workers)
@@ -268,7 +268,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    from flows.settings import load_settings
+    from flows.runtime.settings import load_settings
 
     catalogue_dir = load_settings().resolved().catalogue_dir
     corpus = ensure_corpus(args.docs)

@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_e2e.py --repeats 7 --modes running
 
 Two modes: `temporary` (no PREFECT_API_URL: the run starts Prefect's temporary local server,
-flows/temporary_server.py, and stops it at exit, as a bare `factledger run` does) and
+flows/runtime/temporary_server.py, and stops it at exit, as a bare `factledger run` does) and
 `running` (a `prefect server start` on loopback, started once beforehand; PREFECT_API_URL
 points at it).
 
@@ -52,7 +52,7 @@ t_start = time.time()
 import flows.cli
 from checks.engines.gx_process import warm_up
 warm_up()  # first, as `factledger run` does: the patch below imports Prefect's settings (~1 s)
-import flows.temporary_server as temporary_server
+import flows.runtime.temporary_server as temporary_server
 servers = []  # the temporary server cmd_run starts, if any: queried below, before it stops
 start_if_needed = temporary_server.start_if_needed
 temporary_server.start_if_needed = lambda: servers.append(start_if_needed()) or servers[-1]

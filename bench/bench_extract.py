@@ -45,7 +45,7 @@ from flows.catalogue import load_catalogue
 from flows.extract import Extractor
 from flows.ingest import IngestResult, ManifestRow, ingest_documents
 from flows.model import Claim, Document, Event
-from flows.settings import Settings, load_settings
+from flows.runtime.settings import Settings, load_settings
 from flows.warehouse import connect, records_table
 
 OUT = Path("bench/out")

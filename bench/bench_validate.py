@@ -111,7 +111,7 @@ def generate(path: Path, claims: int) -> None:
     from datetime import date
 
     from flows.catalogue import load_catalogue
-    from flows.settings import Settings
+    from flows.runtime.settings import Settings
     from flows.validate import prepare_staging
     from flows.warehouse import connect
 
@@ -137,7 +137,7 @@ def child(kind: str, db: Path, curated: Path, run_id: str) -> dict:
 
     import duckdb
 
-    from flows.settings import Settings
+    from flows.runtime.settings import Settings
 
     if kind == "validate":
         from checks.engines import pandera_ibis  # noqa: F401  (imports timed apart)

@@ -1,4 +1,12 @@
-"""factledger: dated facts about companies' expansion, from documents to a checked ledger."""
+"""factledger: dated facts about companies' expansion, from documents to a checked ledger.
+
+The stages, one module each, in the order a run takes them (flows/pipeline.py is the Prefect
+flow that orders them): ingest, extract/, load, validate (with resolve/), publish, report
+(with report_cards and report_assets/). Beside them: model and catalogue (the data they pass
+and read), warehouse and audit (the working DuckDB and the run's record), evaluate/ (quality
+on an annotated corpus), cli (the command). The runtime around the stages (settings,
+preflight, lock, Prefect server, task runners, schedule) is flows/runtime/.
+"""
 
 import os
 

@@ -32,7 +32,7 @@ from flows.ingest import (
     resolves_inside,
 )
 from flows.model import Claim, Document, Rejection, stable_id
-from flows.settings import Settings
+from flows.runtime.settings import Settings
 
 REQUIRED_COLUMNS = (
     "file",

@@ -169,8 +169,9 @@ def _task_runner_options(parser: argparse.ArgumentParser) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     # Before anything starts: a mistake in the arguments, settings, manifest, catalogue or
-    # checks exits 2 with one message, in about the time of importing duckdb (flows/preflight.py).
-    from flows.preflight import PreflightError, check
+    # checks exits 2 with one message, in about the time of importing duckdb
+    # (flows/runtime/preflight.py).
+    from flows.runtime.preflight import PreflightError, check
 
     try:
         check(args.raw, args.curated)
@@ -179,16 +180,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_NOT_COMPLETED
     # First, before the imports below, two processes that take seconds to start: the GX judge
     # imports Great Expectations (checks/engines/gx_process.py), and, when no Prefect API is
-    # configured, Prefect's temporary server starts (flows/temporary_server.py). Both start on
-    # the other core while this process imports Prefect and the stages.
+    # configured, Prefect's temporary server starts (flows/runtime/temporary_server.py). Both
+    # start on the other core while this process imports Prefect and the stages.
     from checks.engines.gx_process import warm_up
 
     warm_up()
-    from flows.gc_pause import collection_paused
+    from flows.runtime.gc_pause import collection_paused
 
     # Imported here: Prefect and the stages take seconds to import, and `--help` should not.
     with collection_paused(freeze=True):
-        from flows import temporary_server
+        from flows.runtime import temporary_server
 
         server = temporary_server.start_if_needed()
         from flows.pipeline import (
@@ -197,9 +198,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             PublishedNotRecorded,
             pipeline,
         )
-        from flows.runlock import PipelineBusy
-        from flows.runners import make_task_runner
-        from flows.settings import load_settings
+        from flows.runtime.runlock import PipelineBusy
+        from flows.runtime.runners import make_task_runner
+        from flows.runtime.settings import load_settings
         from flows.validate import exit_code, warm_up_checks
 
     configure_logging(args.verbose)
@@ -359,7 +360,7 @@ def run_lines(summary) -> str:
 
 def cmd_sql(args: argparse.Namespace) -> int:
     from flows.publish import published_path, shell_command
-    from flows.settings import SettingsError, load_settings
+    from flows.runtime.settings import SettingsError, load_settings
 
     try:
         settings = load_settings().with_(curated_dir=args.curated)
@@ -378,16 +379,16 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from flows.preflight import PreflightError, check
+    from flows.runtime.preflight import PreflightError, check
 
     try:  # a mistake found now, not at the first scheduled run
         check(args.raw, args.curated)
     except PreflightError as mistake:
         print(f"factledger: {mistake}", file=sys.stderr)
         return EXIT_NOT_COMPLETED
-    from flows.runners import make_task_runner
-    from flows.schedule import serve_pipeline
-    from flows.settings import load_settings
+    from flows.runtime.runners import make_task_runner
+    from flows.runtime.schedule import serve_pipeline
+    from flows.runtime.settings import load_settings
 
     settings = load_settings().with_(raw_dir=args.raw, curated_dir=args.curated)
     runner = make_task_runner(args.task_runner, args.dask_address)

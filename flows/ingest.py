@@ -47,7 +47,7 @@ from pydantic_core import PydanticCustomError
 
 from flows.model import Document, Rejection
 from flows.model_errors import did_you_mean, expected
-from flows.settings import Settings
+from flows.runtime.settings import Settings
 
 FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html"}
 MANIFEST_REQUIRED = ("file", "published_at", "title", "publisher", "url")

@@ -29,8 +29,6 @@ from flows.catalogue import CatalogueError, load_catalogue
 from flows.extract import extractor_for, extractor_version
 from flows.ingest import IngestError, ingest_documents
 from flows.model import Claim, Document, Event, Rejection
-from flows.pause import pause_point
-from flows.preflight import PreflightError
 from flows.publish import (
     Publication,
     PublishError,
@@ -44,9 +42,11 @@ from flows.publish import (
 )
 from flows.report import ReportError, ReportResult, failures_table, markdown_summary, write_report
 from flows.resolve.rules import ResolutionRulesError
-from flows.runlock import LockHolder, pipeline_lock
-from flows.runners import make_task_runner, parallel_slots
-from flows.settings import Settings, SettingsError, load_settings
+from flows.runtime.pause import pause_point
+from flows.runtime.preflight import PreflightError
+from flows.runtime.runlock import LockHolder, pipeline_lock
+from flows.runtime.runners import make_task_runner, parallel_slots
+from flows.runtime.settings import Settings, SettingsError, load_settings
 from flows.validate import CheckResult, ValidationOutcome, validate, warm_up_checks
 from flows.warehouse import connect, records_table
 
@@ -152,7 +152,7 @@ def new_run_id() -> str:
 
 
 # Mistakes in the input or configuration: the same files give the same error on every attempt.
-# Preflight (flows/preflight.py) refuses most before the run; one that slips past it (a file
+# Preflight (flows/runtime/preflight.py) refuses most before the run; one that slips past it (a file
 # edited during the run, a flow run started without the CLI) fails its task at once.
 CANNOT_SUCCEED_ON_RETRY: tuple[type[BaseException], ...] = (
     CatalogueError,

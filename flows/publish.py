@@ -37,9 +37,9 @@ from checks import CHECKS_DIR
 from checks.registry import load_check_catalogue
 from flows.catalogue import CatalogueError, load_catalogue, read_yaml_mapping
 from flows.load import utc_now
-from flows.pause import pause_point
 from flows.resolve import load_resolution_rules
-from flows.settings import Settings
+from flows.runtime.pause import pause_point
+from flows.runtime.settings import Settings
 
 CURATED_SQL = Path(__file__).parent / "sql" / "curated"
 VIEWS_SQL = Path(__file__).parent / "sql" / "views"

@@ -25,7 +25,7 @@ from flows.publish import Publication
 from flows.report_assets.page import render_page
 from flows.report_assets.visible import visible
 from flows.report_cards import build_cards
-from flows.settings import Settings
+from flows.runtime.settings import Settings
 
 DOCUMENT_COUNTS = (
     "documents_new",

@@ -33,9 +33,9 @@ from checks.engines.common import PENDING, PENDING_DDL, EngineRun
 from checks.engines.sql import run_sql_check
 from checks.registry import CheckSpec, ReviewedException, load_check_catalogue, load_exceptions
 from flows.catalogue import Catalogue, load_catalogue
-from flows.gc_pause import collection_paused
 from flows.resolve import Resolved, load_resolution_rules, resolve_disputes
-from flows.settings import Settings
+from flows.runtime.gc_pause import collection_paused
+from flows.runtime.settings import Settings
 
 FAIL_ON = ("error", "warn", "never")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.settings import Settings
+from flows.runtime.settings import Settings
 from flows.warehouse import connect
 
 MANIFEST_COLUMNS = ("file", "published_at", "title", "publisher", "url", "entity")

@@ -18,7 +18,7 @@ from flows.load import record_rejections
 from flows.model import INF, Claim, Document, Event, Rejection, stable_id
 from flows.publish import build_publication, make_current
 from flows.report import ReportResult, write_report
-from flows.settings import Settings
+from flows.runtime.settings import Settings
 from flows.validate import validate
 from flows.warehouse import connect, insert_records
 

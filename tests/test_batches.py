@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from flows.model import Document
 from flows.pipeline import batches
-from flows.runners import make_task_runner, parallel_slots
+from flows.runtime.runners import make_task_runner, parallel_slots
 
 
 def document(n: int, length: int) -> Document:

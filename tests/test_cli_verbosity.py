@@ -108,7 +108,7 @@ def test_a_failure_the_machine_causes_is_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.integration
 def test_a_run_waiting_for_another_says_so_by_default(tmp_path: Path) -> None:
-    from flows.runlock import pipeline_lock
+    from flows.runtime.runlock import pipeline_lock
 
     shutil.copytree(REPO / "data" / "raw", tmp_path / "raw")
     curated = tmp_path / "cur"

@@ -1,4 +1,4 @@
-"""Modules deferred until first use (flows/deferred_import.py)."""
+"""Modules deferred until first use (flows/runtime/deferred_import.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.deferred_import import DeferredModule, defer_imports, still_deferred
+from flows.runtime.deferred_import import DeferredModule, defer_imports, still_deferred
 
 
 @pytest.fixture

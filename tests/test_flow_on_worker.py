@@ -9,7 +9,7 @@ from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.context import SettingsContext
 from prefect.settings import PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED, temporary_settings
 
-from flows.dask_runner import FlowOnWorker
+from flows.runtime.dask_runner import FlowOnWorker
 
 
 @pytest.fixture

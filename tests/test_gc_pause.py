@@ -1,4 +1,4 @@
-"""Garbage collection paused around imports (flows/gc_pause.py)."""
+"""Garbage collection paused around imports (flows/runtime/gc_pause.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from flows.gc_pause import collection_paused
+from flows.runtime.gc_pause import collection_paused
 
 
 @pytest.fixture(autouse=True)

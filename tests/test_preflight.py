@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.preflight import PreflightError, check
+from flows.runtime.preflight import PreflightError, check
 
 REPO = Path(__file__).resolve().parents[1]
 FACTLEDGER = str(Path(sys.executable).with_name("factledger"))

@@ -26,7 +26,7 @@ from flows.publish import (
     published_path,
     shell_command,
 )
-from flows.settings import Settings
+from flows.runtime.settings import Settings
 
 CATALOGUE_DIR = Settings().catalogue_dir
 

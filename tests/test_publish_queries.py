@@ -12,7 +12,7 @@ import pytest
 from publish_ledger import CONSISTENT_CORPUS, SMART_DECREASE, Warehouse, settings_for
 
 from flows.publish import VIEWS_SQL, publish, published_path, shell_command, view_files
-from flows.settings import Settings
+from flows.runtime.settings import Settings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from flows.runlock import LockHolder, PipelineBusy, lock_path_for, pipeline_lock, read_holder
+from flows.runtime.runlock import (
+    LockHolder,
+    PipelineBusy,
+    lock_path_for,
+    pipeline_lock,
+    read_holder,
+)
 
 # A child process that takes the lock, says so on stdout, then holds it for argv[2] seconds
 # (or until killed). Optionally appends "enter"/"leave" lines to argv[3] inside the lock.
@@ -21,7 +27,7 @@ HOLDER_SCRIPT = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from flows.runlock import pipeline_lock
+    from flows.runtime.runlock import pipeline_lock
 
     curated, hold = Path(sys.argv[1]), float(sys.argv[2])
     journal = Path(sys.argv[3]) if len(sys.argv) > 3 else None

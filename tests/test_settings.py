@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.settings import REPO_ROOT, Settings, SettingsError, load_settings
+from flows.runtime.settings import REPO_ROOT, Settings, SettingsError, load_settings
 
 SETTINGS = ("RAW_DIR", "CURATED_DIR", "CATALOGUE_DIR", "MAX_DOCUMENT_BYTES", "LOCK_WAIT_SECONDS")
 

@@ -1,4 +1,4 @@
-"""flows.temporary_server: Prefect's temporary server, started before the run's imports."""
+"""flows.runtime.temporary_server: Prefect's temporary server, started before the run's imports."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import urllib.request
 
 from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
-from flows import temporary_server
+from flows.runtime import temporary_server
 
 
 def test_nothing_is_started_when_an_api_is_configured() -> None:

@@ -29,8 +29,8 @@ import sys
 import traceback
 from multiprocessing.connection import Connection
 
-from flows.deferred_import import defer_imports, still_deferred
-from flows.gc_pause import collection_paused
+from flows.runtime.deferred_import import defer_imports, still_deferred
+from flows.runtime.gc_pause import collection_paused
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # before GX is imported
 # Imported by GX at start-up only for its distribution expectations (KL divergence, KS tests)

@@ -27,7 +27,7 @@ from flows.evaluate.scoring import (
     score_conflicts,
     score_extraction,
 )
-from flows.settings import load_settings
+from flows.runtime.settings import load_settings
 
 if TYPE_CHECKING:
     from flows.pipeline import RunSummary
@@ -94,7 +94,7 @@ def run_pipeline(raw_dir: Path, curated_dir: Path) -> RunSummary:
     from checks.engines.gx_process import warm_up
 
     warm_up()
-    from flows import temporary_server
+    from flows.runtime import temporary_server
 
     server = temporary_server.start_if_needed()
     from flows.cli import without_heartbeats

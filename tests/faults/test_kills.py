@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.pause import PAUSE_ENV
+from flows.runtime.pause import PAUSE_ENV
 from tests.faults.runs import (
     group_is_gone,
     published,

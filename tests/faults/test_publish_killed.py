@@ -16,14 +16,14 @@ import pyarrow.parquet as pq
 import pytest
 from publish_ledger import CONSISTENT_CORPUS, SMART_DECREASE, Warehouse, settings_for, table_rows
 
-from flows.pause import PAUSE_ENV
 from flows.publish import publish, published_path
-from flows.settings import Settings
+from flows.runtime.pause import PAUSE_ENV
+from flows.runtime.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 PUBLISH = (
     "import sys; from pathlib import Path; from flows.publish import publish; "
-    "from flows.settings import Settings; "
+    "from flows.runtime.settings import Settings; "
     "publish(Settings(raw_dir=Path(sys.argv[1]), curated_dir=Path(sys.argv[2])), sys.argv[3])"
 )
 # Prints what it sees, waits for a line on stdin, looks again through the same connection.

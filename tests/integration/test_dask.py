@@ -16,7 +16,7 @@ import pytest
 
 import flows.pipeline
 from flows.pipeline import pipeline
-from flows.runners import make_task_runner, parallel_slots
+from flows.runtime.runners import make_task_runner, parallel_slots
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -81,7 +81,7 @@ def test_dask_and_default_runners_extract_the_same_claims_and_events(runs) -> No
 
 def test_the_task_runs_on_the_workers_are_recorded_completed(runs) -> None:
     """The workers report their task runs to the flow's API, through the client each keeps for
-    its task runs (flows/dask_runner.py); the server records them as the events arrive."""
+    its task runs (flows/runtime/dask_runner.py); the server records them as the events arrive."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
@@ -120,7 +120,7 @@ def test_an_existing_cluster_given_by_address_runs_the_extraction(
     operator would start one) runs the extraction batches, and the ledger is the same."""
     import distributed
 
-    from flows.dask_runner import current_prefect_api_url
+    from flows.runtime.dask_runner import current_prefect_api_url
 
     default, _, _, _ = runs
     raw = tmp_path / "raw"
@@ -181,8 +181,8 @@ def monitor_intervals(server) -> dict:  # a Dask worker, nanny or scheduler
 def test_a_local_cluster_runs_with_less_housekeeping(prefect_server: None) -> None:
     """No statistical profiler and 1-s ticks on the workers, no work stealing and 1-s ticks
     on the scheduler, system monitors every 2 s and memory monitors every second on all
-    (flows/dask_runner.py); each worker built its extractor and froze its
-    imports as it started, before any extraction task (flows/dask_worker.py). A
+    (flows/runtime/dask_runner.py); each worker built its extractor and froze its
+    imports as it started, before any extraction task (flows/runtime/dask_worker.py). A
     dask.config.set in the flow process once failed to reach the workers unnoticed, so this
     asks the processes themselves."""
     from prefect import flow, task
@@ -243,7 +243,7 @@ def test_a_local_cluster_keeps_to_warnings_in_the_runs_log(prefect_server: None,
 
 def test_each_task_runs_in_the_context_it_was_submitted_in(prefect_server: None) -> None:
     """The runner serializes the flow's context once and reuses it for later submissions
-    (flows/dask_runner.py), but makes it again when it changes: a task submitted inside
+    (flows/runtime/dask_runner.py), but makes it again when it changes: a task submitted inside
     `tags(...)` runs with those tags, the ones before and after it without."""
     from prefect import flow, tags, task
     from prefect.context import TaskRunContext
@@ -265,12 +265,12 @@ def test_each_task_runs_in_the_context_it_was_submitted_in(prefect_server: None)
 
 
 def test_the_task_runs_of_a_worker_share_its_client_of_the_flows_api(prefect_server: None) -> None:
-    """A worker keeps one API client for its task runs (flows/dask_runner.py), made under the
-    flow's settings: the second task run finds the mark the first left on it."""
+    """A worker keeps one API client for its task runs (flows/runtime/dask_runner.py), made
+    under the flow's settings: the second task run finds the mark the first left on it."""
     from prefect import flow, task
     from prefect.client.orchestration import get_client
 
-    from flows.dask_runner import current_prefect_api_url
+    from flows.runtime.dask_runner import current_prefect_api_url
 
     @task
     def mark_the_client() -> tuple[bool, str]:

@@ -1,7 +1,7 @@
 """Scheduled runs against a real Prefect server on loopback, as in production.
 
 A Prefect server (tests/integration/prefect_server.py) is started once for the module.
-`factledger serve` (flows.schedule.serve_pipeline) runs in another subprocess and registers
+`factledger serve` (flows.runtime.schedule.serve_pipeline) runs in another subprocess and registers
 the deployment with its cron schedule; a run is triggered through the API and must complete,
 with the warehouse written, the database published and the report attached to the run as an
 artifact. (prefect.yaml, the same deployment for a work pool: test_work_pool.py.)
@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.schedule import DEFAULT_CRON, deployment_full_name, deployment_parameters
+from flows.runtime.schedule import DEFAULT_CRON, deployment_full_name, deployment_parameters
 from tests.integration.prefect_server import (
     BIN,
     REPO,

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 import yaml
 
-from flows.schedule import DEFAULT_CRON
+from flows.runtime.schedule import DEFAULT_CRON
 from tests.integration.prefect_server import (
     BIN,
     REPO,

@@ -18,7 +18,7 @@ from checks.engines.sql import violating_rows
 from checks.registry import load_check_catalogue
 from flows.catalogue import load_catalogue
 from flows.model import INF, Claim, Document, Event
-from flows.settings import Settings
+from flows.runtime.settings import Settings
 from flows.validate import prepare_staging
 from flows.warehouse import connect, insert_records
 

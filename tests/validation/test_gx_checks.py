@@ -11,7 +11,7 @@ import pytest
 
 from checks.engines.gx import GxSession, JudgeError, judge, raised
 from flows.catalogue import load_catalogue
-from flows.settings import Settings
+from flows.runtime.settings import Settings
 from flows.validate import ValidationOutcome, validate
 from validation.ledger import INF, Ledger
 

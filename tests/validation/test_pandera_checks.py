@@ -11,7 +11,7 @@ import pandera.ibis as pa
 import pytest
 
 from checks.engines.pandera_ibis import validate_in_duckdb
-from flows.settings import Settings
+from flows.runtime.settings import Settings
 from flows.validate import validate
 from validation.ledger import INF, Ledger
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from flows.catalogue import load_catalogue
-from flows.settings import Settings
+from flows.runtime.settings import Settings
 from flows.validate import exit_code, validate
 from flows.warehouse import connect, insert_records
 

@@ -14,7 +14,7 @@ import pytest
 
 from checks import CHECKS_DIR
 from flows.catalogue import load_catalogue
-from flows.settings import Settings
+from flows.runtime.settings import Settings
 from flows.validate import prepare_staging
 
 REFERENCE_DIR = Path(__file__).parent / "reference_sql"

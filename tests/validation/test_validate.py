@@ -11,7 +11,7 @@ import pytest
 
 from checks import CHECKS_DIR
 from checks.registry import CheckCatalogueError
-from flows.settings import Settings
+from flows.runtime.settings import Settings
 from flows.validate import ValidationOutcome, exit_code, validate
 from validation.ledger import SMART_2026, Ledger
 

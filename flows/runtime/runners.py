@@ -6,7 +6,7 @@ extraction runs; every other stage runs in the flow's own process either way, ne
 Usage (a flow's task runner is fixed at definition, so choose it per run with `with_options`):
 
     from flows.pipeline import pipeline
-    from flows.runners import make_task_runner
+    from flows.runtime.runners import make_task_runner
 
     runner = make_task_runner("dask", dask_address=None, workers=2)   # a local cluster
     runner = make_task_runner("dask", "tcp://10.0.0.5:8786")          # an existing cluster
@@ -50,7 +50,7 @@ def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> T
         return ThreadPoolTaskRunner(max_workers=1)
     if kind != "dask":
         raise ValueError(f"unknown task runner {kind!r}: expected one of {', '.join(RUNNER_KINDS)}")
-    from flows.dask_runner import FactledgerDaskTaskRunner  # imported here: Dask takes ~1 s
+    from flows.runtime.dask_runner import FactledgerDaskTaskRunner  # imported here: Dask takes ~1 s
 
     if dask_address:
         return FactledgerDaskTaskRunner(address=dask_address)
@@ -70,7 +70,7 @@ def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> T
             # those routes on a free loopback port.
             "scheduler_kwargs": {"dashboard": False, "dashboard_address": "127.0.0.1:0"},
             # Each worker imports the pipeline and builds the extractor as it starts, in
-            # parallel, instead of inside its first extraction task (flows/dask_worker.py).
-            "preload": ["flows.dask_worker"],
+            # parallel, instead of inside its first extraction task (flows/runtime/dask_worker.py).
+            "preload": ["flows.runtime.dask_worker"],
         },
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flows.settings import PYPROJECT, Settings, SettingsError, load_settings
+from flows.runtime.settings import PYPROJECT, Settings, SettingsError, load_settings
 
 # Manifest rows refused by read_manifest that are a mistake in the manifest itself.
 MANIFEST_MISTAKES = (

@@ -1,7 +1,7 @@
 """prefect-dask's task runner, adjusted for factledger's extraction fan-out.
 
-A module of its own so that importing `flows.runners` does not import Dask (~1 s); only a run
-with `--task-runner dask` imports this. Six adjustments (bench/README.md, Scale-out):
+A module of its own so that importing `flows.runtime.runners` does not import Dask (~1 s);
+only a run with `--task-runner dask` imports this. Six adjustments (bench/README.md, Scale-out):
 
 1. Local workers report to the flow's Prefect API. Without PREFECT_API_URL (a `factledger
    run` on Prefect's temporary server) each worker process would start a temporary server of

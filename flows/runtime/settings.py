@@ -23,7 +23,7 @@ from pydantic_settings import (
 
 from flows.model_errors import did_you_mean, expected
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = REPO_ROOT / "pyproject.toml"
 ENV_PREFIX = "FACTLEDGER_"
 TABLE = "[tool.factledger]"

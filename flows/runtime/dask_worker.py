@@ -13,11 +13,11 @@ depend on the batch is done here, once per worker process, instead of inside the
 
 from __future__ import annotations
 
-from flows.gc_pause import collection_paused
+from flows.runtime.gc_pause import collection_paused
 
 with collection_paused(freeze=True):
     import flows.pipeline  # noqa: F401  (the extraction task's module)
     from flows.extract import extractor_for
-    from flows.settings import load_settings
+    from flows.runtime.settings import load_settings
 
     extractor_for(load_settings().catalogue_dir)
