@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_e2e.py                   # 5 runs per mode, both modes
     .venv/bin/python bench/bench_e2e.py --repeats 7 --modes running
 
-Two modes: `temporary` (no PREFECT_API_URL: the run starts Prefect's temporary local server,
+Two modes: `temporary` (no PREFECT_API_URL: the run starts a Prefect server of its own,
 flows/temporary_server.py, and stops it at exit, as a bare `factledger run` does) and
 `running` (a `prefect server start` on loopback, started once beforehand; PREFECT_API_URL
 points at it).

@@ -179,7 +179,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_NOT_COMPLETED
     # First, before the imports below, two processes that take seconds to start: the GX judge
     # imports Great Expectations (checks/engines/gx_process.py), and, when no Prefect API is
-    # configured, Prefect's temporary server starts (flows/temporary_server.py). Both start on
+    # configured, the run's Prefect server starts (flows/temporary_server.py). Both start on
     # the other core while this process imports Prefect and the stages.
     from checks.engines.gx_process import warm_up
 

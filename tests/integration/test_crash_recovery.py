@@ -153,7 +153,7 @@ def test_the_temporary_prefect_server_dies_with_its_run(tmp_path: Path) -> None:
     home.mkdir()
     process = start_run(raw, curated, {**prefect_env(home), PAUSE_ENV: "ingested"})
     wait_for_pause(process, "ingested")  # the flow run is going: the server is up
-    servers = [pid for pid in children_of(process.pid) if b"uvicorn" in cmdline(pid)]
+    servers = [pid for pid in children_of(process.pid) if b"server\0start" in cmdline(pid)]
     assert servers, "no temporary server was started"
     process.kill()
     process.wait(timeout=30)
