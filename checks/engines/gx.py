@@ -42,7 +42,6 @@ from checks import CHECKS_DIR
 from checks.engines.common import EngineRun, Violation, add_violations, repeated_keys
 from checks.registry import CheckSpec
 from flows.catalogue import CURRENCY_CODE, CURRENCY_UNIT, Catalogue, read_yaml_mapping
-from flows.deferred_import import defer_imports
 from flows.gc_pause import collection_paused
 
 Expectation = tuple[str, dict]  # (class in great_expectations.expectations, its kwargs)
@@ -180,10 +179,8 @@ class GxSession:
 @cache
 def import_gx() -> Any:
     """great_expectations, imported with garbage collection paused: its ~270,000 objects live
-    as long as the process (flows/gc_pause.py). scipy.stats and altair, which GX imports for
-    expectations no suite here uses, are deferred (flows/deferred_import.py)."""
+    as long as the process (flows/gc_pause.py)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # before GX is imported
-    defer_imports("scipy.stats", "altair")
     with collection_paused(freeze=True):
         import great_expectations
 
