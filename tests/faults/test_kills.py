@@ -1,6 +1,6 @@
 """A real `factledger run`, killed with SIGKILL at each stage boundary: the next run publishes
 exactly what a clean run publishes, marks the dead run abandoned, and nothing of the dead run
-(its Prefect server, its GX judge) outlives it.
+(its Prefect server) outlives it.
 
 Each run is the CLI in a process of its own, on the bundled seeds, against one `prefect server
 start` shared by the suite (the temporary server's own death is tested last)."""
@@ -76,7 +76,7 @@ def test_the_temporary_prefect_server_dies_with_its_run(tmp_path: Path) -> None:
     home.mkdir()
     process = start_run(raw, curated, {**prefect_env(home), PAUSE_ENV: "ingested"})
     wait_for_pause(process, "ingested")  # the flow run is going: the server is up
-    servers = [pid for pid in children_of(process.pid) if b"uvicorn" in cmdline(pid)]
+    servers = [pid for pid in children_of(process.pid) if b"server\0start" in cmdline(pid)]
     assert servers, "no temporary server was started"
     process.kill()
     process.wait(timeout=30)
