@@ -108,3 +108,15 @@ def fresh_warehouse(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(tmp_path / "curated" / "warehouse.duckdb")
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One temporary Prefect server (and database) for the whole session, shared by the
+    integration and fault suites: Prefect's events client is one per process, so a second
+    harness would leave task runs recorded on the first server."""
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

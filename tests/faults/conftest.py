@@ -16,7 +16,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.conftest import prefect_server  # noqa: F401  (a fixture, shared)
 from tests.integration.prefect_server import PrefectServer, running_prefect_server
 
 
