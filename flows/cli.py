@@ -203,9 +203,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     # is named after them ("factledger /path/to/raw"), as a scheduled run is.
     settings = load_settings().with_(raw_dir=args.raw, curated_dir=args.curated).resolved()
     try:
-        runner = make_task_runner(args.task_runner, args.dask_address)
-        flow = pipeline.with_options(task_runner=runner)
         with temporary_server.using(server), without_heartbeats():
+            # Made once the run's Prefect API is known: a local cluster's workers report to it.
+            runner = make_task_runner(args.task_runner, args.dask_address)
+            flow = pipeline.with_options(task_runner=runner)
             summary = flow(raw_dir=settings.raw_dir, curated_dir=settings.curated_dir)
     except ChecksFailed as failed:  # completed and published; its Failed state says why (exit 1)
         summary = failed.summary
