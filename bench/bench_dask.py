@@ -157,8 +157,10 @@ def make_fan_out_flow():
     from prefect import flow, task
     from prefect.context import FlowRunContext
 
-    from flows.pipeline import Parcel, batches, extract_batch
+    from flows.model import Document
+    from flows.pipeline import batches, extract_batch
     from flows.runners import parallel_slots
+    from flows.warehouse import records_table
 
     @task
     def ready() -> None:
@@ -173,13 +175,13 @@ def make_fan_out_flow():
         parts = batches(documents, batch_size, parallel_slots(FlowRunContext.get().task_runner))
         futures = [
             extract_batch.submit(
-                Parcel(part),
+                records_table(part, Document),
                 catalogue_dir,
                 f"batch {i + 1} of {len(parts)}",
             )
             for i, part in enumerate(parts)
         ]
-        results = [future.result().value for future in futures]
+        results = [future.result() for future in futures]
         wall = time.perf_counter() - started
         cpu_after = cpu_by_process()
         return {
