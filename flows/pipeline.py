@@ -508,6 +508,7 @@ def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSu
     report = report_run(settings, published, counts)
     pause_point("reported")
     go_live(settings, published, counts)
+    # The GX judge renders the Data Docs while publish and report run; the run is done with them.
     get_run_logger().info("GX Data Docs: %s", outcome.gx_docs or "not written (see the GX checks)")
     return RunSummary(
         run_id=run_id,
