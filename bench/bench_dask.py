@@ -110,7 +110,7 @@ def plain_child(conn, documents_file: Path, catalogue_dir: Path, part: int, part
     documents = pickle.loads(documents_file.read_bytes())
     share = batches(documents, -(-len(documents) // parts), parts)[part]
     extractor = Extractor(load_catalogue(catalogue_dir))  # built before "go", as a worker's
-    gc.freeze()  # as flows/runtime/dask_worker.py does for a worker
+    gc.freeze()  # the ceiling is the extraction alone: what exists now is left to the end
     conn.send("ready")
     conn.recv()
     started = time.perf_counter()
@@ -159,8 +159,10 @@ def make_fan_out_flow():
     from prefect import flow, task
     from prefect.context import FlowRunContext
 
-    from flows.pipeline import Parcel, batches, extract_batch
+    from flows.model import Document
+    from flows.pipeline import batches, extract_batch
     from flows.runtime.runners import parallel_slots
+    from flows.warehouse import records_table
 
     @task
     def ready() -> None:
@@ -169,19 +171,19 @@ def make_fan_out_flow():
     @flow(name="bench-extract-fan-out")
     def fan_out(corpus: str, catalogue_dir: Path, batch_size: int) -> dict:
         documents = sys.modules["bench_dask_documents"].by_corpus[corpus]
-        ready.submit().result()  # the Dask cluster is up and its workers have imported flows
+        ready.submit().result()  # the Dask cluster is up (workers import the pipeline later)
         cpu_before = cpu_by_process()
         started = time.perf_counter()
         parts = batches(documents, batch_size, parallel_slots(FlowRunContext.get().task_runner))
         futures = [
             extract_batch.submit(
-                Parcel(part),
+                records_table(part, Document),
                 catalogue_dir,
                 f"batch {i + 1} of {len(parts)}",
             )
             for i, part in enumerate(parts)
         ]
-        results = [future.result().value for future in futures]
+        results = [future.result() for future in futures]
         wall = time.perf_counter() - started
         cpu_after = cpu_by_process()
         return {
@@ -202,7 +204,7 @@ def cpu_by_process() -> dict[str, float]:
     from prefect.context import FlowRunContext
 
     cpu = {"flow": time.process_time()}
-    client = getattr(FlowRunContext.get().task_runner, "_client", None)
+    client = getattr(FlowRunContext.get().task_runner, "client", None)  # DaskTaskRunner's
     if client is not None:
         cpu.update(client.run(time.process_time))
     return cpu
@@ -226,9 +228,9 @@ def timed_run(fan_out, runner_kind: str, workers: int, corpus: Path, catalogue_d
     from flows.runtime.runners import make_task_runner
 
     # Each runner starts as in a `factledger run` (a new process): the default runner builds
-    # its extractor in its first batch, a local cluster's workers as they start (their preload,
-    # flows/runtime/dask_worker.py, before the timed extraction, like their imports). Kept from an
-    # earlier round, the default runner's extractor started every run warm.
+    # its extractor in its first batch, a local cluster's workers in theirs (after importing the
+    # pipeline). Kept from an earlier round, the default runner's extractor started every run
+    # warm.
     _extractor.cache_clear()
     runner = make_task_runner(runner_kind, None, workers)
     cpu_before = cpu_seconds()

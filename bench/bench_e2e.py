@@ -13,8 +13,8 @@ Each repeat runs, on a fresh curated directory over a copy of data/raw:
 2. the same command through a tiny driver (DRIVER, inline below) that stamps the clock at
    interpreter start, after importing flows.cli and around `flows.cli.main`, then asks the
    Prefect API (still up) for the flow and task runs' start and end times. The breakdown:
-   interpreter, imports (flows.cli), start-up (main() to the flow run's start: the run's
-   Prefect server launched, Prefect and the stages imported, the server waited for,
+   interpreter, imports (flows.cli), start-up (main() to the flow run's start: the GX judge
+   and temporary server launched, Prefect and the stages imported, the server waited for,
    Prefect's flow start), each task, flow teardown (last task end to main() return),
    shutdown (to process exit: stopping the temporary server). The API query after main() is
    excluded.
@@ -50,6 +50,8 @@ DRIVER = r"""
 import time, sys
 t_start = time.time()
 import flows.cli
+from checks.engines.gx_process import warm_up
+warm_up()  # first, as `factledger run` does: the patch below imports Prefect's settings (~1 s)
 import flows.runtime.temporary_server as temporary_server
 servers = []  # the temporary server cmd_run starts, if any: queried below, before it stops
 start_if_needed = temporary_server.start_if_needed

@@ -178,15 +178,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     except PreflightError as mistake:
         print(f"factledger: {mistake}", file=sys.stderr)
         return EXIT_NOT_COMPLETED
+    # First, before the imports below, two processes that take seconds to start: the GX judge
+    # imports Great Expectations (checks/engines/gx_process.py), and, when no Prefect API is
+    # configured, the run's Prefect server starts (flows/runtime/temporary_server.py). Both start on
+    # the other core while this process imports Prefect and the stages.
+    from checks.engines.gx_process import warm_up
+
+    warm_up()
     from flows.runtime.gc_pause import collection_paused
 
     # Imported here: Prefect and the stages take seconds to import, and `--help` should not.
     with collection_paused(freeze=True):
         from flows.runtime import temporary_server
 
-        # When no Prefect API is configured, the run's own server starts now, in a process of
-        # its own, while this one imports Prefect and the stages
-        # (flows/runtime/temporary_server.py).
         server = temporary_server.start_if_needed()
         from flows.pipeline import (
             EXPECTED_FAILURES,
@@ -205,9 +209,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     # is named after them ("factledger /path/to/raw"), as a scheduled run is.
     settings = load_settings().with_(raw_dir=args.raw, curated_dir=args.curated).resolved()
     try:
-        runner = make_task_runner(args.task_runner, args.dask_address)
-        flow = pipeline.with_options(task_runner=runner)
         with temporary_server.using(server), without_heartbeats():
+            # Made once the run's Prefect API is known: a local cluster's workers report to it.
+            runner = make_task_runner(args.task_runner, args.dask_address)
+            flow = pipeline.with_options(task_runner=runner)
             summary = flow(raw_dir=settings.raw_dir, curated_dir=settings.curated_dir)
     except ChecksFailed as failed:  # completed and published; its Failed state says why (exit 1)
         summary = failed.summary
@@ -427,7 +432,7 @@ def console_script() -> None:
     # Everything is written and closed by now. Left alone, the interpreter's exit would walk
     # the run's objects (Prefect, DuckDB, Arrow, ibis) for garbage cycles: 0.7-1.2 s measured
     # (bench/README.md, End to end). Frozen, they are left to the end of the process; atexit
-    # handlers (Prefect draining its logs and events, the run's Prefect server) still run.
+    # handlers (Prefect draining its logs and events, the GX judge, the run's server) still run.
     gc.freeze()
     sys.exit(code)
 

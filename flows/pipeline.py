@@ -4,16 +4,14 @@
 # its run processes, where string annotations could not be resolved again.
 
 import logging
-import pickle
 import secrets
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import accumulate, pairwise
 from pathlib import Path
-from typing import Generic, SupportsIndex, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -48,66 +46,13 @@ from flows.runtime.runlock import LockHolder, pipeline_lock
 from flows.runtime.runners import make_task_runner, parallel_slots
 from flows.runtime.settings import Settings, SettingsError, load_settings
 from flows.validate import CheckResult, ValidationOutcome, validate, warm_up_checks
-from flows.warehouse import connect, records_table
+from flows.warehouse import connect, records_of, records_table
 
 # About this many documents per extraction task (`batches`). Measured (bench/README.md,
 # Scale-out) on 10,000 documents: 200 and 1000 cost more per document; 2500 and 5000 do not
 # differ on a 2-worker Dask cluster; 2500 (~9 MB of text) stays under Dask's 10 MB large-graph
 # warning, and a failed batch re-extracts less.
 EXTRACT_BATCH_SIZE = 2500
-
-T = TypeVar("T")
-Pickled = bytes | memoryview | pickle.PickleBuffer
-
-
-class Parcel(Generic[T]):
-    """A value handed to a task, or back from it, that Prefect and Dask do not look into.
-
-    Prefect walks every argument and result that is a list, tuple, dict or dataclass looking
-    for futures, field by field: for an extraction batch that is thousands of documents going
-    in and tens of thousands of claims coming out, walked several times per task on Dask
-    (bench/README.md, Scale-out). An instance of a plain class is a leaf to it. Not Prefect's
-    `quote()`: prefect-dask 0.3.7 hands the task a mangled argument when it is used.
-
-    Pickled, a parcel carries its value pickled once, as bytes, and unpickles it only when
-    `value` is read. A Dask scheduler unpickles each task it is sent and pickles it again for
-    the worker; for a batch of documents that was two more passes over its 9 MB of text, and
-    2,500 documents made and dropped, in the flow process that hosts a local cluster's scheduler
-    (bench/README.md, Scale-out).
-    """
-
-    __slots__ = ("_pickled", "_value")
-
-    def __init__(self, value: T) -> None:
-        self._value = value
-        self._pickled: Pickled | None = None
-
-    @property
-    def value(self) -> T:
-        if self._pickled is not None:
-            self._value = pickle.loads(self._pickled)
-            self._pickled = None
-        return self._value
-
-    def __reduce_ex__(
-        self, protocol: SupportsIndex
-    ) -> tuple[Callable[[Pickled], "Parcel[T]"], tuple[Pickled]]:
-        pickled = self._pickled
-        if pickled is None:
-            pickled = pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
-        if int(protocol) < 5:  # copy.copy and older picklers
-            return (unpickled_later, (bytes(pickled),))
-        # A PickleBuffer lets Dask send the bytes as a frame of their own instead of copying
-        # them into its message.
-        return (unpickled_later, (pickle.PickleBuffer(pickled),))
-
-
-def unpickled_later(pickled: Pickled) -> Parcel:
-    """A parcel as unpickled: its value still pickled (`Parcel.__reduce_ex__`)."""
-    parcel: Parcel = Parcel.__new__(Parcel)
-    parcel._value = None
-    parcel._pickled = pickled  # bytes, or a buffer of the frame Dask received
-    return parcel
 
 
 @dataclass
@@ -213,7 +158,7 @@ def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
 )
 def ingest(
     settings: Settings, run_id: str, extractor_version: str
-) -> tuple[Parcel[list[Document]], dict[str, int], list[Rejection]]:
+) -> tuple[list[Document], dict[str, int], list[Rejection]]:
     """Read documents and manifest, load what changed; return the documents to extract: the
     new and changed ones, and any stored one this extractor has not extracted (the run that
     ingested it died first, or the catalogue or the extractor changed since)."""
@@ -232,7 +177,7 @@ def ingest(
         "documents_rejected": len(result.rejections),
         "documents_reextracted": len(to_extract) - len(result.new) - len(result.changed),
     }
-    return Parcel(to_extract), counts, result.rejections
+    return to_extract, counts, result.rejections
 
 
 @dataclass(frozen=True)
@@ -252,17 +197,17 @@ class ExtractedBatch:
     retry_condition_fn=can_succeed_on_retry,
     cache_policy=NO_CACHE,
 )
-def extract_batch(
-    documents: Parcel[list[Document]], catalogue_dir: Path, label: str
-) -> Parcel[ExtractedBatch]:
-    """Extract claims and events from one batch of documents.
+def extract_batch(documents: pa.Table, catalogue_dir: Path, label: str) -> ExtractedBatch:
+    """Extract claims and events from one batch of documents (an Arrow table of Document
+    records: one value to Prefect, which walks lists and dataclasses field by field looking for
+    futures, and to Dask, which hashes a task's arguments; bench/README.md).
 
     A document whose extraction raises is recorded as a rejection and the batch goes on:
     one bad document must not cost the others their run.
     """
     extractor = extractor_for(catalogue_dir)
     claims, events, failures = [], [], []
-    for doc in documents.value:
+    for doc in records_of(documents, Document):
         try:
             found = extractor.extract(doc)
         except Exception as exc:
@@ -277,9 +222,7 @@ def extract_batch(
             continue
         claims.extend(found.claims)
         events.extend(found.events)
-    return Parcel(
-        ExtractedBatch(records_table(claims, Claim), records_table(events, Event), failures)
-    )
+    return ExtractedBatch(records_table(claims, Claim), records_table(events, Event), failures)
 
 
 @dataclass(frozen=True)
@@ -302,17 +245,17 @@ class Loaded:
 def load_claims(
     settings: Settings,
     run_id: str,
-    doc_ids: Parcel[list[str]],
-    extracted: Parcel[list[ExtractedBatch]],
+    doc_ids: list[str],
+    extracted: list[ExtractedBatch],
     extractor_version: str,
 ) -> Loaded:
     """Write the batches' claims and events (forgetting the documents that failed to
     extract), then the claims derived elsewhere (data/raw/claims/*.csv) beside them."""
-    claims = concat([b.claims for b in extracted.value], Claim)
-    events = concat([b.events for b in extracted.value], Event)
-    failures = [r for b in extracted.value for r in b.failures]
+    claims = concat([b.claims for b in extracted], Claim)
+    events = concat([b.events for b in extracted], Event)
+    failures = [r for b in extracted for r in b.failures]
     with warehouse(settings) as con:
-        load.replace_extractions(con, doc_ids.value, claims, events, run_id, extractor_version)
+        load.replace_extractions(con, doc_ids, claims, events, run_id, extractor_version)
         load.forget_documents(con, [r.file for r in failures])
         load.record_rejections(con, run_id, failures)
         documents = {d.file: d for d in load.all_documents(con)}
@@ -540,22 +483,22 @@ def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSu
     to_extract, ingest_counts, rejections = ingest(settings, run_id, version)
     counts.update(ingest_counts)
     pause_point("ingested")
-    documents = to_extract.value
+    documents = to_extract
     # Asked only when there is work: asking starts a local Dask cluster.
     slots = parallel_slots(FlowRunContext.get().task_runner) if documents else 1
     parts = batches(documents, EXTRACT_BATCH_SIZE, slots)
     futures = [
         extract_batch.submit(
-            Parcel(batch), settings.catalogue_dir, f"batch {i + 1} of {len(parts)}"
+            records_table(batch, Document), settings.catalogue_dir, f"batch {i + 1} of {len(parts)}"
         )
         for i, batch in enumerate(parts)
     ]
-    extracted = Parcel([f.result().value for f in futures])
+    extracted = [f.result() for f in futures]
     pause_point("extracted")
     loaded = load_claims(
         settings,
         run_id,
-        Parcel([d.doc_id for d in documents]),
+        [d.doc_id for d in documents],
         extracted,
         version,
     )
@@ -573,6 +516,7 @@ def run_stages(settings: Settings, run_id: str, counts: dict[str, int]) -> RunSu
     report = report_run(settings, published, counts)
     pause_point("reported")
     go_live(settings, published, counts)
+    # The GX judge renders the Data Docs while publish and report run; the run is done with them.
     get_run_logger().info("GX Data Docs: %s", outcome.gx_docs or "not written (see the GX checks)")
     return RunSummary(
         run_id=run_id,

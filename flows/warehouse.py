@@ -112,6 +112,11 @@ def records_table(records: Sequence[object], record_type: type) -> pa.Table:
     )
 
 
+def records_of(table: pa.Table, record_type: type) -> list:
+    """The records a `records_table` holds, back as `record_type` instances."""
+    return [record_type(**row) for row in table.to_pylist()]
+
+
 def insert_table(
     con: duckdb.DuckDBPyConnection,
     table: str,

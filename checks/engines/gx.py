@@ -21,33 +21,34 @@ expectation logic reaches the same verdict as on the whole table:
 The frame is null-padded to one length; GX's column-map expectations ignore nulls.
 The verdicts are GX's; counts of failing rows come from the SQL and pandera checks.
 
-GX is imported on first use (~3 s: pandas, sqlalchemy), so that a process that never runs a GX
-check (a Dask worker, `--help`) never pays for it.
+Why GX runs in a child process (checks/engines/gx_judge.py, started by gx_process.warm_up): it
+imports GX (~3 s) on the other core while the run does everything before the GX checks; a
+bundled run against a running server took 1.36x as long with GX in-process (bench/README.md).
 
 A GX result carrying exception_info is an error of the check, never a pass or a failure; so
-is a GX call that raises. GX usage statistics and progress bars are off: no network at run time.
+is a judge that died or answered with an exception. GX usage statistics and progress bars are
+off: no network at run time.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from functools import cache, cached_property
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from checks import CHECKS_DIR
 from checks.engines.common import EngineRun, Violation, add_violations, repeated_keys
+from checks.engines.gx_process import JudgeError, warm_up
 from checks.registry import CheckSpec
 from flows.catalogue import CURRENCY_CODE, CURRENCY_UNIT, Catalogue, read_yaml_mapping
-from flows.runtime.gc_pause import collection_paused
 
 Expectation = tuple[str, dict]  # (class in great_expectations.expectations, its kwargs)
 Columns = dict[str, list]  # one frame: column name → values
 
-__all__ = ["GxSession", "judge", "raised"]
+__all__ = ["GxSession", "JudgeError", "judge", "raised", "warm_up"]
 
 SUITES_PATH = CHECKS_DIR / "gx" / "suites.yaml"
 WITNESS_LIMIT = 20  # duplicated keys / worst series points shown per expectation
@@ -103,30 +104,46 @@ def load_suites(path: Path = SUITES_PATH) -> dict[str, dict]:
 
 
 class GxSession:
-    """One ephemeral GX context per validate run, writing Data Docs under `docs_dir`; made on
-    the first check, so that a context GX cannot make is that check's error."""
+    """One GX context (in the judge) per validate run, writing Data Docs under `docs_dir`.
+
+    `submit` reduces a check's table and hands it to the judge without waiting; `run` waits for
+    the verdict (submitting first if needed). Submitting early lets the judge work while this
+    process runs the other checks."""
 
     def __init__(self, docs_dir: Path, catalogue: Catalogue, suites_path: Path = SUITES_PATH):
         self.docs_dir = docs_dir
         self.catalogue = catalogue
         self.suites = load_suites(suites_path)
+        self.judge = warm_up()
+        self._begin: int | Exception | None
+        try:
+            self._begin = self.judge.submit("begin", str(docs_dir))
+        except JudgeError as exc:  # raised by the first check that needs the context
+            self._begin = exc
+        self._submitted: dict[str, tuple[int, Columns] | Exception] = {}
 
     @property
     def index_path(self) -> Path:
         return self.docs_dir / "index.html"
 
-    @cached_property
-    def context(self) -> Any:
-        return ephemeral_context(self.docs_dir)
-
-    @cached_property
-    def source(self) -> Any:
-        return self.context.data_sources.add_pandas("duckdb_reductions")
+    def submit(self, con: duckdb.DuckDBPyConnection, spec: CheckSpec) -> None:
+        try:
+            columns, expectations = self.reduce(con, spec)
+            ticket = self.judge.submit("validate", spec.id, columns, expectations)
+        except Exception as exc:  # raised again by run(), where it makes the check an error
+            self._submitted[spec.id] = exc
+        else:
+            self._submitted[spec.id] = (ticket, columns)
 
     def run(self, con: duckdb.DuckDBPyConnection, spec: CheckSpec) -> EngineRun:
-        columns, expectations = self.reduce(con, spec)
-        results = self.validate_frame(spec.id, columns, expectations)
-        violations, errors = judge(spec.id, results, columns)
+        if spec.id not in self._submitted:
+            self.submit(con, spec)
+        submitted = self._submitted.pop(spec.id)
+        if isinstance(submitted, Exception):
+            raise submitted
+        ticket, columns = submitted
+        self._context_ready()
+        violations, errors = judge(spec.id, self.judge.answer(ticket), columns)  # type: ignore[arg-type]
         return EngineRun(add_violations(con, spec.id, violations), tuple(errors))
 
     def reduce(
@@ -140,94 +157,33 @@ class GxSession:
     def validate_frame(
         self, name: str, columns: Columns, expectations: list[Expectation]
     ) -> list[dict]:
-        """GX's results (JSON dicts), one per expectation, on the frame of `columns`."""
-        gx = import_gx()
-        asset = self.source.add_dataframe_asset(name)
-        batch = asset.add_batch_definition_whole_dataframe("reduction")
-        # Whole before it is added: each add_expectation on a stored suite writes the whole
-        # suite to the store again.
-        suite = self.context.suites.add(
-            gx.ExpectationSuite(
-                name=name,
-                expectations=[
-                    getattr(gx.expectations, class_name)(**kwargs)
-                    for class_name, kwargs in expectations
-                ],
-            )
-        )
-        definition = self.context.validation_definitions.add(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite)
-        )
-        # No UpdateDataDocsAction: it rebuilds every page after each suite; `build_docs`
-        # renders them all once, after the last.
-        checkpoint = self.context.checkpoints.add(
-            gx.Checkpoint(name=name, validation_definitions=[definition], actions=[])
-        )
-        outcome = checkpoint.run(batch_parameters={"dataframe": frame_of(columns)})
-        return [r.to_json_dict() for run in outcome.run_results.values() for r in run.results]
+        """GX's results (compact JSON dicts), one per expectation, on the frame of `columns`."""
+        return self._ask("validate", name, columns, expectations)  # type: ignore[return-value]
 
-    def build_docs(self) -> Path | None:
-        """Render the Data Docs of this session's results; None if GX could not (the GX
-        checks' errors say why)."""
-        try:
-            self.context.build_data_docs()
-        except Exception:
-            return None
-        return self.index_path
+    def start_docs(self) -> Callable[[], object]:
+        """Have the judge render Data Docs of this session's results while the caller goes on;
+        the function returned waits for them (JudgeError if they could not be rendered)."""
+        ticket = self.judge.submit("docs")
+        self._context_ready()
+        return partial(self.judge.answer, ticket)
 
+    def settings(self) -> dict:
+        """The judge's GX settings: analytics and progress bars (tests)."""
+        return self._ask("settings")  # type: ignore[return-value]
 
-@cache
-def import_gx() -> Any:
-    """great_expectations, imported with garbage collection paused: its ~270,000 objects live
-    as long as the process (flows/runtime/gc_pause.py)."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # before GX is imported
-    with collection_paused(freeze=True):
-        import great_expectations
+    def _ask(self, *request: object) -> object:
+        ticket = self.judge.submit(*request)
+        self._context_ready()
+        return self.judge.answer(ticket)
 
-    return great_expectations
-
-
-def ephemeral_context(docs_dir: Path) -> Any:
-    """A GX context in memory, no usage statistics, no progress bars, Data Docs in docs_dir."""
-    gx = import_gx()
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
-
-    config = DataContextConfig(
-        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
-        analytics_enabled=False,
-        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
-    )
-    context = gx.get_context(project_config=config, mode="ephemeral")
-    context.add_data_docs_site(
-        "local_site",
-        {
-            "class_name": "SiteBuilder",
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(docs_dir),
-            },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        },
-    )
-    return context
-
-
-def frame_of(columns: dict[str, list]) -> Any:
-    """The columns as one pandas frame, null-padded to one length (GX's column-map
-    expectations ignore nulls), object-typed so GX sees the values DuckDB gave."""
-    import pandas as pd
-
-    length = max(1, *(len(v) for v in columns.values()))
-    return pd.DataFrame(
-        {
-            name: pd.Series([*values, *[None] * (length - len(values))], dtype=object)
-            for name, values in columns.items()
-        }
-    )
+    def _context_ready(self) -> None:
+        """Raise, once, why the judge could not create this session's context (as the first
+        GX check's error; the judge names the reason in the later checks' errors too)."""
+        begin, self._begin = self._begin, None
+        if isinstance(begin, Exception):
+            raise begin
+        if begin is not None:
+            self.judge.answer(begin)
 
 
 def contract_frame(

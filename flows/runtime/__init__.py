@@ -2,6 +2,6 @@
 
 settings (the one Settings object), preflight (mistakes refused before anything starts),
 runlock (one run at a time), temporary_server (the run's own Prefect server), runners and
-dask_runner/dask_worker (the task runners), schedule (`factledger serve`), pause (the crash
-tests' hook), gc_pause and deferred_import (start-up costs).
+dask_worker (the task runners and a Dask worker's preload), schedule (`factledger serve`),
+pause (the crash tests' hook), gc_pause (start-up costs).
 """

@@ -12,15 +12,19 @@ Usage (a flow's task runner is fixed at definition, so choose it per run with `w
     runner = make_task_runner("dask", "tcp://10.0.0.5:8786")          # an existing cluster
     summary = pipeline.with_options(task_runner=runner)(raw_dir=..., curated_dir=...)
 
-An existing cluster's workers must have factledger installed (they import `flows` to run
-the task) and must be able to reach the Prefect API the flow uses (PREFECT_API_URL); the
-documents travel with the task, so the workers need no access to the raw directory.
+A local cluster's workers report their task runs to the Prefect API configured when the runner
+is made (`factledger run` makes it once its own server answers). An existing cluster's workers
+must have factledger installed (they import `flows` to run the task) and must be able to reach
+the Prefect API the flow uses (PREFECT_API_URL); the documents travel with the task, so the
+workers need no access to the raw directory.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Literal, get_args
 
+from prefect.settings import get_current_settings
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 RunnerKind = Literal["default", "dask"]
@@ -28,10 +32,11 @@ RUNNER_KINDS: tuple[str, ...] = get_args(RunnerKind)
 
 
 def parallel_slots(runner: TaskRunner) -> int:
-    """How many extraction tasks `runner` runs at once: a Dask cluster's worker threads (its
-    `parallel_slots`), else 1 (the default runner is one thread)."""
-    slots = getattr(runner, "parallel_slots", None)
-    return max(1, slots()) if callable(slots) else 1
+    """How many extraction tasks `runner` runs at once: a Dask cluster's worker threads, counted
+    now (a local cluster starts here if it is not yet), else 1 (the default runner is one
+    thread). `client` is prefect-dask's DaskTaskRunner.client; a thread pool has none."""
+    client = getattr(runner, "client", None)
+    return max(1, sum(client.nthreads().values())) if client is not None else 1
 
 
 def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> TaskRunner:
@@ -50,13 +55,17 @@ def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> T
         return ThreadPoolTaskRunner(max_workers=1)
     if kind != "dask":
         raise ValueError(f"unknown task runner {kind!r}: expected one of {', '.join(RUNNER_KINDS)}")
-    from flows.runtime.dask_runner import FactledgerDaskTaskRunner  # imported here: Dask takes ~1 s
+    from prefect_dask import DaskTaskRunner  # imported here: Dask takes ~1 s
 
+    # distributed logs each step of a cluster's life at INFO, ~30 lines between the pipeline's
+    # own in every run's log; the run keeps its warnings and errors.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
     if dask_address:
-        return FactledgerDaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(address=dask_address)
     if workers < 1:
         raise ValueError(f"a local Dask cluster needs at least one worker, got {workers}")
-    return FactledgerDaskTaskRunner(
+    api_url = get_current_settings().api.url
+    return DaskTaskRunner(
         cluster_class="distributed.LocalCluster",
         cluster_kwargs={
             "n_workers": workers,
@@ -69,8 +78,11 @@ def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> T
             # (distributed 2026.8), which collides between concurrent runs: no dashboard, and
             # those routes on a free loopback port.
             "scheduler_kwargs": {"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-            # Each worker imports the pipeline and builds the extractor as it starts, in
-            # parallel, instead of inside its first extraction task (flows/runtime/dask_worker.py).
+            # The workers report their task runs to this process's Prefect API; without it
+            # each would start a temporary server of its own, out of the flow's sight.
+            "env": {"PREFECT_API_URL": api_url} if api_url else {},
+            # Each worker imports the pipeline and builds the extractor as it starts
+            # (flows/runtime/dask_worker.py), not inside its first batch.
             "preload": ["flows.runtime.dask_worker"],
         },
     )

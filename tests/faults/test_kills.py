@@ -1,6 +1,6 @@
 """A real `factledger run`, killed with SIGKILL at each stage boundary: the next run publishes
 exactly what a clean run publishes, marks the dead run abandoned, and nothing of the dead run
-(its Prefect server) outlives it.
+(its Prefect server, its GX judge) outlives it.
 
 Each run is the CLI in a process of its own, on the bundled seeds, against one `prefect server
 start` shared by the suite (the temporary server's own death is tested last)."""

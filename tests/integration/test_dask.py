@@ -80,8 +80,8 @@ def test_dask_and_default_runners_extract_the_same_claims_and_events(runs) -> No
 
 
 def test_the_task_runs_on_the_workers_are_recorded_completed(runs) -> None:
-    """The workers report their task runs to the flow's API, through the client each keeps for
-    its task runs (flows/runtime/dask_runner.py); the server records them as the events arrive."""
+    """The workers report their task runs to the flow's API (make_task_runner hands them its
+    URL); the server records them as the events arrive."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
@@ -119,8 +119,7 @@ def test_an_existing_cluster_given_by_address_runs_the_extraction(
     """`--dask-address`: a cluster that outlives the run (here started by the test, as an
     operator would start one) runs the extraction batches, and the ledger is the same."""
     import distributed
-
-    from flows.runtime.dask_runner import current_prefect_api_url
+    from prefect.settings import get_current_settings
 
     default, _, _, _ = runs
     raw = tmp_path / "raw"
@@ -134,7 +133,7 @@ def test_an_existing_cluster_given_by_address_runs_the_extraction(
         host="127.0.0.1",
         dashboard_address=None,
         scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-        env={"PREFECT_API_URL": current_prefect_api_url()},  # workers report to the flow's API
+        env={"PREFECT_API_URL": get_current_settings().api.url},  # workers report to the flow's API
     ) as cluster:
         runner = make_task_runner("dask", cluster.scheduler_address)
         with (
@@ -156,35 +155,22 @@ def test_an_existing_cluster_given_by_address_runs_the_extraction(
         ), table
 
 
-def housekeeping(dask_worker) -> dict:
+def ready_for_batches() -> dict:
+    """On a worker: what its preload (flows/runtime/dask_worker.py) did as it started."""
     import gc
 
     from flows.extract.engine import _extractor  # extractor_for's cache
 
     return {
-        "profiler": "profile" in dask_worker.periodic_callbacks,
-        "tick_ms": dask_worker.periodic_callbacks["tick"].callback_time,
-        **monitor_intervals(dask_worker),
         "extractors_built": _extractor.cache_info().currsize,
         "imports_frozen": gc.get_freeze_count() > 100_000,
     }
 
 
-def monitor_intervals(server) -> dict:  # a Dask worker, nanny or scheduler
-    callbacks = server.periodic_callbacks
-    intervals = {"system_monitor_ms": callbacks["monitor"].callback_time}
-    if "memory_monitor" in callbacks:
-        intervals["memory_monitor_ms"] = callbacks["memory_monitor"].callback_time
-    return intervals
-
-
-def test_a_local_cluster_runs_with_less_housekeeping(prefect_server: None) -> None:
-    """No statistical profiler and 1-s ticks on the workers, no work stealing and 1-s ticks
-    on the scheduler, system monitors every 2 s and memory monitors every second on all
-    (flows/runtime/dask_runner.py); each worker built its extractor and froze its
-    imports as it started, before any extraction task (flows/runtime/dask_worker.py). A
-    dask.config.set in the flow process once failed to reach the workers unnoticed, so this
-    asks the processes themselves."""
+def test_a_local_cluster_is_ready_for_the_batches_before_the_first(prefect_server: None) -> None:
+    """Each worker imported the pipeline, built its extractor and froze its imports as it
+    started, before any extraction task; parallel_slots counts the cluster's worker threads
+    (2 one-thread workers), so that the batches come in a multiple of them."""
     from prefect import flow, task
     from prefect.context import FlowRunContext
 
@@ -193,33 +179,15 @@ def test_a_local_cluster_runs_with_less_housekeeping(prefect_server: None) -> No
         """Returns once the runner runs tasks: Prefect starts a task runner lazily."""
 
     @flow
-    def ask_the_cluster() -> tuple[dict, dict]:
+    def ask_the_cluster() -> tuple[list[dict], int]:
         started.submit().result()
         runner = FlowRunContext.get().task_runner
-        scheduler = runner._cluster.scheduler
-        nannies = [monitor_intervals(nanny) for nanny in runner._cluster.workers.values()]
-        return runner._client.run(housekeeping), {
-            "stealing": "stealing" in scheduler.extensions,
-            "tick_ms": scheduler.periodic_callbacks["tick"].callback_time,
-            **monitor_intervals(scheduler),
-            "nannies": nannies,
-            "slots": parallel_slots(runner),
-        }
+        return list(runner.client.run(ready_for_batches).values()), parallel_slots(runner)
 
-    workers, scheduler = ask_the_cluster.with_options(
-        task_runner=make_task_runner("dask", None, 2)
-    )()
-    monitors = {"system_monitor_ms": 2000, "memory_monitor_ms": 1000}
-    ready = {"profiler": False, "tick_ms": 1000, **monitors}
-    ready |= {"extractors_built": 1, "imports_frozen": True}
-    assert list(workers.values()) == [ready] * 2
-    assert scheduler == {
-        "stealing": False,
-        "tick_ms": 1000,
-        "system_monitor_ms": 2000,
-        "nannies": [monitors] * 2,
-        "slots": 2,
-    }
+    workers, slots = ask_the_cluster.with_options(task_runner=make_task_runner("dask", None, 2))()
+    assert workers == [{"extractors_built": 1, "imports_frozen": True}] * 2
+    assert slots == 2
+    assert parallel_slots(make_task_runner("default", None)) == 1
 
 
 def test_a_local_cluster_keeps_to_warnings_in_the_runs_log(prefect_server: None, caplog) -> None:
@@ -242,9 +210,8 @@ def test_a_local_cluster_keeps_to_warnings_in_the_runs_log(prefect_server: None,
 
 
 def test_each_task_runs_in_the_context_it_was_submitted_in(prefect_server: None) -> None:
-    """The runner serializes the flow's context once and reuses it for later submissions
-    (flows/runtime/dask_runner.py), but makes it again when it changes: a task submitted inside
-    `tags(...)` runs with those tags, the ones before and after it without."""
+    """A task submitted inside `tags(...)` runs on its worker with those tags, the ones before and
+    after it without: the flow's context travels with each task."""
     from prefect import flow, tags, task
     from prefect.context import TaskRunContext
 
@@ -262,31 +229,6 @@ def test_each_task_runs_in_the_context_it_was_submitted_in(prefect_server: None)
 
     runner = make_task_runner("dask", None, 1)
     assert tagged.with_options(task_runner=runner)() == ([], ["later"], [])
-
-
-def test_the_task_runs_of_a_worker_share_its_client_of_the_flows_api(prefect_server: None) -> None:
-    """A worker keeps one API client for its task runs (flows/runtime/dask_runner.py), made
-    under the flow's settings: the second task run finds the mark the first left on it."""
-    from prefect import flow, task
-    from prefect.client.orchestration import get_client
-
-    from flows.runtime.dask_runner import current_prefect_api_url
-
-    @task
-    def mark_the_client() -> tuple[bool, str]:
-        client = get_client(sync_client=True)
-        marked = getattr(client, "marked_by_a_test", False)
-        client.marked_by_a_test = True
-        return marked, str(client.api_url)
-
-    @flow
-    def one_after_the_other() -> tuple[tuple[bool, str], tuple[bool, str], str]:
-        first = mark_the_client.submit().result()
-        return first, mark_the_client.submit().result(), current_prefect_api_url()
-
-    runner = make_task_runner("dask", None, 1)
-    first, second, api = one_after_the_other.with_options(task_runner=runner)()
-    assert (first, second) == ((False, api), (True, api))
 
 
 def test_unknown_runner_kinds_and_misplaced_addresses_are_refused() -> None:

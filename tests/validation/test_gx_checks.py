@@ -3,12 +3,13 @@ that breaks the contract really fails GX; a GX result with exception_info is an 
 
 from __future__ import annotations
 
+import pickle
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from checks.engines.gx import GxSession, judge, raised
+from checks.engines.gx import GxSession, JudgeError, judge, raised
 from flows.catalogue import load_catalogue
 from flows.runtime.settings import Settings
 from flows.validate import ValidationOutcome, validate
@@ -47,6 +48,16 @@ def test_a_clean_ledger_meets_every_contract_and_data_docs_are_built(
     assert outcome.gx_docs == settings.curated_dir / "gx" / "index.html"
     assert outcome.gx_docs.is_file()
     assert "gx_claims_contract" in outcome.gx_docs.read_text()
+
+
+def test_an_outcome_sent_to_another_process_carries_its_finished_data_docs(
+    clean: Ledger, settings: Settings
+) -> None:
+    """The judge renders the Data Docs while the run goes on; pickling the outcome (a Prefect
+    result crossing processes) waits for them and sends the path, not the judge's ticket."""
+    outcome = pickle.loads(pickle.dumps(run_gx(clean, settings)))
+    assert outcome.gx_docs == settings.curated_dir / "gx" / "index.html"
+    assert outcome.gx_docs.is_file()
 
 
 @pytest.mark.parametrize(
@@ -196,26 +207,37 @@ def test_an_expectation_that_raises_is_an_error_never_a_pass_or_a_failure(
     assert len(errors) == 1 and "no_such_column" in errors[0]
 
 
-def test_a_gx_call_that_raises_makes_the_check_an_error_and_gx_goes_on(
+def test_a_judge_that_raises_makes_the_check_an_error(settings: Settings) -> None:
+    session = GxSession(settings.curated_dir / "gx", load_catalogue(settings.catalogue_dir))
+    with pytest.raises(JudgeError, match="NoSuchExpectation"):
+        session.validate_frame("probe", {"x": [1]}, [("NoSuchExpectation", {"column": "x"})])
+    # the judge goes on answering
+    assert session.validate_frame("probe2", {"x": [1]}, []) == []
+
+
+def test_a_judge_that_died_is_an_error_and_the_next_run_gets_a_new_one(
     clean: Ledger, settings: Settings
 ) -> None:
-    session = GxSession(settings.curated_dir / "gx", load_catalogue(settings.catalogue_dir))
-    with pytest.raises(AttributeError, match="NoSuchExpectation"):
-        session.validate_frame("probe", {"x": [1]}, [("NoSuchExpectation", {"column": "x"})])
-    assert session.validate_frame("probe2", {"x": [1]}, []) == []
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(GxSession, "validate_frame", lambda *_: 1 / 0)
-        outcome = run_gx(clean, settings)
-    assert set(statuses(outcome).values()) == {"error"}  # run_check files it; the run goes on
+    from checks.engines.gx_process import warm_up
+
+    judge_process = warm_up()
+    judge_process.process.kill()
+    judge_process.process.wait()
+    with pytest.raises(JudgeError, match="died"):
+        judge_process.ask("ready")
+    outcome = run_gx(clean, settings)  # warm_up() starts a new judge
+    assert set(statuses(outcome).values()) == {"pass"}
+    assert warm_up() is not judge_process
 
 
 def test_gx_sends_no_usage_statistics_and_shows_no_progress_bars(settings: Settings) -> None:
     import os
 
     session = GxSession(settings.curated_dir / "gx", load_catalogue(settings.catalogue_dir))
-    variables = session.context.variables
-    assert variables.analytics_enabled is False
-    assert variables.progress_bars.globally is False
+    settings_in_judge = session.settings()
+    assert settings_in_judge["analytics_enabled"] is False
+    assert settings_in_judge["progress_bars"] is False
+    assert settings_in_judge["env"].lower() == "false"
     assert os.environ["GX_ANALYTICS_ENABLED"].lower() == "false"
 
 
