@@ -50,7 +50,7 @@ DRIVER = r"""
 import time, sys
 t_start = time.time()
 import flows.cli
-from checks.engines.gx_process import warm_up
+from checks.engines.gx_judge import warm_up
 warm_up()  # first, as `factledger run` does: the patch below imports Prefect's settings (~1 s)
 import flows.runtime.temporary_server as temporary_server
 servers = []  # the temporary server cmd_run starts, if any: queried below, before it stops

@@ -141,7 +141,7 @@ def child(kind: str, db: Path, curated: Path, run_id: str) -> dict:
 
     if kind == "validate":
         from checks.engines import pandera_ibis  # noqa: F401  (imports timed apart)
-        from checks.engines.gx_process import warm_up
+        from checks.engines.gx_judge import ready
         from flows.validate import validate, warm_up_checks
 
         # GX runs in a judge process that the pipeline starts as a run begins
@@ -149,8 +149,7 @@ def child(kind: str, db: Path, curated: Path, run_id: str) -> dict:
         # extraction, not validate. Here it is started and awaited before the clock, like the
         # other imports: otherwise it would compete with the stage for the 2 cores.
         warm_up_checks()
-        judge = warm_up()
-        judge.answer(judge.submit("ready"))
+        judge_pid = ready()
     imported = time.perf_counter()
     # The warehouse connection's memory limit: DuckDB spills to disk beyond it, which keeps
     # the process under the 2 GB target (the default is 80% of RAM).
@@ -159,7 +158,7 @@ def child(kind: str, db: Path, curated: Path, run_id: str) -> dict:
     # CPU time beside wall time: the box is shared, and while other jobs hold a core the wall
     # time of both measurements stretches by whatever they take; CPU time (every thread of
     # this process, and the GX judge's) stretches far less.
-    judge_cpu = cpu_seconds(judge.process.pid) if kind == "validate" else 0.0
+    judge_cpu = cpu_seconds(judge_pid) if kind == "validate" else 0.0
     began, began_cpu = time.perf_counter(), time.process_time()
     if kind == "baseline":
         result = con.execute(SINGLE_SCAN_SQL)
@@ -175,11 +174,11 @@ def child(kind: str, db: Path, curated: Path, run_id: str) -> dict:
     figures["seconds"] = time.perf_counter() - began
     figures["cpu_s"] = time.process_time() - began_cpu
     if kind == "validate":
-        figures["judge_cpu_s"] = (cpu_seconds(judge.process.pid) or 0.0) - (judge_cpu or 0.0)
+        figures["judge_cpu_s"] = (cpu_seconds(judge_pid) or 0.0) - (judge_cpu or 0.0)
         figures["cpu_s"] += figures["judge_cpu_s"]
         # The judge is this process's child, but it outlives the stage and is never waited
         # for, so os.wait4 in the parent does not see its memory: read its high-water mark.
-        figures["judge_maxrss_mb"] = peak_rss_mb(judge.process.pid)
+        figures["judge_maxrss_mb"] = peak_rss_mb(judge_pid)
     con.close()
     return figures
 

@@ -37,7 +37,6 @@ def words(text: str) -> list[str]:
     """A word list written as one string: split on "|" if it has one, else on spaces."""
     return text.split("|") if "|" in text else text.split()
 
-
 NUMBER_WORDS = words(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty"
@@ -110,48 +109,18 @@ class Sector:
 
 
 SECTORS = [
-    Sector(
-        ("Motors", "Mobility", "Auto", "EV"),
-        ("showrooms", "stores", "sales points"),
-        ("vehicles", "cars", "units"),
-        "model",
-        True,
-    ),
-    Sector(
-        ("Bikes", "Cycles", "Scooters"),
-        ("stores", "outlets", "experience centres"),
-        ("bikes", "e-bikes", "units"),
-        "bike",
-        True,
-    ),
-    Sector(
-        ("Coffee", "Café", "Roasters"),
-        ("stores", "cafés", "outlets"),
-        ("cups", "units"),
-        "blend",
-        False,
-    ),
-    Sector(
-        ("Apparel", "Fashion", "Wear"),
-        ("stores", "boutiques", "outlets"),
-        ("orders", "units"),
-        "collection",
-        False,
-    ),
-    Sector(
-        ("Robotics", "Devices", "Home"),
-        ("stores", "showrooms", "retail points"),
-        ("units", "devices", "robots"),
-        "device",
-        True,
-    ),
-    Sector(
-        ("Fitness", "Gyms", "Studios"),
-        ("clubs", "studios", "locations"),
-        ("memberships",),
-        "programme",
-        False,
-    ),
+    Sector(("Motors", "Mobility", "Auto", "EV"), ("showrooms", "stores", "sales points"),
+           ("vehicles", "cars", "units"), "model", True),
+    Sector(("Bikes", "Cycles", "Scooters"), ("stores", "outlets", "experience centres"),
+           ("bikes", "e-bikes", "units"), "bike", True),
+    Sector(("Coffee", "Café", "Roasters"), ("stores", "cafés", "outlets"),
+           ("cups", "units"), "blend", False),
+    Sector(("Apparel", "Fashion", "Wear"), ("stores", "boutiques", "outlets"),
+           ("orders", "units"), "collection", False),
+    Sector(("Robotics", "Devices", "Home"), ("stores", "showrooms", "retail points"),
+           ("units", "devices", "robots"), "device", True),
+    Sector(("Fitness", "Gyms", "Studios"), ("clubs", "studios", "locations"),
+           ("memberships",), "programme", False),
 ]
 
 
@@ -197,36 +166,24 @@ def make_companies(rng: random.Random, count: int) -> list[Company]:
         short = stem.lower() if lower else stem
         name = short if rng.random() < 0.5 else f"{short} {rng.choice(sector.words)}"
         products = tuple(
-            rng.choice(
-                [
-                    f"#{rng.randint(1, 9)}",
-                    f"{stem[0]}{rng.randint(2, 9)}",
-                    f"{stem} {rng.choice(['Nova', 'Aero', 'Terra', 'Pulse', 'Aria'])}",
-                    f"{stem[:3].upper()}-{rng.randint(10, 99)}",
-                ]
-            )
+            rng.choice([f"#{rng.randint(1, 9)}", f"{stem[0]}{rng.randint(2, 9)}",
+                        f"{stem} {rng.choice(['Nova', 'Aero', 'Terra', 'Pulse', 'Aria'])}",
+                        f"{stem[:3].upper()}-{rng.randint(10, 99)}"])
             + rng.choice(["", "", " Pro", " BRABUS", " EHD", " Sport", " Max"])
             for _ in range(3)
         )
-        companies.append(
-            Company(
-                name=name,
-                short=short,
-                sector=sector,
-                city=rng.choice(CITIES),
-                founded=rng.randint(1998, 2021),
-                markets_2022=rng.uniform(2, 40),
-                markets_per_year=rng.uniform(1.5, 12),
-                stores_2022=rng.uniform(10, 1200),
-                stores_per_year=rng.uniform(5, 300),
-                deliveries_2022=rng.choice(
-                    [rng.randint(2_000, 90_000), rng.randint(100_000, 1_500_000)]
-                ),
-                ceo=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                cmo=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                products=products,
-            )
-        )
+        companies.append(Company(
+            name=name, short=short, sector=sector, city=rng.choice(CITIES),
+            founded=rng.randint(1998, 2021),
+            markets_2022=rng.uniform(2, 40), markets_per_year=rng.uniform(1.5, 12),
+            stores_2022=rng.uniform(10, 1200), stores_per_year=rng.uniform(5, 300),
+            deliveries_2022=rng.choice(
+                [rng.randint(2_000, 90_000), rng.randint(100_000, 1_500_000)]
+            ),
+            ceo=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            cmo=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            products=products,
+        ))
     return companies
 
 
@@ -245,23 +202,8 @@ def count_text(rng: random.Random, n: int) -> str:
 
 
 def bound(rng: random.Random) -> str:
-    return rng.choice(
-        [
-            "",
-            "",
-            "",
-            "over ",
-            "more than ",
-            "about ",
-            "nearly ",
-            "at least ",
-            "approximately ",
-            "almost ",
-            "roughly ",
-            "up to ",
-            "some ",
-        ]
-    )
+    return rng.choice(["", "", "", "over ", "more than ", "about ", "nearly ", "at least ",
+                       "approximately ", "almost ", "roughly ", "up to ", "some "])
 
 
 def cap(text: str) -> str:
@@ -307,42 +249,26 @@ def past_period(rng: random.Random, pub: date) -> tuple[str, date]:
         (f"in H2 {y - 1}", date(y - 1, 12, 31)),
         (f"during the third quarter of {y - 1}", date(y - 1, 9, 30)),
         (f"in Q4 {y - 1}", date(y - 1, 12, 31)),
-        (
-            f"in {MONTHS[pub.month - 2]}" if pub.month > 1 else f"in December {y - 1}",
-            pub.replace(day=1) - timedelta(days=1),
-        ),
+        (f"in {MONTHS[pub.month - 2]}" if pub.month > 1 else f"in December {y - 1}",
+         pub.replace(day=1) - timedelta(days=1)),
     ]
     if pub.month >= 7:
-        choices += [
-            (f"in the first half of {y}", date(y, 6, 30)),
-            (f"in H1 {y}", date(y, 6, 30)),
-            ("in the first half of the year", date(y, 6, 30)),
-        ]
+        choices += [(f"in the first half of {y}", date(y, 6, 30)), (f"in H1 {y}", date(y, 6, 30)),
+                    ("in the first half of the year", date(y, 6, 30))]
     if pub.month >= 4:
-        choices += [
-            (f"in the first quarter of {y}", date(y, 3, 31)),
-            (f"in Q1 {y}", date(y, 3, 31)),
-        ]
+        choices += [(f"in the first quarter of {y}", date(y, 3, 31)),
+                    (f"in Q1 {y}", date(y, 3, 31))]
     return rng.choice(choices)
 
 
 def future_period(rng: random.Random, pub: date) -> str:
     y = pub.year
-    return rng.choice(
-        [
-            f"in late {y + 1}",
-            f"by mid-{y + 1}",
-            f"in early {y + 1}",
-            f"by the end of {y}",
-            "by the end of next year",
-            "next year",
-            f"in the second half of {y + 1}",
-            f"in Q{rng.randint(1, 4)} {y + 1}",
-            f"by {y + 2}",
-            "later this year",
-            f"by the end of {y + 1}",
-        ]
-    )
+    return rng.choice([
+        f"in late {y + 1}", f"by mid-{y + 1}", f"in early {y + 1}", f"by the end of {y}",
+        "by the end of next year", "next year", f"in the second half of {y + 1}",
+        f"in Q{rng.randint(1, 4)} {y + 1}", f"by {y + 2}", "later this year",
+        f"by the end of {y + 1}",
+    ])
 
 
 # ---------------------------------------------------------------------------- sentences
@@ -368,27 +294,17 @@ class Writer:
 
     def markets_now(self) -> str:
         r, n = self.rng, self.co.markets_at(self.pub)
-        where = r.choice(
-            [
-                "countries and regions",
-                "markets",
-                "countries",
-                "markets worldwide",
-                "global markets",
-                "countries and territories",
-            ]
-        )
+        where = r.choice(["countries and regions", "markets", "countries", "markets worldwide",
+                          "global markets", "countries and territories"])
         q = bound(r)
-        return r.choice(
-            [
-                f"{self.me_cap()} now operates in {q}{count_text(r, n)} {where}.",
-                f"{self.me_cap()} is now present in {q}{count_text(r, n)} {where}.",
-                f"The brand’s footprint has grown to {q}{count_text(r, n)} {where}.",
-                f"Today {self.me()} sells its products in {q}{count_text(r, n)} {where}, "
-                f"up from {self.co.markets_at(self.pub - timedelta(days=365))} a year earlier.",
-                f"With this move, {self.me()} is available in {q}{count_text(r, n)} {where}.",
-            ]
-        )
+        return r.choice([
+            f"{self.me_cap()} now operates in {q}{count_text(r, n)} {where}.",
+            f"{self.me_cap()} is now present in {q}{count_text(r, n)} {where}.",
+            f"The brand’s footprint has grown to {q}{count_text(r, n)} {where}.",
+            f"Today {self.me()} sells its products in {q}{count_text(r, n)} {where}, "
+            f"up from {self.co.markets_at(self.pub - timedelta(days=365))} a year earlier.",
+            f"With this move, {self.me()} is available in {q}{count_text(r, n)} {where}.",
+        ])
 
     def new_markets(self) -> str:
         r = self.rng
@@ -396,45 +312,39 @@ class Writer:
         start = end - timedelta(days=r.choice([90, 181, 365]))
         k = max(1, self.co.markets_at(end) - self.co.markets_at(start))
         regions = listing(r.sample(REGIONS, r.randint(1, 3)))
-        return r.choice(
-            [
-                f"{cap(phrase)}, {self.me()} expanded into {count_text(r, k)} new markets "
-                f"across {regions}.",
-                f"{self.me_cap()} entered {count_text(r, k)} new markets {phrase}, "
-                f"bringing its total to {self.co.markets_at(end)} countries and regions.",
-                f"{cap(phrase)} the company launched in {bound(r)}{count_text(r, k)} "
-                f"new countries, including {listing(r.sample(COUNTRIES, r.randint(2, 4)))}.",
-                f"The expansion added {count_text(r, k)} markets {phrase}.",
-            ]
-        )
+        return r.choice([
+            f"{cap(phrase)}, {self.me()} expanded into {count_text(r, k)} new markets "
+            f"across {regions}.",
+            f"{self.me_cap()} entered {count_text(r, k)} new markets {phrase}, "
+            f"bringing its total to {self.co.markets_at(end)} countries and regions.",
+            f"{cap(phrase)} the company launched in {bound(r)}{count_text(r, k)} "
+            f"new countries, including {listing(r.sample(COUNTRIES, r.randint(2, 4)))}.",
+            f"The expansion added {count_text(r, k)} markets {phrase}.",
+        ])
 
     def ordinal_market(self) -> str:
         r, n = self.rng, self.co.markets_at(self.pub)
         country = r.choice(COUNTRIES)
-        return r.choice(
-            [
-                f"On {MONTHS[self.pub.month - 1]} {self.pub.day}, {self.me()} confirmed its entry "
-                f"into {country}, its {ordinal(n)} market.",
-                f"The opening in {country} marks the {ordinal(n)} market for {self.me()}.",
-                f"{country} becomes {self.me()}’s {ordinal(n)} international market.",
-            ]
-        )
+        return r.choice([
+            f"On {MONTHS[self.pub.month - 1]} {self.pub.day}, {self.me()} confirmed its entry "
+            f"into {country}, its {ordinal(n)} market.",
+            f"The opening in {country} marks the {ordinal(n)} market for {self.me()}.",
+            f"{country} becomes {self.me()}’s {ordinal(n)} international market.",
+        ])
 
     def stores(self) -> str:
         r, n = self.rng, self.co.stores_at(self.pub)
         q, o = bound(r), self.outlet()
-        return r.choice(
-            [
-                f"The network now counts {q}{count_text(r, n)} {o} worldwide.",
-                f"{self.me_cap()} operates {q}{count_text(r, n)} {o} across its markets.",
-                f"supported by a network of {q}{count_text(r, n)} {o}",
-                f"{self.me_cap()} opened its {ordinal(n)} {o.rstrip('s')} in {r.choice(CITIES)} "
-                f"on {MONTHS[self.pub.month - 1]} {self.pub.day}.",
-                f"Its retail presence stands at {q}{count_text(r, n)} {o}, "
-                f"including {count_text(r, max(1, n // 3))} in China and "
-                f"{count_text(r, max(1, n // 4))} in Europe.",
-            ]
-        )
+        return r.choice([
+            f"The network now counts {q}{count_text(r, n)} {o} worldwide.",
+            f"{self.me_cap()} operates {q}{count_text(r, n)} {o} across its markets.",
+            f"supported by a network of {q}{count_text(r, n)} {o}",
+            f"{self.me_cap()} opened its {ordinal(n)} {o.rstrip('s')} in {r.choice(CITIES)} "
+            f"on {MONTHS[self.pub.month - 1]} {self.pub.day}.",
+            f"Its retail presence stands at {q}{count_text(r, n)} {o}, "
+            f"including {count_text(r, max(1, n // 3))} in China and "
+            f"{count_text(r, max(1, n // 4))} in Europe.",
+        ])
 
     def deliveries(self) -> str:
         r = self.rng
@@ -442,92 +352,80 @@ class Writer:
         n = self.co.deliveries_in(y)
         n = round(n, -3) if n > 20_000 else n
         unit = r.choice(self.co.sector.unit)
-        return r.choice(
-            [
-                f"{self.me_cap()} delivered {bound(r)}{count_text(r, n)} {unit} globally in {y}.",
-                f"Deliveries rose to {count_text(r, n)} {unit} in {y}, "
-                f"up {r.randint(3, 80)}% on the year before.",
-                f"In {y}, {self.me()} handed over {bound(r)}{count_text(r, n)} {unit} to customers.",
-                f"{self.me_cap()} delivered {count_text(r, n)} {unit} last year.",
-                f"Cumulative deliveries passed {count_text(r, n * 3)} {unit} in "
-                f"{MONTHS[max(0, self.pub.month - 2)]}.",
-            ]
-        )
+        return r.choice([
+            f"{self.me_cap()} delivered {bound(r)}{count_text(r, n)} {unit} globally in {y}.",
+            f"Deliveries rose to {count_text(r, n)} {unit} in {y}, "
+            f"up {r.randint(3, 80)}% on the year before.",
+            f"In {y}, {self.me()} handed over {bound(r)}{count_text(r, n)} {unit} to customers.",
+            f"{self.me_cap()} delivered {count_text(r, n)} {unit} last year.",
+            f"Cumulative deliveries passed {count_text(r, n * 3)} {unit} in "
+            f"{MONTHS[max(0, self.pub.month - 2)]}.",
+        ])
 
     def funding(self) -> str:
         r = self.rng
         series = r.choice(["Series A", "Series B", "Series C", "Series-A", "Series D"])
         amount = money(r, r.choice([15, 40, 75, 120, 150, 250, 400, 600, 1200]) * 1e6)
         investor = r.choice(INVESTORS)
-        return r.choice(
-            [
-                f"{self.me_cap()} closed a {amount} {series} round led by {investor}.",
-                f"{series} funding led by {investor}, with an investment of {amount}, has "
-                f"propelled {self.me()}’s valuation to exceed {money(r, r.uniform(1, 12) * 1e9)}.",
-                f"The company raised {amount} in {series} funding {past_period(r, self.pub)[0]}.",
-                f"Earlier, {investor} led a {series} round of {bound(r)}{amount}.",
-            ]
-        )
+        return r.choice([
+            f"{self.me_cap()} closed a {amount} {series} round led by {investor}.",
+            f"{series} funding led by {investor}, with an investment of {amount}, has "
+            f"propelled {self.me()}’s valuation to exceed {money(r, r.uniform(1, 12) * 1e9)}.",
+            f"The company raised {amount} in {series} funding {past_period(r, self.pub)[0]}.",
+            f"Earlier, {investor} led a {series} round of {bound(r)}{amount}.",
+        ])
 
     def valuation(self) -> str:
         r = self.rng
         v = money(r, round(r.uniform(0.3, 15), 1) * 1e9)
-        return r.choice(
-            [
-                f"The round values {self.me()} at {bound(r)}{v}.",
-                f"{self.me_cap()} is now valued at {bound(r)}{v}, according to people familiar "
-                f"with the matter.",
-                f"a valuation of over {v}",
-                f"The deal lifts {self.me()}’s valuation to {bound(r)}{v}.",
-            ]
-        )
+        return r.choice([
+            f"The round values {self.me()} at {bound(r)}{v}.",
+            f"{self.me_cap()} is now valued at {bound(r)}{v}, according to people familiar "
+            f"with the matter.",
+            f"a valuation of over {v}",
+            f"The deal lifts {self.me()}’s valuation to {bound(r)}{v}.",
+        ])
 
     def planned(self) -> str:
         r, co = self.rng, self.co
         when = future_period(r, self.pub)
         product = r.choice(co.products)
         target = co.markets_at(self.pub) + r.randint(3, 25)
-        return r.choice(
-            [
-                f"The {co.short} {product} will debut in {r.choice(REGIONS + COUNTRIES)} {when}.",
-                f"The {product} is planned for launch {when} and will be offered exclusively in "
-                f"{r.choice(COUNTRIES)}.",
-                f"{self.me_cap()} plans to enter {bound(r)}{count_text(r, target)} markets {when}.",
-                f"{self.me_cap()} expects to open {count_text(r, r.randint(10, 300))} more "
-                f"{self.outlet()} {when}.",
-                f"{self.me_cap()} aims to reach {count_text(r, target)} countries {when}.",
-                f"It is scheduled to make its global debut in {r.choice(REGIONS)} {when}.",
-            ]
-        )
+        return r.choice([
+            f"The {co.short} {product} will debut in {r.choice(REGIONS + COUNTRIES)} {when}.",
+            f"The {product} is planned for launch {when} and will be offered exclusively in "
+            f"{r.choice(COUNTRIES)}.",
+            f"{self.me_cap()} plans to enter {bound(r)}{count_text(r, target)} markets {when}.",
+            f"{self.me_cap()} expects to open {count_text(r, r.randint(10, 300))} more "
+            f"{self.outlet()} {when}.",
+            f"{self.me_cap()} aims to reach {count_text(r, target)} countries {when}.",
+            f"It is scheduled to make its global debut in {r.choice(REGIONS)} {when}.",
+        ])
 
     def partnership(self) -> str:
         r = self.rng
         names = r.sample(PARTNERS, r.randint(1, 4))
-        return r.choice(
-            [
-                f"{self.me_cap()} has partnered with iconic brands such as {listing(names)}.",
-                f"{self.me_cap()} partnered with {listing(names)} {past_period(r, self.pub)[0]}.",
-                f"A partnership with {names[0]} combines "
-                f"{r.choice(['street art', 'design', 'sport', 'music'])} with {self.me()}’s vision.",
-                f"The company announced a strategic collaboration with {listing(names)}.",
-                f"{self.me_cap()} teamed up with {names[0]} to co-create the "
-                f"{r.choice(self.co.products)} {r.choice(['Edition', 'Art Car', 'Capsule'])}.",
-            ]
-        )
+        return r.choice([
+            f"{self.me_cap()} has partnered with iconic brands such as {listing(names)}.",
+            f"{self.me_cap()} partnered with {listing(names)} {past_period(r, self.pub)[0]}.",
+            f"A partnership with {names[0]} combines "
+            f"{r.choice(['street art', 'design', 'sport', 'music'])} with {self.me()}’s vision.",
+            f"The company announced a strategic collaboration with {listing(names)}.",
+            f"{self.me_cap()} teamed up with {names[0]} to co-create the "
+            f"{r.choice(self.co.products)} {r.choice(['Edition', 'Art Car', 'Capsule'])}.",
+        ])
 
     def launch(self) -> str:
         r, co = self.rng, self.co
         product = r.choice(co.products)
-        return r.choice(
-            [
-                f"The {co.short} {product} made its world premiere in {r.choice(CITIES)} before "
-                f"launches in {listing(r.sample(COUNTRIES, r.randint(2, 3)))}.",
-                f"The launch of the {product} in {count_text(r, r.randint(3, 12))} European markets "
-                f"within {r.randint(6, 14)} months signals rapid growth.",
-                f"{self.me_cap()} launched the {product} in {r.choice(COUNTRIES)} "
-                f"{past_period(r, self.pub)[0]}.",
-            ]
-        )
+        return r.choice([
+            f"The {co.short} {product} made its world premiere in {r.choice(CITIES)} before "
+            f"launches in {listing(r.sample(COUNTRIES, r.randint(2, 3)))}.",
+            f"The launch of the {product} in {count_text(r, r.randint(3, 12))} European markets "
+            f"within {r.randint(6, 14)} months signals rapid growth.",
+            f"{self.me_cap()} launched the {product} in {r.choice(COUNTRIES)} "
+            f"{past_period(r, self.pub)[0]}.",
+        ])
 
     # filler: numbers that are not facts --------------------------------
 
@@ -539,151 +437,119 @@ class Writer:
     def prose(self) -> str:
         """Filler without numbers, as most of a real article is."""
         r, co = self.rng, self.co
-        return r.choice(
-            [
-                f"{self.me_cap()} has made significant strides in research and development, "
-                "enhancing its long-term value and meeting diverse customer needs.",
-                f"The brand’s renewed image has resonated with younger buyers in {r.choice(CITIES)} "
-                "and beyond.",
-                f"Dealers in {r.choice(COUNTRIES)} reported strong interest in the "
-                f"{r.choice(co.products)}, especially among first-time customers.",
-                "The company remains focused on delivering exceptional experiences through market "
-                "expansion, innovative partnerships, and product excellence.",
-                f"Critics have questioned whether {self.me()} can keep up the pace of its "
-                "expansion without sacrificing quality or service.",
-                f"{co.ceo} joined the company from a rival and has led its international "
-                "business since then.",
-                "Aftersales coverage, customer engagement and ownership support are expected to "
-                "play a key role as the brand enters additional markets.",
-                f"The {r.choice(co.products)} emphasises interior space, refined styling and "
-                "advanced in-vehicle technology.",
-                "Industry observers see the move as part of a broader push into new regions while "
-                "strengthening customer-focused services.",
-                f"{self.me_cap()} declined to give a timetable for profitability.",
-                "Local partners handle distribution, while the brand keeps control of pricing, "
-                "marketing and the customer relationship.",
-                f"Through its “{r.choice(['open your mind', 'move freely', 'made for more'])}” "
-                "campaign, the company wants to create emotional connections with customers.",
-                "The strategy reflects a focused approach toward sustainable growth and regional "
-                "product alignment.",
-                f"Reviewers praised the {r.choice(co.products)} for its build quality, though some "
-                "found the software less polished than rivals’.",
-                "Competition in the segment has intensified as established players and start-ups "
-                "chase the same customers.",
-            ]
-        )
+        return r.choice([
+            f"{self.me_cap()} has made significant strides in research and development, "
+            "enhancing its long-term value and meeting diverse customer needs.",
+            f"The brand’s renewed image has resonated with younger buyers in {r.choice(CITIES)} "
+            "and beyond.",
+            f"Dealers in {r.choice(COUNTRIES)} reported strong interest in the "
+            f"{r.choice(co.products)}, especially among first-time customers.",
+            "The company remains focused on delivering exceptional experiences through market "
+            "expansion, innovative partnerships, and product excellence.",
+            f"Critics have questioned whether {self.me()} can keep up the pace of its "
+            "expansion without sacrificing quality or service.",
+            f"{co.ceo} joined the company from a rival and has led its international "
+            "business since then.",
+            "Aftersales coverage, customer engagement and ownership support are expected to "
+            "play a key role as the brand enters additional markets.",
+            f"The {r.choice(co.products)} emphasises interior space, refined styling and "
+            "advanced in-vehicle technology.",
+            "Industry observers see the move as part of a broader push into new regions while "
+            "strengthening customer-focused services.",
+            f"{self.me_cap()} declined to give a timetable for profitability.",
+            "Local partners handle distribution, while the brand keeps control of pricing, "
+            "marketing and the customer relationship.",
+            f"Through its “{r.choice(['open your mind', 'move freely', 'made for more'])}” "
+            "campaign, the company wants to create emotional connections with customers.",
+            "The strategy reflects a focused approach toward sustainable growth and regional "
+            "product alignment.",
+            f"Reviewers praised the {r.choice(co.products)} for its build quality, though some "
+            "found the software less polished than rivals’.",
+            "Competition in the segment has intensified as established players and start-ups "
+            "chase the same customers.",
+        ])
 
     def numeric_filler(self) -> str:
         """Filler with numbers that are not facts: years, phones, versions, percentages."""
         r, co = self.rng, self.co
-        return r.choice(
-            [
-                f"Founded in {co.founded}, {co.name} is headquartered in {co.city}.",
-                f"For media enquiries call +{r.randint(1, 99)} {r.randint(10, 99)} "
-                f"{r.randint(1000, 9999)} {r.randint(1000, 9999)} or ({r.randint(200, 999)}) "
-                f"{r.randint(200, 999)}-{r.randint(1000, 9999)}.",
-                f"The software update to version {r.randint(1, 5)}.{r.randint(0, 9)} brings "
-                f"{r.choice(['faster charging', 'a redesigned interface', 'new voice commands'])}"
-                f" and {r.randint(2, 40)} other improvements.",
-                f"Margins improved by {r.randint(1, 30)}.{r.randint(0, 9)}% year over year, "
-                f"while costs fell {r.randint(2, 19)} percent.",
-                f"Over the past {r.randint(2, 24)} months, the team has grown to "
-                f"{r.randint(50, 5000):,} employees.",
-                "Building on its momentum over the first five years, the company has attracted "
-                "attention from customers and the trade press alike.",
-                f"The {r.choice(co.products)} offers a range of {r.randint(250, 700)} km, a "
-                f"{r.randint(40, 110)} kWh battery and charges from 10 to 80% in "
-                f"{r.randint(15, 40)} minutes.",
-                f"Prices start at €{r.randint(19, 89)},{r.randint(100, 999)} including VAT.",
-                f"Visitors can find the brand at Booth {r.randint(1, 400)} in Hall "
-                f"{r.randint(1, 12)} from {MONTHS[r.randint(0, 11)]} {r.randint(1, 28)} to "
-                f"{r.randint(1, 28)}, {self.pub.year}.",
-                f"The event starts at {r.randint(1, 12)}:{r.choice(['00', '15', '30', '45'])} "
-                f"{r.choice(['a.m.', 'p.m.'])} local time at {r.randint(1, 300)} "
-                f"{r.choice(['Harbour Street', 'Queen’s Road', 'Avenue de la Gare', 'Main Street'])}.",
-                f"Shares rose {r.randint(1, 9)}.{r.randint(0, 9)}% to {r.randint(5, 300)}."
-                f"{r.randint(10, 99)} in early trading on {MONTHS[r.randint(0, 11)]} "
-                f"{r.randint(1, 28)}.",
-                f"The {r.choice(co.products)} and the {r.choice(co.products)} were shown side by "
-                f"side, alongside the concept car first seen in {r.randint(2015, 2023)}.",
-                "Its existing Series-A investors also took part, the company said.",
-                f"Temperatures of -{r.randint(5, 30)} °C and {r.randint(30, 48)} °C were used in "
-                f"{r.randint(100, 900):,} hours of testing.",
-                f"The {r.randint(2, 9)}-year warranty covers {r.randint(100, 200):,},000 km.",
-                "Analysts said the strategy reflects a wider shift in consumer preferences "
-                "toward sustainable, connected products and services.",
-                "The company did not comment on its plans for individual markets, citing "
-                "competitive reasons and ongoing regulatory reviews.",
-                f"Customer satisfaction scores reached {r.randint(80, 99)} out of 100 in the "
-                f"{r.choice(['spring', 'autumn'])} survey of {r.randint(1000, 9000):,} owners.",
-                f"The plant in {r.choice(CITIES)} runs {r.randint(2, 3)} shifts and covers "
-                f"{r.randint(50, 900):,},000 square metres.",
-                f"See ISO {r.randint(9000, 27001)} and regulation (EU) "
-                f"{self.pub.year - r.randint(1, 6)}/{r.randint(100, 2000)} for details.",
-            ]
-        )
+        return r.choice([
+            f"Founded in {co.founded}, {co.name} is headquartered in {co.city}.",
+            f"For media enquiries call +{r.randint(1, 99)} {r.randint(10, 99)} "
+            f"{r.randint(1000, 9999)} {r.randint(1000, 9999)} or ({r.randint(200, 999)}) "
+            f"{r.randint(200, 999)}-{r.randint(1000, 9999)}.",
+            f"The software update to version {r.randint(1, 5)}.{r.randint(0, 9)} brings "
+            f"{r.choice(['faster charging', 'a redesigned interface', 'new voice commands'])}"
+            f" and {r.randint(2, 40)} other improvements.",
+            f"Margins improved by {r.randint(1, 30)}.{r.randint(0, 9)}% year over year, "
+            f"while costs fell {r.randint(2, 19)} percent.",
+            f"Over the past {r.randint(2, 24)} months, the team has grown to "
+            f"{r.randint(50, 5000):,} employees.",
+            "Building on its momentum over the first five years, the company has attracted "
+            "attention from customers and the trade press alike.",
+            f"The {r.choice(co.products)} offers a range of {r.randint(250, 700)} km, a "
+            f"{r.randint(40, 110)} kWh battery and charges from 10 to 80% in "
+            f"{r.randint(15, 40)} minutes.",
+            f"Prices start at €{r.randint(19, 89)},{r.randint(100, 999)} including VAT.",
+            f"Visitors can find the brand at Booth {r.randint(1, 400)} in Hall "
+            f"{r.randint(1, 12)} from {MONTHS[r.randint(0, 11)]} {r.randint(1, 28)} to "
+            f"{r.randint(1, 28)}, {self.pub.year}.",
+            f"The event starts at {r.randint(1, 12)}:{r.choice(['00', '15', '30', '45'])} "
+            f"{r.choice(['a.m.', 'p.m.'])} local time at {r.randint(1, 300)} "
+            f"{r.choice(['Harbour Street', 'Queen’s Road', 'Avenue de la Gare', 'Main Street'])}.",
+            f"Shares rose {r.randint(1, 9)}.{r.randint(0, 9)}% to {r.randint(5, 300)}."
+            f"{r.randint(10, 99)} in early trading on {MONTHS[r.randint(0, 11)]} "
+            f"{r.randint(1, 28)}.",
+            f"The {r.choice(co.products)} and the {r.choice(co.products)} were shown side by "
+            f"side, alongside the concept car first seen in {r.randint(2015, 2023)}.",
+            "Its existing Series-A investors also took part, the company said.",
+            f"Temperatures of -{r.randint(5, 30)} °C and {r.randint(30, 48)} °C were used in "
+            f"{r.randint(100, 900):,} hours of testing.",
+            f"The {r.randint(2, 9)}-year warranty covers {r.randint(100, 200):,},000 km.",
+            "Analysts said the strategy reflects a wider shift in consumer preferences "
+            "toward sustainable, connected products and services.",
+            "The company did not comment on its plans for individual markets, citing "
+            "competitive reasons and ongoing regulatory reviews.",
+            f"Customer satisfaction scores reached {r.randint(80, 99)} out of 100 in the "
+            f"{r.choice(['spring', 'autumn'])} survey of {r.randint(1000, 9000):,} owners.",
+            f"The plant in {r.choice(CITIES)} runs {r.randint(2, 3)} shifts and covers "
+            f"{r.randint(50, 900):,},000 square metres.",
+            f"See ISO {r.randint(9000, 27001)} and regulation (EU) "
+            f"{self.pub.year - r.randint(1, 6)}/{r.randint(100, 2000)} for details.",
+        ])
 
     def quote(self) -> str:
         r, co = self.rng, self.co
-        who = r.choice(
-            [
-                f"{co.ceo}, Global CEO of {co.short}",
-                f"{co.cmo}, Chief Marketing Officer of {co.name}",
-                f"Mr. {co.ceo.split()[1]}, CEO",
-            ]
-        )
+        who = r.choice([f"{co.ceo}, Global CEO of {co.short}", f"{co.cmo}, Chief Marketing "
+                        f"Officer of {co.name}", f"Mr. {co.ceo.split()[1]}, CEO"])
         said = r.choice(["said", "stated", "noted", "added"])
-        body = r.choice(
-            [
-                f"We are proud of what our teams achieved {past_period(r, self.pub)[0]}, and we "
-                "will keep investing in our customers and partners.",
-                f"{cap(past_period(r, self.pub)[0])}, {co.short} has accelerated its "
-                "global expansion by entering new markets and expanding our product offerings.",
-                "These partnerships embody our commitment to breaking boundaries and sharpening "
-                "our distinctive brand image across diverse cultures.",
-                "Our ‘customer first’ approach guides every decision we make, from product "
-                "design to aftersales.",
-                f"We now have {count_text(r, co.markets_at(self.pub))} markets and we are only "
-                "getting started.",
-            ]
-        )
+        body = r.choice([
+            f"We are proud of what our teams achieved {past_period(r, self.pub)[0]}, and we "
+            "will keep investing in our customers and partners.",
+            f"{cap(past_period(r, self.pub)[0])}, {co.short} has accelerated its "
+            "global expansion by entering new markets and expanding our product offerings.",
+            "These partnerships embody our commitment to breaking boundaries and sharpening "
+            "our distinctive brand image across diverse cultures.",
+            "Our ‘customer first’ approach guides every decision we make, from product "
+            "design to aftersales.",
+            f"We now have {count_text(r, co.markets_at(self.pub))} markets and we are only "
+            "getting started.",
+        ])
         if r.random() < 0.8:
             return f"“{body[:-1]},” {said} {who}."
-        return f'{who} {said}: "{body}"'
+        return f"{who} {said}: \"{body}\""
 
     def heading(self) -> str:
-        return self.rng.choice(
-            [
-                "Key Highlights",
-                "Expanding Global Footprint",
-                "Sharpening the Brand Image",
-                "Product Strategy",
-                "Confidence from Global Capital Markets",
-                "Outlook",
-                "Global Expansion, Local Excellence",
-                "Mindful Technology and Product Innovation",
-                "Retail Network",
-                "About the Company",
-                f"{self.co.short} in {self.pub.year}",
-                "Quick Takeaways",
-                "Financial Highlights",
-                "What Comes Next",
-            ]
-        )
+        return self.rng.choice([
+            "Key Highlights", "Expanding Global Footprint", "Sharpening the Brand Image",
+            "Product Strategy", "Confidence from Global Capital Markets", "Outlook",
+            "Global Expansion, Local Excellence", "Mindful Technology and Product Innovation",
+            "Retail Network", "About the Company", f"{self.co.short} in {self.pub.year}",
+            "Quick Takeaways", "Financial Highlights", "What Comes Next",
+        ])
 
 
-FACTS = [
-    "markets_now",
-    "new_markets",
-    "ordinal_market",
-    "stores",
-    "deliveries",
-    "funding",
-    "valuation",
-    "planned",
-    "partnership",
-    "launch",
-]
+FACTS = ["markets_now", "new_markets", "ordinal_market", "stores", "deliveries", "funding",
+         "valuation", "planned", "partnership", "launch"]
 
 
 def _sentence(w: Writer) -> str:
@@ -705,9 +571,8 @@ def _bullets(w: Writer) -> list[str]:
     r = w.rng
     items = []
     for _ in range(r.randint(2, 5)):
-        label = r.choice(
-            ["Global Market Growth", "Retail", "Funding", "Partnerships", "Products", "Outlook", ""]
-        )
+        label = r.choice(["Global Market Growth", "Retail", "Funding", "Partnerships",
+                          "Products", "Outlook", ""])
         text = _sentence(w)
         items.append(f"{label}: {text}" if label else text)
     return items
@@ -721,16 +586,10 @@ def article_blocks(
     blocks: list[tuple] = []
     if rng.random() < 0.4:
         blocks.append(("boiler", "Sign up for our daily email to catch all the latest news!"))
-    blocks.append(
-        (
-            "para",
-            f"{w.me_cap()}, the {co.city}-based company founded in "
-            f"{co.founded}, is pushing ahead with its global expansion. "
-            + " ".join(
-                getattr(w, rng.choice(FACTS))().rstrip(".") + "." for _ in range(rng.randint(1, 3))
-            ),
-        )
-    )
+    blocks.append(("para", f"{w.me_cap()}, the {co.city}-based company founded in "
+                           f"{co.founded}, is pushing ahead with its global expansion. "
+                   + " ".join(getattr(w, rng.choice(FACTS))().rstrip(".") + "."
+                              for _ in range(rng.randint(1, 3)))))
     size = sum(len(b[1]) for b in blocks)
     while size < target:
         roll = rng.random()
@@ -749,21 +608,14 @@ def article_blocks(
             continue
         blocks.append(block)
         size += length
-    blocks.append(
-        (
-            "boiler",
-            rng.choice(
-                [
-                    f"About {co.name}\n{co.name} designs {co.sector.product}s for a new generation of "
-                    f"customers. © {pub.year} {co.name}. All rights reserved.",
-                    "Click above to visit the official source.\n\nShare:",
-                    "RELATED ARTICLES\n\nMost Popular",
-                    "Forward-looking statements: this release contains statements that involve risks "
-                    "and uncertainties; actual results may differ materially.",
-                ]
-            ),
-        )
-    )
+    blocks.append(("boiler", rng.choice([
+        f"About {co.name}\n{co.name} designs {co.sector.product}s for a new generation of "
+        f"customers. © {pub.year} {co.name}. All rights reserved.",
+        "Click above to visit the official source.\n\nShare:",
+        "RELATED ARTICLES\n\nMost Popular",
+        "Forward-looking statements: this release contains statements that involve risks "
+        "and uncertainties; actual results may differ materially.",
+    ])))
     return blocks
 
 
@@ -800,12 +652,12 @@ def render(fmt: str, title: str, blocks: list[tuple]) -> str:
         else:
             body.append(f"<p>{_html(text)}</p>")
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{_html(title)}</title><style>body{{font-family:sans-serif}}</style>"
-        '<script>window.dataLayer=[];</script></head>\n<body><nav><a href="/">Home</a> | '
-        '<a href="/news">News</a></nav>\n<article>\n'
+        "<script>window.dataLayer=[];</script></head>\n<body><nav><a href=\"/\">Home</a> | "
+        "<a href=\"/news\">News</a></nav>\n<article>\n"
         f"<h1>{_html(title)}</h1>\n" + "\n".join(body) + "\n</article>\n"
-        '<footer>&copy; Publisher &middot; <a href="/privacy">Privacy</a></footer>'
+        "<footer>&copy; Publisher &middot; <a href=\"/privacy\">Privacy</a></footer>"
         "</body></html>\n"
     )
 
@@ -816,18 +668,16 @@ def _html(text: str) -> str:
 
 
 def headline(rng: random.Random, co: Company, pub: date) -> str:
-    return rng.choice(
-        [
-            f"{co.short} Drives Forward Global Expansion",
-            f"{co.name} Global Expansion {pub.year}",
-            f"{co.short} Delivered {co.deliveries_in(pub.year - 1):,} Units Last Year, "
-            f"Aims For Expansion In {pub.year}",
-            f"{co.name} enters {rng.choice(COUNTRIES)}",
-            f"{co.name} raises new funding to fuel growth",
-            f"How {co.short} plans to reach new markets",
-            f"{co.short} opens flagship store in {rng.choice(CITIES)}",
-        ]
-    )
+    return rng.choice([
+        f"{co.short} Drives Forward Global Expansion",
+        f"{co.name} Global Expansion {pub.year}",
+        f"{co.short} Delivered {co.deliveries_in(pub.year - 1):,} Units Last Year, "
+        f"Aims For Expansion In {pub.year}",
+        f"{co.name} enters {rng.choice(COUNTRIES)}",
+        f"{co.name} raises new funding to fuel growth",
+        f"How {co.short} plans to reach new markets",
+        f"{co.short} opens flagship store in {rng.choice(CITIES)}",
+    ])
 
 
 def generate(out: Path, docs: int, seed: int, companies: int = 400) -> int:
@@ -869,12 +719,8 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--docs", type=int, default=10_000, help="documents (default 10000)")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("bench/out/corpus"),
-        help="output directory, replaced (default bench/out/corpus)",
-    )
+    parser.add_argument("--out", type=Path, default=Path("bench/out/corpus"),
+                        help="output directory, replaced (default bench/out/corpus)")
     parser.add_argument("--seed", type=int, default=20261101, help="random seed")
     args = parser.parse_args(argv)
     total = generate(args.out, args.docs, args.seed)

@@ -179,10 +179,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"factledger: {mistake}", file=sys.stderr)
         return EXIT_NOT_COMPLETED
     # First, before the imports below, two processes that take seconds to start: the GX judge
-    # imports Great Expectations (checks/engines/gx_process.py), and, when no Prefect API is
+    # imports Great Expectations (checks/engines/gx_judge.py), and, when no Prefect API is
     # configured, the run's Prefect server starts (flows/runtime/temporary_server.py). Both start on
     # the other core while this process imports Prefect and the stages.
-    from checks.engines.gx_process import warm_up
+    from checks.engines.gx_judge import warm_up
 
     warm_up()
     from flows.runtime.gc_pause import collection_paused

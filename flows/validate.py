@@ -28,7 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from checks import CHECKS_DIR
-from checks.engines import gx, gx_process
+from checks.engines import gx, gx_judge
 from checks.engines.common import PENDING, PENDING_DDL, EngineRun
 from checks.engines.sql import run_sql_check
 from checks.registry import CheckSpec, ReviewedException, load_check_catalogue, load_exceptions
@@ -129,12 +129,12 @@ _pandera_warm_up: threading.Thread | None = None
 
 def warm_up_checks() -> None:
     """Get the check engines ready while the stages before validate run: the GX judge process
-    (gx_process.warm_up), and pandera's Ibis backend (~0.8 s to import, ~0.15 s for its first
+    (gx_judge.warm_up), and pandera's Ibis backend (~0.8 s to import, ~0.15 s for its first
     validation) on a daemon thread, which runs while the flow waits on Prefect's API and on
     DuckDB. `factledger run` calls this as soon as its own imports are done, the flow again as
     it starts (a served run); the second call finds both under way."""
     global _pandera_warm_up
-    gx_process.warm_up()
+    gx_judge.warm_up()
     if _pandera_warm_up is None:
         _pandera_warm_up = threading.Thread(
             target=warm_up_pandera, name="warm up pandera", daemon=True

@@ -21,7 +21,7 @@ expectation logic reaches the same verdict as on the whole table:
 The frame is null-padded to one length; GX's column-map expectations ignore nulls.
 The verdicts are GX's; counts of failing rows come from the SQL and pandera checks.
 
-Why GX runs in a child process (checks/engines/gx_judge.py, started by gx_process.warm_up): it
+Why GX runs in a child process (checks/engines/gx_judge.py, started by its warm_up): it
 imports GX (~3 s) on the other core while the run does everything before the GX checks; a
 bundled run against a running server took 1.36x as long with GX in-process (bench/README.md).
 
@@ -34,14 +34,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from checks import CHECKS_DIR
+from checks.engines import gx_judge
 from checks.engines.common import EngineRun, Violation, add_violations, repeated_keys
-from checks.engines.gx_process import JudgeError, warm_up
+from checks.engines.gx_judge import JudgeError, warm_up
 from checks.registry import CheckSpec
 from flows.catalogue import CURRENCY_CODE, CURRENCY_UNIT, Catalogue, read_yaml_mapping
 
@@ -114,13 +117,12 @@ class GxSession:
         self.docs_dir = docs_dir
         self.catalogue = catalogue
         self.suites = load_suites(suites_path)
-        self.judge = warm_up()
-        self._begin: int | Exception | None
+        self._begin: Future | Exception | None
         try:
-            self._begin = self.judge.submit("begin", str(docs_dir))
+            self._begin = gx_judge.submit(gx_judge.begin, str(docs_dir))
         except JudgeError as exc:  # raised by the first check that needs the context
             self._begin = exc
-        self._submitted: dict[str, tuple[int, Columns] | Exception] = {}
+        self._submitted: dict[str, tuple[Future, Columns] | Exception] = {}
 
     @property
     def index_path(self) -> Path:
@@ -129,11 +131,11 @@ class GxSession:
     def submit(self, con: duckdb.DuckDBPyConnection, spec: CheckSpec) -> None:
         try:
             columns, expectations = self.reduce(con, spec)
-            ticket = self.judge.submit("validate", spec.id, columns, expectations)
+            future = gx_judge.submit(gx_judge.validate, spec.id, columns, expectations)
         except Exception as exc:  # raised again by run(), where it makes the check an error
             self._submitted[spec.id] = exc
         else:
-            self._submitted[spec.id] = (ticket, columns)
+            self._submitted[spec.id] = (future, columns)
 
     def run(self, con: duckdb.DuckDBPyConnection, spec: CheckSpec) -> EngineRun:
         if spec.id not in self._submitted:
@@ -141,9 +143,9 @@ class GxSession:
         submitted = self._submitted.pop(spec.id)
         if isinstance(submitted, Exception):
             raise submitted
-        ticket, columns = submitted
+        future, columns = submitted
         self._context_ready()
-        violations, errors = judge(spec.id, self.judge.answer(ticket), columns)  # type: ignore[arg-type]
+        violations, errors = judge(spec.id, gx_judge.answer(future), columns)
         return EngineRun(add_violations(con, spec.id, violations), tuple(errors))
 
     def reduce(
@@ -158,32 +160,32 @@ class GxSession:
         self, name: str, columns: Columns, expectations: list[Expectation]
     ) -> list[dict]:
         """GX's results (compact JSON dicts), one per expectation, on the frame of `columns`."""
-        return self._ask("validate", name, columns, expectations)  # type: ignore[return-value]
+        return self._ask(gx_judge.validate, name, columns, expectations)
 
     def start_docs(self) -> Callable[[], object]:
         """Have the judge render Data Docs of this session's results while the caller goes on;
         the function returned waits for them (JudgeError if they could not be rendered)."""
-        ticket = self.judge.submit("docs")
+        future = gx_judge.submit(gx_judge.docs)
         self._context_ready()
-        return partial(self.judge.answer, ticket)
+        return partial(gx_judge.answer, future)
 
     def settings(self) -> dict:
         """The judge's GX settings: analytics and progress bars (tests)."""
-        return self._ask("settings")  # type: ignore[return-value]
+        return self._ask(gx_judge.settings)
 
-    def _ask(self, *request: object) -> object:
-        ticket = self.judge.submit(*request)
+    def _ask(self, function: Callable, *args: object) -> Any:
+        future = gx_judge.submit(function, *args)
         self._context_ready()
-        return self.judge.answer(ticket)
+        return gx_judge.answer(future)
 
     def _context_ready(self) -> None:
         """Raise, once, why the judge could not create this session's context (as the first
-        GX check's error; the judge names the reason in the later checks' errors too)."""
+        GX check's error)."""
         begin, self._begin = self._begin, None
         if isinstance(begin, Exception):
             raise begin
         if begin is not None:
-            self.judge.answer(begin)
+            gx_judge.answer(begin)
 
 
 def contract_frame(

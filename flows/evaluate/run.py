@@ -91,7 +91,7 @@ def write_raw_dir(corpus: Corpus, raw_dir: Path, quotes_only: bool = False) -> N
 def run_pipeline(raw_dir: Path, curated_dir: Path) -> RunSummary:
     """The pipeline flow once, as `factledger run` starts it (GX judge and Prefect's temporary
     server started first, no heartbeats); returns its RunSummary."""
-    from checks.engines.gx_process import warm_up
+    from checks.engines.gx_judge import warm_up
 
     warm_up()
     from flows.runtime import temporary_server

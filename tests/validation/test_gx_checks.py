@@ -218,16 +218,18 @@ def test_a_judge_that_raises_makes_the_check_an_error(settings: Settings) -> Non
 def test_a_judge_that_died_is_an_error_and_the_next_run_gets_a_new_one(
     clean: Ledger, settings: Settings
 ) -> None:
-    from checks.engines.gx_process import warm_up
+    import os
+    import signal
 
-    judge_process = warm_up()
-    judge_process.process.kill()
-    judge_process.process.wait()
+    from checks.engines.gx_judge import ready
+
+    first = ready()
+    os.kill(first, signal.SIGKILL)
     with pytest.raises(JudgeError, match="died"):
-        judge_process.ask("ready")
+        ready()
     outcome = run_gx(clean, settings)  # warm_up() starts a new judge
     assert set(statuses(outcome).values()) == {"pass"}
-    assert warm_up() is not judge_process
+    assert ready() != first
 
 
 def test_gx_sends_no_usage_statistics_and_shows_no_progress_bars(settings: Settings) -> None:
