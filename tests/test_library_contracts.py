@@ -47,6 +47,19 @@ def test_prefect_settings_the_run_reads_are_there() -> None:
         )
 
 
+def test_the_server_services_a_run_turns_off_are_prefect_settings() -> None:
+    from prefect.settings import get_current_settings
+
+    from flows.runtime.temporary_server import UNUSED_SERVICES
+
+    services = get_current_settings().server.services
+    missing = [name for name in UNUSED_SERVICES if not hasattr(services, name)]
+    assert not missing, changed(
+        "prefect", f"no setting server.services.<name>.enabled for {missing}",
+        "flows/runtime/temporary_server.py",
+    )  # fmt: skip
+
+
 def test_dask_task_runner_takes_a_cluster_class_and_kwargs_and_shows_its_client() -> None:
     from prefect_dask import DaskTaskRunner
 

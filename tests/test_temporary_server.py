@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import urllib.request
 
 from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
@@ -28,6 +29,12 @@ def test_a_started_server_answers_is_used_and_stops() -> None:
             assert url == server.api_url and url.startswith("http://127.0.0.1:")
             with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
                 assert response.status == 200
+            with urllib.request.urlopen(f"{url}/admin/settings", timeout=5) as response:
+                services = json.load(response)["server"]["services"]
+            # what records the run runs; what a single run never needs does not
+            assert services["task_run_recorder"]["enabled"] is True
+            assert services["event_persister"]["enabled"] is True
+            assert [n for n in temporary_server.UNUSED_SERVICES if services[n]["enabled"]] == []
     finally:
         server.stop()
     assert server.process.poll() is not None
