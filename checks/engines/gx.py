@@ -159,7 +159,7 @@ class GxSession:
     def validate_frame(
         self, name: str, columns: Columns, expectations: list[Expectation]
     ) -> list[dict]:
-        """GX's results (compact JSON dicts), one per expectation, on the frame of `columns`."""
+        """GX's results (JSON dicts), one per expectation, on the frame of `columns`."""
         return self._ask(gx_judge.validate, name, columns, expectations)
 
     def start_docs(self) -> Callable[[], object]:

@@ -145,7 +145,7 @@ def validate(name: str, columns: dict[str, list], expectations: list) -> list[di
         gx.Checkpoint(name=name, validation_definitions=[definition], actions=[])
     )
     outcome = checkpoint.run(batch_parameters={"dataframe": frame_of(columns)})
-    return [compact(r.to_json_dict()) for run in outcome.run_results.values() for r in run.results]
+    return [r.to_json_dict() for run in outcome.run_results.values() for r in run.results]
 
 
 def docs() -> str:
@@ -167,24 +167,6 @@ def current_context() -> Any:
     if _context is None:
         raise RuntimeError("no GX context: begin failed or was not asked for")
     return _context
-
-
-def compact(result: dict) -> dict:
-    """What the parent reads of a result, so replies stay small."""
-    outcome = result.get("result") or {}
-    return {
-        "success": result["success"],
-        "expectation_config": {
-            "type": result["expectation_config"]["type"],
-            "kwargs": result["expectation_config"]["kwargs"],
-        },
-        "result": {
-            k: outcome[k]
-            for k in ("observed_value", "partial_unexpected_list", "details")
-            if k in outcome
-        },
-        "exception_info": result.get("exception_info"),
-    }
 
 
 def frame_of(columns: dict[str, list]) -> Any:
