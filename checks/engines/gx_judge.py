@@ -87,6 +87,15 @@ def start() -> None:
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)
     os.dup2(quiet, 2)
+    threading.Thread(target=exit_with_parent, name="exit with the run", daemon=True).start()
+
+
+def exit_with_parent() -> None:
+    """A run killed outright (SIGKILL) never shuts its pool down: its judge goes with it."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()
+        os._exit(1)
 
 
 def begin(docs_dir: str) -> None:
