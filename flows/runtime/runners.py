@@ -28,6 +28,18 @@ from prefect.settings import get_current_settings
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 RunnerKind = Literal["default", "dask"]
+# A local cluster's housekeeping takes its CPU from the extraction on a small machine: no
+# statistical profiler (it samples the workers' deep stacks every 10 ms), no work stealing (the
+# batches wait for a free worker anyway), ticks and monitors less often (bench/HISTORY.md,
+# Scale-out). Dask's own configuration: the scheduler reads it, the nannies hand it to workers.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.scheduler.work-stealing": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.system-monitor.disk": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+}
 RUNNER_KINDS: tuple[str, ...] = get_args(RunnerKind)
 
 
@@ -55,6 +67,7 @@ def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> T
         return ThreadPoolTaskRunner(max_workers=1)
     if kind != "dask":
         raise ValueError(f"unknown task runner {kind!r}: expected one of {', '.join(RUNNER_KINDS)}")
+    import dask
     from prefect_dask import DaskTaskRunner  # imported here: Dask takes ~1 s
 
     # distributed logs each step of a cluster's life at INFO, ~30 lines between the pipeline's
@@ -65,6 +78,7 @@ def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> T
     if workers < 1:
         raise ValueError(f"a local Dask cluster needs at least one worker, got {workers}")
     api_url = get_current_settings().api.url
+    dask.config.set(LOCAL_CLUSTER_CONFIG)  # for this process's clusters: the run's own
     return DaskTaskRunner(
         cluster_class="distributed.LocalCluster",
         cluster_kwargs={

@@ -155,22 +155,36 @@ def test_an_existing_cluster_given_by_address_runs_the_extraction(
         ), table
 
 
-def ready_for_batches() -> dict:
-    """On a worker: what its preload (flows/runtime/dask_worker.py) did as it started."""
+def ready_for_batches(dask_worker) -> dict:
+    """On a worker: what its preload (flows/runtime/dask_worker.py) did as it started, and the
+    housekeeping it runs with (flows/runtime/runners.py)."""
     import gc
 
     from flows.extract.engine import _extractor  # extractor_for's cache
 
+    callbacks = dask_worker.periodic_callbacks
     return {
         "extractors_built": _extractor.cache_info().currsize,
         "imports_frozen": gc.get_freeze_count() > 100_000,
+        "profiler": "profile" in callbacks,
+        "tick_ms": callbacks["tick"].callback_time,
+        "system_monitor_ms": callbacks["monitor"].callback_time,
+    }
+
+
+def scheduler_housekeeping(dask_scheduler) -> dict:
+    return {
+        "stealing": "stealing" in dask_scheduler.extensions,
+        "tick_ms": dask_scheduler.periodic_callbacks["tick"].callback_time,
     }
 
 
 def test_a_local_cluster_is_ready_for_the_batches_before_the_first(prefect_server: None) -> None:
     """Each worker imported the pipeline, built its extractor and froze its imports as it
-    started, before any extraction task; parallel_slots counts the cluster's worker threads
-    (2 one-thread workers), so that the batches come in a multiple of them."""
+    started, before any extraction task, and runs without the profiler, with 1-s ticks and 2-s
+    monitors; the scheduler without work stealing. parallel_slots counts the cluster's worker
+    threads (2 one-thread workers), so that the batches come in a multiple of them. A
+    dask.config.set once failed to reach the workers unnoticed: this asks the processes."""
     from prefect import flow, task
     from prefect.context import FlowRunContext
 
@@ -179,13 +193,18 @@ def test_a_local_cluster_is_ready_for_the_batches_before_the_first(prefect_serve
         """Returns once the runner runs tasks: Prefect starts a task runner lazily."""
 
     @flow
-    def ask_the_cluster() -> tuple[list[dict], int]:
+    def ask_the_cluster() -> tuple[list[dict], dict, int]:
         started.submit().result()
         runner = FlowRunContext.get().task_runner
-        return list(runner.client.run(ready_for_batches).values()), parallel_slots(runner)
+        workers = list(runner.client.run(ready_for_batches).values())
+        scheduler = runner.client.run_on_scheduler(scheduler_housekeeping)
+        return workers, scheduler, parallel_slots(runner)
 
-    workers, slots = ask_the_cluster.with_options(task_runner=make_task_runner("dask", None, 2))()
-    assert workers == [{"extractors_built": 1, "imports_frozen": True}] * 2
+    runner = make_task_runner("dask", None, 2)
+    workers, scheduler, slots = ask_the_cluster.with_options(task_runner=runner)()
+    housekeeping = {"profiler": False, "tick_ms": 1000, "system_monitor_ms": 2000}
+    assert workers == [{"extractors_built": 1, "imports_frozen": True, **housekeeping}] * 2
+    assert scheduler == {"stealing": False, "tick_ms": 1000}
     assert slots == 2
     assert parallel_slots(make_task_runner("default", None)) == 1
 
