@@ -187,7 +187,7 @@ def breakdown(env: dict[str, str], raw: Path, curated: Path) -> dict[str, float]
 
 # The figures for this machine: `import great_expectations` ~2.5 s; targets 12 s
 # (temporary server) and 4 s (running server). This virtual machine's speed changes by a third
-# from one quarter of an hour to the next (bench/README.md, End to end), so each run is also
+# from one quarter of an hour to the next (bench/HISTORY.md, End to end), so each run is also
 # taken as a ratio to that import, timed between the runs: the targets are 4.8x and 1.6x.
 BASELINE_MODULE = "great_expectations"
 TARGET_RATIOS = {"temporary": 12 / 2.5, "running": 4 / 2.5}

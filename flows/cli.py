@@ -304,7 +304,7 @@ def without_heartbeats() -> Iterator[None]:
     "detect zombie flows"); a run started by `factledger run` is watched by whoever started it,
     through its exit status. They are not free: Prefect's flow engine (3.8.8) ends every run by
     joining its heartbeat thread, which sleeps in whole seconds, so each run waited up to 1 s
-    (1.0 s on an empty flow, bench/README.md, End to end) after its work was done. Runs of
+    (1.0 s on an empty flow, bench/HISTORY.md, End to end) after its work was done. Runs of
     the served deployment (`factledger serve`, prefect.yaml) keep Prefect's setting."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
@@ -431,7 +431,7 @@ def console_script() -> None:
     code = main()
     # Everything is written and closed by now. Left alone, the interpreter's exit would walk
     # the run's objects (Prefect, DuckDB, Arrow, ibis) for garbage cycles: 0.7-1.2 s measured
-    # (bench/README.md, End to end). Frozen, they are left to the end of the process; atexit
+    # (bench/HISTORY.md, End to end). Frozen, they are left to the end of the process; atexit
     # handlers (Prefect draining its logs and events, the GX judge, the run's server) still run.
     gc.freeze()
     sys.exit(code)

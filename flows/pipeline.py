@@ -48,7 +48,7 @@ from flows.runtime.settings import Settings, SettingsError, load_settings
 from flows.validate import CheckResult, ValidationOutcome, validate, warm_up_checks
 from flows.warehouse import connect, records_of, records_table
 
-# About this many documents per extraction task (`batches`). Measured (bench/README.md,
+# About this many documents per extraction task (`batches`). Measured (bench/HISTORY.md,
 # Scale-out) on 10,000 documents: 200 and 1000 cost more per document; 2500 and 5000 do not
 # differ on a 2-worker Dask cluster; 2500 (~9 MB of text) stays under Dask's 10 MB large-graph
 # warning, and a failed batch re-extracts less.
@@ -200,7 +200,7 @@ class ExtractedBatch:
 def extract_batch(documents: pa.Table, catalogue_dir: Path, label: str) -> ExtractedBatch:
     """Extract claims and events from one batch of documents (an Arrow table of Document
     records: one value to Prefect, which walks lists and dataclasses field by field looking for
-    futures, and to Dask, which hashes a task's arguments; bench/README.md).
+    futures, and to Dask, which hashes a task's arguments; bench/HISTORY.md).
 
     A document whose extraction raises is recorded as a rejection and the batch goes on:
     one bad document must not cost the others their run.
@@ -343,7 +343,7 @@ def batches(documents: list[Document], max_size: int, slots: int = 1) -> list[li
     As many batches as make each about `max_size` documents (the nearest count), rounded up to
     a multiple of `slots` (the tasks the runner runs at once), so that every worker gets the
     same share and they finish together: 10,001 documents in batches of 2,500 on 2 workers are
-    4 batches of ~2,500, not four of 2,500 and one of 1 (bench/README.md, Scale-out).
+    4 batches of ~2,500, not four of 2,500 and one of 1 (bench/HISTORY.md, Scale-out).
     """
     if not documents:
         return []

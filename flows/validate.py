@@ -59,7 +59,7 @@ class CheckResult:
 
 class DataDocs:
     """GX's Data Docs of one validate run, rendered by the GX judge while the run goes on to
-    publish and report (~0.35 s on the bundled corpus, bench/README.md, End to end)."""
+    publish and report (~0.35 s on the bundled corpus, bench/HISTORY.md, End to end)."""
 
     def __init__(self, index: Path, wait: Callable[[], object] | None) -> None:
         self.index = index
@@ -183,7 +183,7 @@ def validate(
 # few claims their violations name back from raw.claims by row number (rowid); with the row
 # numbers in the scan's filter, it skips every vector holding none of them and decodes the wide
 # columns (file, texts, quote) of those rows only: ~0.1-0.3 CPU-s a check at 10M claims instead
-# of ~0.7 (bench/README.md, Validate). Measured at 10M claims, the filter stops paying above
+# of ~0.7 (bench/HISTORY.md, Validate). Measured at 10M claims, the filter stops paying above
 # ~5,000 row numbers, hence the limit; a larger lookup is joined as before.
 PUSHED_LOOKUP_LIMIT = 2048
 

@@ -93,7 +93,7 @@ def records_table(records: Sequence[object], record_type: type) -> pa.Table:
 
     Built where the records are made (an extraction task, on a Dask worker if there is one):
     an Arrow table crosses processes as a few buffers, where 20,000 dataclass instances cost
-    ~0.2 s to pickle and as much to unpickle in the flow's process (bench/README.md). Columns
+    ~0.2 s to pickle and as much to unpickle in the flow's process (bench/HISTORY.md). Columns
     are read with one attrgetter per record and typed from the annotations, not inferred:
     0.38 -> 0.25 CPU-s for the claims and events of 5,000 documents."""
     named = arrow_fields(record_type)

@@ -4,7 +4,7 @@ Why GX runs on pandas over reductions, not on the tables:
 - GX 1.x has no DuckDB datasource, and its SQL path through duckdb-engine returned empty
   results (GX closes the connection before fetching; upstream issues 10738 and 11579).
 - GX on pandas over the whole table is ~22x a DuckDB scan and ~11 GB at 10M claims
-  (bench/README.md): the validate stage must stay within 3x and 2 GB, so no table is fetched.
+  (bench/HISTORY.md): the validate stage must stay within 3x and 2 GB, so no table is fetched.
 
 So DuckDB reduces each table, in the warehouse, to a small frame from which GX's own
 expectation logic reaches the same verdict as on the whole table:
@@ -23,7 +23,7 @@ The verdicts are GX's; counts of failing rows come from the SQL and pandera chec
 
 Why GX runs in a child process (checks/engines/gx_judge.py, started by its warm_up): it
 imports GX (~3 s) on the other core while the run does everything before the GX checks; a
-bundled run against a running server took 1.36x as long with GX in-process (bench/README.md).
+bundled run against a running server took 1.39x as long with GX in-process (bench/README.md).
 
 A GX result carrying exception_info is an error of the check, never a pass or a failure; so
 is a judge that died or answered with an exception. GX usage statistics and progress bars are

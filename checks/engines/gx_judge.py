@@ -1,6 +1,7 @@
 """The GX judge: Great Expectations in a process of its own, a standard library
 `ProcessPoolExecutor` of one worker that a run starts first (`warm_up`), so that GX's ~3 s
-import happens on the other core while the run ingests and extracts (bench/README.md).
+import happens on the other core while the run ingests and extracts (28% of a bundled run,
+bench/README.md, "The libraries as shipped").
 
 This module imports only the standard library until it runs in the worker: the CLI calls
 `warm_up` before importing Prefect. The worker's functions (`begin`, `validate`, `docs`,

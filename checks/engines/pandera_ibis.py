@@ -63,7 +63,7 @@ def warm_up(empty_warehouse: duckdb.DuckDBPyConnection) -> None:
 
     A process's first validation through Ibis builds what every later one reuses (Ibis's DuckDB
     compiler, sqlglot's dialect, pandera's backends): ~0.15 s, which the run's first check
-    paid (bench/README.md, End to end). Done on the thread that imports pandera before the
+    paid (bench/HISTORY.md, End to end). Done on the thread that imports pandera before the
     flow reaches validate (flows.validate.warm_up_checks)."""
     for table, (raw_schema, _) in SCHEMAS.items():
         validate_in_duckdb(raw_schema, _relation(empty_warehouse, table), ID_COLUMN[table])

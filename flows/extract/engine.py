@@ -8,7 +8,7 @@ around each hit, so the cost per megabyte does not grow with the number of rules
 
 Where the time goes (10,000 synthetic articles, ~3.6 KB and ~10 facts each): about a fifth in
 the scan, a quarter in dating (the periods of each fact's sentence), the rest in the work per
-fact (number, noun, qualifier, subject, quote, the row itself); see bench/README.md.
+fact (number, noun, qualifier, subject, quote, the row itself); see bench/HISTORY.md.
 """
 
 from __future__ import annotations
@@ -193,7 +193,7 @@ def extractor_for(catalogue_dir: Path) -> Extractor:
     """This process's Extractor for the catalogue in `catalogue_dir`, built once per version of
     its files and shared by every batch the process extracts (threads too: an Extractor keeps
     no state between documents). Its compiled patterns and memo caches then stay warm across
-    batches: a new one per 2,500-document batch cost ~15% more CPU (bench/README.md)."""
+    batches: a new one per 2,500-document batch cost ~15% more CPU (bench/HISTORY.md)."""
     return _extractor(catalogue_dir, catalogue_version(catalogue_dir))
 
 

@@ -63,7 +63,7 @@ def make_task_runner(kind: str, dask_address: str | None, workers: int = 2) -> T
         if dask_address:
             raise ValueError("--dask-address needs --task-runner dask")
         # One thread: extraction is pure-Python CPU work, so more threads only contend for the
-        # GIL (4 batches on 4 threads took 5-20% more CPU than on one, bench/README.md).
+        # GIL (4 batches on 4 threads took 5-20% more CPU than on one, bench/HISTORY.md).
         return ThreadPoolTaskRunner(max_workers=1)
     if kind != "dask":
         raise ValueError(f"unknown task runner {kind!r}: expected one of {', '.join(RUNNER_KINDS)}")
