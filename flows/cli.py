@@ -66,13 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 when a check of this severity or worse fails (default error)",
     )
     _task_runner_options(run)
-    run.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=0,
-        help="-v: also the flow's own log (INFO); -vv: Prefect's log too",
-    )
+    _verbosity_option(run)
 
     sql = commands.add_parser(
         "sql",
@@ -140,7 +134,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="reduce each document to its title and annotated quotes before running",
     )
+    _verbosity_option(evaluate)
     return parser
+
+
+def _verbosity_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="-v: also the flow's own log (INFO); -vv: Prefect's log too",
+    )
 
 
 class _PassThroughParser(argparse.ArgumentParser):
@@ -400,9 +405,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     # Imported here: running the pipeline imports Prefect and the stages, and `--help` should
     # not wait for them.
+    import prefect  # noqa: F401  (sets up its logging, which configure_logging then quiets)
+
     from flows.evaluate import EvaluationError, evaluate
     from flows.evaluate.render import text_report, write_json
 
+    configure_logging(args.verbose)
     try:
         result = evaluate(args.corpus, quotes_only=args.quotes_only)
     except EvaluationError as exc:

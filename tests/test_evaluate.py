@@ -395,6 +395,7 @@ def test_factledger_evaluate_prints_recall_and_precision(tmp_path: Path) -> None
                                        if k.startswith("FACTLEDGER_")}},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert done.stderr == "", "Prefect's log reaches the terminal only with -vv"
     assert re.search(r"^recall     \d/3 = ", done.stdout, re.MULTILINE), done.stdout
     assert re.search(r"^precision  \d+/\d+ = ", done.stdout, re.MULTILINE), done.stdout
     figures = json.loads(out.read_text())["figures"]
