@@ -28,7 +28,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
@@ -158,6 +158,7 @@ class Manifest:
     rows: dict[str, ManifestRow]  # by file (normalised: see manifest_file)
     listed: set[str]  # every file named by a row, good or bad (so no second "no row" rejection)
     rejections: list[Rejection]
+    row_numbers: dict[str, int] = field(default_factory=dict)  # file → the first row naming it
 
 
 def read_manifest(manifest_path: Path, documents_dir: Path, today: date | None = None) -> Manifest:
@@ -225,7 +226,6 @@ class _ManifestReading:
     real_dir: str  # realpath of documents_dir, once and not once per row
     columns: int
     today: date | None
-    first_row: dict[str, int] = field(default_factory=dict)
 
     def row(self, record: dict[str | None, Any], row_number: int, line: int) -> None:
         where = f"manifest.csv row {row_number} (line {line})"
@@ -280,14 +280,13 @@ class _ManifestReading:
         return on_disk, entry_stat
 
     def _first_listing(self, file: str, row_number: int, where: str) -> None:
-        if file in self.first_row:
+        first = self.manifest.row_numbers.setdefault(file, row_number)
+        if first != row_number:
             raise _Refused(
                 file,
                 "duplicate_manifest_row",
-                f"{where} lists {file} again (first on row {self.first_row[file]}); the later "
-                "row is ignored.",
+                f"{where} lists {file} again (first on row {first}); the later row is ignored.",
             )
-        self.first_row[file] = row_number
         self.manifest.listed.add(file)
 
     def _validated(self, record: dict[str | None, Any], file: str, where: str) -> ManifestRow:
@@ -518,7 +517,15 @@ def ingest_documents(
         else:
             result.new.append(document)
     result.removed = sorted(file for file in known if file not in accepted)
+    result.rejections = [with_row_number(r, manifest.row_numbers) for r in result.rejections]
     return result
+
+
+def with_row_number(rejection: Rejection, row_numbers: dict[str, int]) -> Rejection:
+    """The rejection of a listed document's bytes, with the manifest row that lists it."""
+    if rejection.row_number is not None or rejection.file not in row_numbers:
+        return rejection
+    return replace(rejection, row_number=row_numbers[rejection.file])
 
 
 def _duplicate_name(file: str) -> Rejection:

@@ -220,31 +220,31 @@ def test_two_files_named_alike_in_two_unicode_forms_load_once(raw: RawDir) -> No
 
 def test_invalid_utf8_is_rejected_with_the_byte_offset(raw: RawDir) -> None:
     raw.add("latin1.txt", b"smart opened \xff\xfe 12 stores")
-    detail = assert_rejected(run(raw), "ingest", "latin1.txt", "invalid_utf8").detail
+    detail = assert_rejected(run(raw), "ingest", "latin1.txt", "invalid_utf8", row=2).detail
     assert detail == "latin1.txt is not valid UTF-8 at byte offset 13."
 
 
 @pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"smart \x07bell"])
 def test_binary_content_is_rejected(raw: RawDir, content: bytes) -> None:
     raw.add("image.txt", content)
-    assert_rejected(run(raw), "ingest", "image.txt", "binary")
+    assert_rejected(run(raw), "ingest", "image.txt", "binary", row=2)
 
 
 @pytest.mark.parametrize("content", [b"", b"  \n\t\r\n  "])
 def test_an_empty_document_is_rejected(raw: RawDir, content: bytes) -> None:
     raw.add("empty.txt", content)
-    assert_rejected(run(raw), "ingest", "empty.txt", "empty")
+    assert_rejected(run(raw), "ingest", "empty.txt", "empty", row=2)
 
 
 def test_html_with_no_readable_text_is_empty(raw: RawDir) -> None:
     raw.add("blank.html", "<html><head><title>t</title></head><body><script>x=1</script></body>")
-    assert_rejected(run(raw), "ingest", "blank.html", "empty")
+    assert_rejected(run(raw), "ingest", "blank.html", "empty", row=2)
 
 
 def test_a_document_over_the_size_limit_is_rejected(raw: RawDir) -> None:
     raw.add("big.txt", "x" * 101)
     detail = assert_rejected(
-        run(raw, max_document_bytes=100), "ingest", "big.txt", "too_large"
+        run(raw, max_document_bytes=100), "ingest", "big.txt", "too_large", row=2
     ).detail
     assert detail == "big.txt is 101 bytes, over the limit of 100."
 
@@ -258,7 +258,7 @@ def test_a_document_at_the_size_limit_is_accepted(raw: RawDir) -> None:
 @pytest.mark.parametrize("name", ["report.pdf", "notes.docx", "README"])
 def test_an_unsupported_format_is_rejected(raw: RawDir, name: str) -> None:
     raw.add(name, GOOD + name)
-    assert_rejected(run(raw), "ingest", name, "unsupported_format")
+    assert_rejected(run(raw), "ingest", name, "unsupported_format", row=2)
 
 
 def test_a_manifest_path_climbing_out_of_documents_is_refused(raw: RawDir) -> None:
@@ -303,7 +303,9 @@ def test_a_listed_file_that_does_not_exist_is_rejected(raw: RawDir) -> None:
 
 def test_a_second_file_with_the_same_bytes_is_rejected_naming_the_first(raw: RawDir) -> None:
     raw.add("later/copy.txt", GOOD)  # files are read in sorted order: good.txt is first
-    detail = assert_rejected(run(raw), "ingest", "later/copy.txt", "duplicate_content").detail
+    detail = assert_rejected(
+        run(raw), "ingest", "later/copy.txt", "duplicate_content", row=2
+    ).detail
     assert detail == "later/copy.txt has the same bytes as good.txt; only good.txt is loaded."
 
 

@@ -147,7 +147,7 @@ def fed(prefect_server: None, tmp_path_factory: pytest.TempPathFactory):
 
 EXPECTED_REJECTIONS = sorted(
     [
-        ("blank.txt", None, "empty"),
+        ("blank.txt", 6, "empty"),
         ("claims/extra.csv", 1, "malformed_row"),
         *(("claims/hand.csv", n, reason) for n, (_, reason) in enumerate(BAD_ROWS, start=2)),
         ("claims/linked.csv", None, "path_outside_claims"),
@@ -156,12 +156,12 @@ EXPECTED_REJECTIONS = sorted(
         # manifest rows are numbered from the seeds' three
         ("comma.txt", 17, "malformed_row"),
         ("device.txt", 14, "path_outside_documents"),
-        ("empty.txt", None, "empty"),
+        ("empty.txt", 5, "empty"),
         ("folder.txt", 15, "not_a_file"),
         ("future.txt", 11, "future_published_at"),
         ("gone.txt", 12, "file_not_found"),
-        ("huge.txt", None, "too_large"),
-        ("latin1.txt", None, "invalid_utf8"),
+        ("huge.txt", 8, "too_large"),
+        ("latin1.txt", 7, "invalid_utf8"),
         (NFC_NAME, 18, "duplicate_manifest_row"),
         ("outside.txt", 13, "path_outside_documents"),
         ("pipe.txt", 16, "not_a_file"),
