@@ -144,8 +144,6 @@ class ClaimFinder:
         number ("level 2", "model 3")."""
         if self._name_word.find(text, start) is not None:
             return True
-        if not _may_follow_a_code(text, start):
-            return False
         before = _CODE_BEFORE.search(text, max(0, start - 8), start)
         return before is not None
 
@@ -206,10 +204,7 @@ class ClaimFinder:
             return None
         if amount.low is not None:
             return (amount.low, amount.start) if amount.low < amount.value else None
-        lo = max(clause[0], amount.start - 30)
-        if not _ends_in_a_range_join(text, lo, amount.start):
-            return None
-        m = _RANGE_BEFORE.search(text, lo, amount.start)
+        m = _RANGE_BEFORE.search(text, max(clause[0], amount.start - 30), amount.start)
         if m is None:
             return None
         low = float(m.group("low").replace(",", ""))
@@ -390,33 +385,8 @@ def _opens_a_clause(text: str, pos: int) -> bool:
 _RANGE_BEFORE = re.compile(
     r"(?:\b[Bb]etween\s+)?(?<![\w.,])(?P<low>\d{1,3}(?:,\d{3})+|\d+)\s*(?:to|-|–|and)\s*$"
 )
-_RANGE_JOINS = ("to", "-", "–", "and")  # _RANGE_BEFORE's, before the whitespace it ends in
 _PARTITIVE_ONE = re.compile(r"\s+of\s", re.IGNORECASE)
 _CODE_BEFORE = re.compile(r"(?<![\w.])[A-Z]{2,4}\s$")  # "IQ 200" (not "U.S. 300")
-_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
-# Most numbers have no range or code before them: a test of the characters before the number
-# says so for most of them (a search of the window, ending in `$`, tries every start in it).
-
-
-def _ends_in_a_range_join(text: str, lo: int, end: int) -> bool:
-    """Whether text[lo:end], less the whitespace it ends in (str.isspace is \\s), ends with
-    one of _RANGE_JOINS: what a match of _RANGE_BEFORE there needs."""
-    while end > lo and text[end - 1].isspace():
-        end -= 1
-    return text.endswith(_RANGE_JOINS, lo, end)
-
-
-def _may_follow_a_code(text: str, start: int) -> bool:
-    """Whether whitespace is right before start with a capital one or two characters before
-    it: what a match of _CODE_BEFORE before start needs (`$` may also stand before a last
-    newline, hence the capital two characters before)."""
-    return (
-        start >= 3
-        and text[start - 1].isspace()
-        and (text[start - 2] in _CAPITALS or text[start - 3] in _CAPITALS)
-    )
 
 
 def _looks_like_a_year_or_version(amount: Amount) -> bool:

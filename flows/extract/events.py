@@ -30,23 +30,6 @@ _NAMES = re.compile(_NAME)
 _LIST = re.compile(rf"{_NAME}(?:(?:,[ \t]+and[ \t]+|,[ \t]+|[ \t]+and[ \t]+){_NAME})*")
 _SKIP_ARTICLES = r"(?:(?:the|its|their|a|an|new|all-new)\s+)*"
 _GAP = re.compile(r"\s+")
-_NOT_INSIDE_A_NAME = r"(?<![\w#])"  # a product's look-behind: see _products_in
-
-
-def _products_in(anywhere: re.Pattern[str], text: str, lo: int, hi: int) -> list[re.Match[str]]:
-    """The products between lo and hi, not inside a longer word or after "#": what finditer
-    gives for the pattern with _NOT_INSIDE_A_NAME in front. Without the look-behind in front,
-    the engine skips to the characters a product may start with (capitals, or the catalogued
-    names' first letters) instead of trying every place, up to ANAPHORA_REACH of text."""
-    found, search = [], anywhere.search
-    while (m := search(text, lo, hi)) is not None:
-        start = m.start()
-        if start > 0 and (is_word_char(text[start - 1]) or text[start - 1] == "#"):
-            lo = start + 1  # the look-behind fails here: the search goes on one further
-            continue
-        found.append(m)
-        lo = m.end()
-    return found
 
 
 def trigger_source(phrase: str) -> str:
@@ -189,25 +172,26 @@ class EventFinder:
 
     def _launch(self, m: re.Match[str], page: Page, kind: str) -> list[Event]:
         text = page.text
-        after, at, anywhere = self._products(
-            page.matcher.products, page.resolver.catalogued_aliases
-        )
+        after, anywhere = self._products(page.matcher.products, page.resolver.catalogued_aliases)
         if kind == LAUNCH_AFTER:
-            product = self._product_after(text, m.end(), page.matcher, after, at)
+            product = self._product_after(text, m.end(), page.matcher, after, anywhere)
             if product is None:
                 return []
             start, (end, name) = m.start(), product
             rule_id = self.vocab.launch_after_id
         else:
             sentence = page.sentence(m.start())
-            near = _products_in(
-                anywhere, text, max(sentence[0], m.start() - PRODUCT_BEFORE_REACH), m.start()
-            )
+            near = [
+                p
+                for p in anywhere.finditer(
+                    text, max(sentence[0], m.start() - PRODUCT_BEFORE_REACH), m.start()
+                )
+            ]
             if near:
                 start, name = near[-1].start(), near[-1].group()
             elif self._anaphora.match(text, sentence[0]):
-                earlier = _products_in(
-                    anywhere, text, max(0, sentence[0] - ANAPHORA_REACH), sentence[0]
+                earlier = list(
+                    anywhere.finditer(text, max(0, sentence[0] - ANAPHORA_REACH), sentence[0])
                 )
                 if not earlier:
                     return []
@@ -262,7 +246,7 @@ class EventFinder:
         pos: int,
         matcher: EntityMatcher,
         after: re.Pattern[str],
-        at: re.Pattern[str],
+        anywhere: re.Pattern[str],
     ) -> tuple[int, str] | None:
         """(end, name) of the product written right after a trigger at pos.
 
@@ -274,7 +258,7 @@ class EventFinder:
             return None
         if matcher.own is not None and (own := matcher.own.match(text, lead.end())):
             gap = _GAP.match(text, own.end())
-            product = at.match(text, gap.end()) if gap else None
+            product = anywhere.match(text, gap.end()) if gap else None
             if product is not None:
                 return product.end(), product.group()
         product = after.match(text, lead.end())
@@ -282,15 +266,16 @@ class EventFinder:
 
     def _product_patterns(
         self, products: tuple[str, ...], catalogued_aliases: tuple[str, ...]
-    ) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-        """(product after a catalogued alias or nothing, product at a place, product anywhere
-        less its look-behind: see _products_in) for an entity.
+    ) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        """(product after a catalogued alias or nothing, product anywhere) for an entity.
 
         An entity with catalogued products is matched on those only; any other entity's products
         are recognised by the generic model-name pattern of extraction.yaml.
         """
-        name = alternation(products) if products else self.vocab.generic_product
-        product = _NOT_INSIDE_A_NAME + name + r"(?![\w])"
+        if products:
+            product = r"(?<![\w#])" + alternation(products) + r"(?![\w])"
+        else:
+            product = r"(?<![\w#])" + self.vocab.generic_product + r"(?![\w])"
         entity = alternation(catalogued_aliases)
         after = re.compile(rf"(?:{entity}\s+)?(?P<p>{product})")
-        return after, re.compile(product), re.compile(name + r"(?![\w])")
+        return after, re.compile(product)

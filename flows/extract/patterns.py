@@ -442,44 +442,12 @@ class SuffixMatch:
             phrase_source(" ".join(w[::-1] for w in reversed(p.split()))) for p in unique
         ]
         self._pattern = re.compile(r"\s+(?P<w>" + factored(reversed_sources) + r")(?![\w-])", flags)
-        # The ASCII characters a phrase may end with, as the pattern reads them (its flags
-        # included): most numbers have none of the phrases before them, and the character
-        # before the whitespace tells so without slicing, reversing and matching a window.
-        # Only for phrases ending in an ASCII letter or digit (a one-character atom); else None,
-        # nothing ruled out.
-        last_chars = {p.split()[-1][-1] for p in unique if p.split()}
-        plain = bool(unique) and all(p.split() and p.split()[-1][-1].isascii() for p in unique)
-        self._ascii_last: frozenset[str] | None = (
-            frozenset(
-                chr(c)
-                for c in range(128)
-                if any(re.fullmatch(last, chr(c), flags) for last in last_chars)
-            )
-            if plain and all(c.isalnum() for c in last_chars)
-            else None
-        )
 
     def find(self, text: str, end: int, floor: int = 0) -> tuple[int, str] | None:
         """(start, phrase as written) of the phrase ending before `end`, not before floor."""
         lo = max(floor, end - self.reach)
-        if self._ascii_last is not None and not self._may_end_before(text, lo, end):
-            return None
         window = text[lo:end][::-1]
         m = self._pattern.match(window)
         if m is None:
             return None
         return end - m.end("w"), m.group("w")[::-1]
-
-    def _may_end_before(self, text: str, lo: int, end: int) -> bool:
-        """Whether text[lo:end] ends in whitespace (what \\s+ takes: str.isspace is the same
-        test) after a character that may end a phrase (one beyond ASCII is not ruled out)."""
-        j = end - 1
-        if j < lo or not text[j].isspace():
-            return False
-        j -= 1
-        while j >= lo and text[j].isspace():
-            j -= 1
-        if j < lo:
-            return False
-        c = text[j]
-        return c > "\x7f" or c in self._ascii_last  # type: ignore[operator]

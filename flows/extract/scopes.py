@@ -72,9 +72,7 @@ class ScopeFinder:
         )
         if before is not None:
             return self._names[before.group("alias")], None
-        # the sentence's opening, when it is not the clause's (the same match otherwise)
-        opens = (clause[0],) if clause[0] == sentence[0] else (clause[0], sentence[0])
-        for start in opens:
+        for start in (clause[0], sentence[0]):
             opening = self._opening.match(text, start, clause[1])
             if opening is not None:
                 alias = opening.group("alias") or opening.group("owned") or opening.group("subject")

@@ -27,7 +27,6 @@ ABBREVIATIONS = frozenset(
         *("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec"),
     ]
 )
-_LOWER_CASE_ABBREVIATIONS = tuple(sorted(a for a in ABBREVIATIONS if a.islower()))
 _WORD_BEFORE = re.compile(r"(\w+)\Z")
 
 
@@ -38,11 +37,6 @@ def ends_a_sentence(text: str, dot: int) -> bool:
         after += 1
     if after < len(text) and (text[after].islower() or text[after].isdigit()):
         return False
-    window = text[max(0, dot - 6) : dot]
-    if window.islower() and not window.endswith(_LOWER_CASE_ABBREVIATIONS):
-        # No capital in reach: the word is no abbreviation (the others have one), nor a single
-        # capital; most full stops end a plain word, and the search is skipped.
-        return True
     word = _WORD_BEFORE.search(text, max(0, dot - 6), dot)
     if word is None:
         return True
