@@ -17,8 +17,8 @@ plain processes side by side (no Prefect, no Dask, no server; each an equal shar
 text), whose ratio is the ceiling of any speed-up on this machine's cores, with the same
 contention and the same uneven shares. Each round measures
 every (size, runner) once, alternating, so all see the same machine load; speed-ups are taken
-within a round, then the median across rounds. Prefect runs on its temporary server (started
-once per process) unless PREFECT_API_URL is set.
+within a round, then the median across rounds. Prefect runs on the run's own server, started as
+`factledger run` starts it, unless PREFECT_API_URL is set.
 Results: a table on stdout and bench/out/bench_dask.json.
 """
 
@@ -260,6 +260,42 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def one_round(
+    repeat: int, args: argparse.Namespace, documents_file: Path, fan_out, corpus: Path,
+    catalogue_dir: Path, sizes: list[int],
+) -> dict:  # fmt: skip
+    """The serial baseline, the machine's ceiling, and each (size, runner) once."""
+    documents = DOCUMENTS[str(corpus)]
+    serial, serial_claims = serial_seconds(documents, catalogue_dir)
+    plain = {
+        f"plain_{parts}_seconds": plain_processes_seconds(documents_file, catalogue_dir, parts)
+        for parts in (1, args.workers)
+    }
+    ceiling = plain["plain_1_seconds"] / plain[f"plain_{args.workers}_seconds"]
+    print(f"round {repeat + 1} plain processes: ceiling {ceiling:.2f}x ({plain})", flush=True)
+    row: dict = {"serial_seconds": serial, "claims": serial_claims, "runs": {}, **plain}
+    row["ceiling"] = ceiling
+    for size in sizes:
+        for kind in ("default", "dask"):
+            t = timed_run(fan_out, kind, args.workers, corpus, catalogue_dir, size)
+            assert t.claims == serial_claims, f"{kind} {size}: {t.claims} != {serial_claims}"
+            row["runs"][f"{kind}/{size}"] = {
+                **t.__dict__,
+                "cores_used": t.cores_used,
+                "extract_idle_seconds": t.extract_idle_seconds,
+            }
+            print(
+                f"round {repeat + 1} {kind:>7} batch {size:>5}: extract "
+                f"{t.extract_seconds:6.2f} s, flow {t.flow_seconds:6.2f} s, "
+                f"{t.cores_used:.2f} cores used, load {t.load_average:.1f}; extract CPU "
+                f"{sum(t.extract_cpu.values()):.2f} s, on idle cores "
+                f"{t.extract_idle_seconds:.2f} s "
+                f"(serial {serial:.2f} s)",
+                flush=True,
+            )
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=10_000)
@@ -281,36 +317,16 @@ def main() -> None:
     documents_file = OUT / "dask" / "documents.pickle"  # for the plain processes
     documents_file.write_bytes(pickle.dumps(documents, protocol=pickle.HIGHEST_PROTOCOL))
 
-    rounds: list[dict] = []
-    for repeat in range(args.repeats):
-        serial, serial_claims = serial_seconds(documents, catalogue_dir)
-        plain = {
-            f"plain_{parts}_seconds": plain_processes_seconds(documents_file, catalogue_dir, parts)
-            for parts in (1, args.workers)
-        }
-        ceiling = plain["plain_1_seconds"] / plain[f"plain_{args.workers}_seconds"]
-        print(f"round {repeat + 1} plain processes: ceiling {ceiling:.2f}x ({plain})", flush=True)
-        row: dict = {"serial_seconds": serial, "claims": serial_claims, "runs": {}, **plain}
-        row["ceiling"] = ceiling
-        for size in sizes:
-            for kind in ("default", "dask"):
-                t = timed_run(fan_out, kind, args.workers, corpus, catalogue_dir, size)
-                assert t.claims == serial_claims, f"{kind} {size}: {t.claims} != {serial_claims}"
-                row["runs"][f"{kind}/{size}"] = {
-                    **t.__dict__,
-                    "cores_used": t.cores_used,
-                    "extract_idle_seconds": t.extract_idle_seconds,
-                }
-                print(
-                    f"round {repeat + 1} {kind:>7} batch {size:>5}: extract "
-                    f"{t.extract_seconds:6.2f} s, flow {t.flow_seconds:6.2f} s, "
-                    f"{t.cores_used:.2f} cores used, load {t.load_average:.1f}; extract CPU "
-                    f"{sum(t.extract_cpu.values()):.2f} s, on idle cores "
-                    f"{t.extract_idle_seconds:.2f} s "
-                    f"(serial {serial:.2f} s)",
-                    flush=True,
-                )
-        rounds.append(row)
+    # As `factledger run` does: the run's Prefect server answers before the runner is made, so
+    # that a local cluster's workers report to it. Made without one, each worker started a
+    # temporary server of its own in its first batch (~5 s of its time, more under load).
+    from flows.runtime import temporary_server
+
+    with temporary_server.using(temporary_server.start_if_needed()):
+        rounds = [
+            one_round(repeat, args, documents_file, fan_out, corpus, catalogue_dir, sizes)
+            for repeat in range(args.repeats)
+        ]
 
     summary = summarise(rounds, sizes, len(documents), text_mb)
     print(json.dumps(summary, indent=2))
