@@ -44,14 +44,14 @@ import duckdb
 from checks import CHECKS_DIR
 from checks.engines import gx_judge
 from checks.engines.common import EngineRun, Violation, add_violations, repeated_keys
-from checks.engines.gx_judge import JudgeError, warm_up
+from checks.engines.gx_judge import JudgeError
 from checks.registry import CheckSpec
 from flows.catalogue import CURRENCY_CODE, CURRENCY_UNIT, Catalogue, read_yaml_mapping
 
 Expectation = tuple[str, dict]  # (class in great_expectations.expectations, its kwargs)
 Columns = dict[str, list]  # one frame: column name → values
 
-__all__ = ["GxSession", "JudgeError", "judge", "raised", "warm_up"]
+__all__ = ["GxSession", "JudgeError", "judge", "raised"]
 
 SUITES_PATH = CHECKS_DIR / "gx" / "suites.yaml"
 WITNESS_LIMIT = 20  # duplicated keys / worst series points shown per expectation
