@@ -81,7 +81,9 @@ class ClaimFinder:
         self._elided_reach = elided.reach
         self._elided_cue = SuffixMatch(elided.cues, re.IGNORECASE)
         self._elided_follower = re.compile(follower_source(rules), re.IGNORECASE)
+        self._head_after = SuffixMatch(folded_phrases(elided.heads_after))
         self._and_others = {norm(w) for w in rules.arithmetic.and_others}
+        self._part_of = SuffixMatch(rules.arithmetic.parts, re.IGNORECASE)
         places = [a for aliases in rules.scopes.values() for a in aliases]
         self._place_and = re.compile(r"(?<![\w.])" + alternation(places) + r"\s+and\s+$")
         self._more_after = re.compile(
@@ -95,6 +97,8 @@ class ClaimFinder:
         self._name_word = SuffixMatch(rules.noun_phrase.name_words, re.IGNORECASE)
         # (noun as written or None, money) -> the rules that may take such a number
         self._pools: dict[tuple[str | None, bool], list[MetricRule]] = {}
+        # noun as found -> the first rule taking it without a cue or money (False: none)
+        self._plain: dict[str, MetricRule | bool] = {}
 
     def noun_phrase_scan_source(self) -> str:
         """Regex source of a noun phrase after a number, lower case as the scan's text and a
@@ -230,6 +234,8 @@ class ClaimFinder:
             return None
         if text[value_start - 1 : value_start] == "(" and text[amount.end : amount.end + 1] == ")":
             return None  # "(708)": an area code, a footnote
+        if cue is None and _is_an_apposition(text, value_start, amount.end):
+            return None  # "said its chief executive, Ana Ruiz, 44.": an age
         if self._in_a_name(text, amount.start):
             return None
         sentence, clause = page.sentence_and_clause(amount.start)
@@ -265,13 +271,21 @@ class ClaimFinder:
         """The rule of a metric noun named in the clause before the number, and where the noun
         starts ("the number of drivers on the platform to hit over one million")."""
         lo = max(clause[0], amount.start - NOUN_BEFORE_REACH)
-        last = None
+        last = head = None
+        # The last noun a rule takes without a cue, unless a noun after "the number of" heads
+        # the phrase: "the number of markets where its stores trade to 27" counts markets.
         for start, _, noun in self._nouns_anywhere.finditer(page.folded, lo, amount.start):
-            last = (start, noun)
-        if last is None:
-            return None
-        plain = [r for r in self._by_noun[norm(last[1])] if not r.cues and not r.money]
-        return (plain[0], last[0]) if plain else None
+            plain = self._plain.get(noun)
+            if plain is None:
+                rules = self._by_noun[norm(noun)]
+                plain = self._plain[noun] = next(
+                    (r for r in rules if not r.cues and not r.money), False
+                )
+            if plain:
+                last = (plain, start)
+                if self._head_after.find(page.folded, start, floor=lo) is not None:
+                    head = last
+        return head or last
 
     # --- the row --------------------------------------------------------------------------------
 
@@ -332,6 +346,12 @@ class ClaimFinder:
             scope, scope_end = self._scopes.scope(
                 text, amount.start, (amount.end, words_end), clause, sentence
             )
+        if (
+            scope == GLOBAL_SCOPE
+            and metric_id == rule.metric
+            and self._part_of.find(text, value_text_start)
+        ):
+            return None  # "35,000 employees, including 2,000 at its head office": a part
         if phrase is None:  # the words that say what an elided number counts join its quote
             more = self._more_after.match(text, end)
             end = max(end, more.end() if more else end, scope_end or end)
@@ -381,6 +401,16 @@ def _opens_a_clause(text: str, pos: int) -> bool:
     return j < 0 or text[j] in ",;:(\n•.!?–—"
 
 
+def _is_an_apposition(text: str, start: int, end: int) -> bool:
+    """A bare number set off by commas right after a capitalised word ("Ana Ruiz, 44, said"):
+    a person's age or a name's figure, never a count of what the claim before it counted."""
+    return text[end : end + 1] in _APPOSITION_END and (
+        _APPOSITION_BEFORE.search(text, max(0, start - 40), start) is not None
+    )
+
+
+_APPOSITION_BEFORE = re.compile(r"(?<![\w'’.-])[A-Z][\w'’.-]*,[ \t]*$")
+_APPOSITION_END = frozenset([",", ".", ";", ")", "\n", ""])
 # The low end of a range right before a number: "285 to 315", "110-115", "between 38 and 42".
 _RANGE_BEFORE = re.compile(
     r"(?:\b[Bb]etween\s+)?(?<![\w.,])(?P<low>\d{1,3}(?:,\d{3})+|\d+)\s*(?:to|-|–|and)\s*$"

@@ -28,6 +28,7 @@ _TOKEN = r"[A-Z](?:[\w’'&-]|\.(?=\w))*"
 _NAME = rf"{_TOKEN}(?:[ \t]+(?:&[ \t]+)?{_TOKEN})*"
 _NAMES = re.compile(_NAME)
 _LIST = re.compile(rf"{_NAME}(?:(?:,[ \t]+and[ \t]+|,[ \t]+|[ \t]+and[ \t]+){_NAME})*")
+_LIST_JOIN = re.compile(r",[ \t]+(?:and[ \t]+)?|[ \t]+and[ \t]+")
 _SKIP_ARTICLES = r"(?:(?:the|its|their|a|an|new|all-new)\s+)*"
 _GAP = re.compile(r"\s+")
 
@@ -140,6 +141,9 @@ class EventFinder:
         places = self._places_in(page.text, m.end(), clause[1])
         if not places or not page.has_words(self._scopes.mentioned, sentence):
             return []
+        self._list_on(page.text, places, sentence[1])
+        if places[-1].end() > clause[1]:  # "entered Poland, Portugal and Greece in 2025"
+            clause = (clause[0], page.sentence_and_clause(places[-1].start())[1][1])
         for place in places:
             subject = self._place_names[place.group()]
             if subject not in seen:
@@ -153,9 +157,18 @@ class EventFinder:
                         "market_entry",
                         subject,
                         self.vocab.market_entry_id,
+                        clause,
                     )
                 )
         return out
+
+    def _list_on(self, text: str, places: list[re.Match[str]], hi: int) -> None:
+        """Extend places with the places listed after the last one, across the commas that end
+        its clause ("entered Poland, Portugal and Greece")."""
+        while (join := _LIST_JOIN.match(text, places[-1].end(), hi)) is not None and (
+            place := self._places.match(text, join.end(), hi)
+        ) is not None:
+            places.append(place)
 
     def _places_in(self, text: str, lo: int, hi: int) -> list[re.Match[str]]:
         """Place names between lo and hi, not inside a longer word: what finditer would give with
@@ -211,8 +224,11 @@ class EventFinder:
         event_type: str,
         subject: str,
         rule_id: str,
+        clause: tuple[int, int] | None = None,
     ) -> Event:
-        sentence, clause = page.sentence_and_clause(pos)
+        """The event at pos; `clause`: the clause that dates it, when not pos's own."""
+        sentence, own_clause = page.sentence_and_clause(pos)
+        clause = own_clause if clause is None else clause
         dating = page.dating.date(pos, clause, sentence)
         mention = dating.mention
         if (

@@ -44,7 +44,7 @@ def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[st
     # No percentage, duration or score; no number run on into another ("+47 94 9791 8916", a
     # phone number; "(708) 646-4760")
     digits_ahead = (
-        rf"(?!\s*(?:%|percent|per\s+cent)|[\s-]+(?:{not_counts})(?![\w])|\)?[ \t]+\(?\d)"
+        rf"(?!\s*(?:%|percent|per\s+cent)|[\s-]+(?:{not_counts})(?![\w-])|\)?[ \t]+\(?\d)"
         rf"(?:{linked}{noun_phrase}|{follower})"
     )
     return noun_phrase, digits_ahead

@@ -63,8 +63,14 @@ class NumberReader:
         self.source = self._anchor_source()
         self.anchor = re.compile(self.source, re.IGNORECASE)
         # Read right after a number: an optional scale word, then maybe a percent marker.
+        self._ordinal_scales = {norm(k): v for k, v in vocab.ordinal_scales.items()}
+        ordinal_scale = (
+            r"|\s+(?P<oscale>" + alternation(vocab.ordinal_scales) + r")(?!\w)"
+            if vocab.ordinal_scales
+            else ""
+        )
         self._after = re.compile(
-            r"(?:\s+(?P<scale>" + alternation(vocab.scales) + r")(?!\w))?"
+            r"(?:\s+(?P<scale>" + alternation(vocab.scales) + rf")(?!\w){ordinal_scale})?"
             r"(?P<pct>\s*%|\s+(?:"
             + alternation(m for m in vocab.percent_markers if m != "%")
             + r")(?!\w))?",
@@ -148,6 +154,10 @@ class NumberReader:
                 return None  # "3-1234" is a code, not a range: a range's ends are alike
         after = self._after.match(text, end)
         scale, pct = after.group("scale", "pct")
+        if scale is None and after.end() > end and after.group("oscale") is not None:
+            # "its 10 millionth customer": a milestone of ten million
+            value *= self._ordinal_scales[norm(after.group("oscale"))]
+            return Amount(value, start, after.end("oscale"), currency=currency, ordinal=True)
         if scale is not None:
             value *= self._scales[norm(scale)]
             end = after.end("scale")

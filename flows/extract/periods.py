@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flows.extract.patterns import (
+    SuffixMatch,
     alternation,
     factored,
     fold_case,
@@ -107,6 +108,7 @@ class PeriodFinder:
         self._horizon = re.compile(
             r"(?<!\w)" + alternation(vocab.horizon_nouns) + r"\s+$", re.IGNORECASE
         )
+        self._not_after = SuffixMatch(vocab.not_after, re.IGNORECASE) if vocab.not_after else None
 
     def _scan_source(self) -> str:
         """_source(fold=True) without groups, as one flat alternation of literal-led branches.
@@ -273,6 +275,8 @@ class PeriodFinder:
             return None
         start, end = span
         char_start, char_end = m.span("all")
+        if self._not_after is not None and self._not_after.find(text, char_start) is not None:
+            return None  # "founded in 1998": the company's birth, no time of its facts
         kind = "explicit"
         if now:
             kind = "now"

@@ -37,6 +37,7 @@ class NumberVocabulary(_Model):
     ordinal_suffixes: Phrases
     scales: dict[str, float]
     attached_scales: dict[str, float]
+    ordinal_scales: dict[str, float] = Field(default_factory=dict)
     currencies: dict[str, str]
     percent_markers: Phrases
 
@@ -86,6 +87,7 @@ class ElidedNoun(_Model):
     reach: int = Field(ge=0)
     cues: Phrases
     followers: Phrases
+    heads_after: Phrases = ()
 
 
 class Ordinals(_Model):
@@ -100,6 +102,7 @@ class OtherSubjectsSpec(_Model):
 
 class Arithmetic(_Model):
     and_others: Phrases = ()
+    parts: Phrases = ()
 
 
 class WindowUnit(_Model):
@@ -133,6 +136,7 @@ class PeriodVocabulary(_Model):
     range_starts: Phrases = ()
     range_joins: Phrases = ()
     horizon_nouns: Phrases
+    not_after: Phrases = ()
 
 
 class Partnership(_Model):
