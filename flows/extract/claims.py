@@ -369,7 +369,9 @@ class ClaimFinder:
         claim = Claim.new(
             doc_id=doc.doc_id,
             file=doc.file,
-            entity=page.subject(sentence[0], start) if other is None else page.canonical(other),
+            entity=page.subject(sentence[0], start, end)
+            if other is None
+            else page.canonical(other),
             metric=metric_id,
             scope=scope,
             value_lo=interval.lo,

@@ -39,6 +39,7 @@ from flows.extract.patterns import (
 from flows.extract.periods import PeriodFinder
 from flows.extract.rules import Rules, load_rules
 from flows.extract.scopes import ScopeFinder
+from flows.extract.subjects import NamedSubjects
 from flows.model import Claim, Document, Event
 
 
@@ -62,6 +63,7 @@ class Extractor:
         self.entities = EntityResolver(catalogue, self.rules.not_subject_after)
         self._planned = planned_pattern(self.rules.planned_cues)
         self._sentence_words = WordPresence(self.claims.sentence_words())
+        self._named = named_subjects(self.rules)
         # Triggers first: where a trigger and a number word start at the same place, the
         # trigger is the longer reading.
         self.reader = re.compile(f"{self.events.source}|{self.numbers.source}", re.IGNORECASE)
@@ -149,6 +151,7 @@ class Extractor:
             resolver=self.entities,
             folded=folded,
             words=self._sentence_words,
+            named=self._named,
         )
 
     def extract(self, doc: Document) -> Extraction:
@@ -166,6 +169,16 @@ class Extractor:
                     found.claims.append(claim)
         found.claims = date_repeated_mentions(found.claims)
         return found
+
+
+def named_subjects(rules: Rules) -> NamedSubjects:
+    """Subjects of clauses that may be other companies: no place, month or weekday is one."""
+    periods = rules.periods
+    not_names = {a for aliases in rules.scopes.values() for a in aliases}
+    not_names |= {*periods.months, *periods.weekdays}
+    others = rules.other_subjects
+    stop_words = {*rules.noun_phrase.stop_words, *others.not_names, *others.name_after}
+    return NamedSubjects(others.verbs, not_names, stop_words)
 
 
 def extractor_version(catalogue_dir: Path) -> str:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from flows.extract.dating import DocumentDating
 from flows.extract.entities import EntityMatcher, EntityResolver
 from flows.extract.patterns import WordPresence, WordSearch
+from flows.extract.subjects import NamedSubjects
 from flows.extract.text import MAX_SENTENCE, Sentences
 from flows.model import Claim, Document
+
+SUBJECT_PAST_POS = 40  # how far past a fact's start its subject phrase may end ("X has 40")
+OWNER_BEFORE = 12  # how far before a fact's words its owner may be named ("Caribou's 100 ...")
+# What may stand between a sentence's start and its first word.
+_OPENERS = " \t\n\"“‘'(•*-–—"
 
 
 @dataclass
@@ -21,6 +28,7 @@ class Page:
     resolver: EntityResolver
     folded: str  # fold_case(text), for phrases matched in any case
     words: WordPresence  # the word lists whose presence in a sentence facts ask about
+    named: NamedSubjects  # names that are the subject of a clause (other companies' facts)
     last_claim: Claim | None = None  # the claim found last: a noun for numbers without one
     _stops: Sentences | None = None  # built on the first sentence asked for
     _subjects: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -31,6 +39,7 @@ class Page:
     # Where a catalogued alias could start (EntityMatcher.catalogued_starts); built on the first
     # subject asked for (False: not yet; None: the aliases allow no such list).
     _catalogued_starts: list[int] | bool | None = False
+    _names: dict[str, bool] = field(default_factory=dict)  # word -> whether it is a name (_a_name)
 
     @property
     def text(self) -> str:
@@ -82,22 +91,86 @@ class Page:
             found = self._words_in[sentence] = self.words.present(self.folded, *sentence)
         return found[finder]
 
-    def subject(self, sentence_start: int, pos: int) -> str:
+    def subject(self, sentence_start: int, pos: int, end: int | None = None) -> str:
+        """Whom the fact at pos is about: another company that is the subject of its clause
+        ("By comparison, Morrisons has 500 outlets"), else the nearest entity named before it in
+        its sentence, else the document's entity. `end`: where the fact's words end, when an
+        entity named in them makes the fact its own ("operates 89 of Caribou's 100 stores")."""
         # Each partner or place of one event trigger asks about the same position.
         found = self._subjects.get((sentence_start, pos))
         if found is None:
-            if self._catalogued_starts is False:
-                self._catalogued_starts = self.matcher.catalogued_starts(self.doc.text)
-            starts = self._catalogued_starts
-            if starts is not None and (
-                bisect_left(starts, sentence_start) == bisect_left(starts, pos)  # type: ignore[arg-type]
-            ):
-                # No catalogued alias before pos in the sentence: the subject is the document's
-                # entity, without searching (most facts; the search was 6% of extraction).
-                found = self.entity
-            else:
-                found = self.resolver.subject(
-                    self.doc.text, sentence_start, pos, self.matcher, self.entity
-                )
+            found = self._other_subject(sentence_start, pos, end) or self._named_entity(
+                sentence_start, pos
+            )
             self._subjects[sentence_start, pos] = found
         return found
+
+    def _other_subject(self, sentence_start: int, pos: int, end: int | None) -> str | None:
+        """The company other than the entity whose subject phrase ("Morrisons has", "Pizza Hut,
+        which") is the nearest before pos in its sentence, with no entity named between it and
+        the fact's words, nor in them."""
+        text = self.doc.text
+        if end is not None and self._names_the_entity(max(sentence_start, pos - OWNER_BEFORE), end):
+            return None  # "89 of Caribou's 100 locations", "the first Caribou coffeehouse"
+        # The subject phrase may end past pos: "McDonald's has more than 37,000" (pos at "has").
+        found = self.named.find(text, sentence_start, min(len(text), pos + SUBJECT_PAST_POS))
+        for start, _, name, marked in reversed(found):
+            if start >= pos:
+                continue
+            canonical = self.canonical(name)
+            if self._is_the_entity(name):
+                return None  # the nearest subject is the entity itself
+            opens = not text[sentence_start:start].strip(_OPENERS)
+            if opens and not marked and not self._a_name(name):
+                continue  # "Revenue rose": a common word with a capital, at a sentence's start
+            if next(self.matcher.finditer(text, start, pos), None) is not None:
+                return None  # an entity named in it or nearer the fact: the resolver's to say
+            return canonical
+        return None
+
+    def _names_the_entity(self, lo: int, hi: int) -> bool:
+        """Whether text[lo:hi] names the entity: an alias of it, or its name's first word."""
+        text = self.doc.text
+        first = self.entity.split()[0] if self.entity.split() else self.entity
+        at = text.find(first, lo, hi) if first not in ("The", "A", "An") else -1
+        if at >= 0 and not (at > 0 and text[at - 1].isalnum()):
+            after = at + len(first)
+            if after >= len(text) or not text[after].isalnum():
+                return True
+        return any(
+            self.canonical(alias) == self.entity
+            for *_, alias in self.matcher.finditer(text, lo, hi)
+        )
+
+    def _is_the_entity(self, name: str) -> bool:
+        """Whether a name is the entity's, whatever its apostrophes ("Domino’s" of "Domino's")."""
+        bare = name.replace("’", "'")
+        return self.entity in (
+            self.canonical(name),
+            self.canonical(bare),
+            self.canonical(bare[:-2] if bare.endswith("'s") else bare),
+        )
+
+    def _a_name(self, word: str) -> bool:
+        """Whether a word opening a sentence is a name: marked as one by its letters, or written
+        with a capital inside a sentence somewhere in the text."""
+        known = self._names.get(word)
+        if known is None:
+            known = self._names[word] = self.named.plainly_a_name(word) or (
+                re.search(rf"[a-z0-9,;:)][ \t]+{re.escape(word)}(?![\w])", self.doc.text)
+                is not None
+            )
+        return known
+
+    def _named_entity(self, sentence_start: int, pos: int) -> str:
+        """The nearest catalogued entity named before pos in its sentence, else the entity."""
+        if self._catalogued_starts is False:
+            self._catalogued_starts = self.matcher.catalogued_starts(self.doc.text)
+        starts = self._catalogued_starts
+        if starts is not None and (
+            bisect_left(starts, sentence_start) == bisect_left(starts, pos)  # type: ignore[arg-type]
+        ):
+            # No catalogued alias before pos in the sentence: the subject is the document's
+            # entity, without searching (most facts; the search was 6% of extraction).
+            return self.entity
+        return self.resolver.subject(self.doc.text, sentence_start, pos, self.matcher, self.entity)

@@ -98,6 +98,8 @@ class Ordinals(_Model):
 class OtherSubjectsSpec(_Model):
     name_after: Phrases = ()
     market_nouns: Phrases = ()
+    verbs: Phrases = ()
+    not_names: Phrases = ()
 
 
 class Arithmetic(_Model):

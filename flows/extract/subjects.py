@@ -1,6 +1,8 @@
 """Facts in an article about somebody else than its entity: a rival or an acquired chain named
 after a cue ("its rival Brewline operates 3,000 stores", "acquired Bean There, which has 120
-locations"), or a whole market ("the coffee industry grew to 38,000 outlets")."""
+locations"), a company that is the subject of its own clause ("Morrisons has 500 outlets",
+"Pizza Hut, which has more than 18,000 locations"), or a whole market ("the coffee industry
+grew to 38,000 outlets")."""
 
 from __future__ import annotations
 
@@ -48,3 +50,67 @@ class OtherSubjects:
         if not (in_its_clause or (hanging is not None and hanging.end() > clause[0])):
             return None
         return _POSSESSIVE.sub("", last.group("name"))
+
+
+# A name that may be a clause's subject: capitalised words, or a number joined to one ("7-Eleven").
+_SUBJECT_NAME = r"(?:\d+-)?[A-Z][\w&'’.-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w&'’.-]*){0,3}"
+_TICKER = r"\s*\((?:[A-Z]+:\s*)?[A-Z][A-Z.]{0,6}\)"  # "(NIO)", "(ASX: WES)"
+_ASIDE = (  # "7-Eleven — the largest chain —", "OPay, Opera's fintech arm", "Coles, the rival,"
+    r"\s*[–—][^–—\n]{1,80}[–—]"
+    r"|,\s+(?:the|a|an|its|[A-Z][\w&.-]*['’]s)\s+[^,.;:\n–—]{1,40}?,?(?=\s)"
+)
+# What marks a single capitalised word at the start of a sentence as a name, not a common word
+# written with a capital ("Revenue rose"): a possessive, a capital or digit inside, an ampersand.
+_NAME_MARK = re.compile(r"['’]s?$|.[A-Z0-9&]")
+
+
+class NamedSubjects:
+    """Names that are the subject of a clause, with where their subject phrase ends: a name
+    followed by one of `verbs` ("Morrisons has", "Nio (NIO) delivered", "7-Eleven — ... — has")
+    or by a clause hanging on it ("Pizza Hut, which has"). Which of them are companies other than
+    the document's entity is the page's to decide (Page.subject): see `plausible`."""
+
+    def __init__(self, verbs: tuple[str, ...], not_names: set[str], stop_words: set[str]) -> None:
+        adverbs = r"(?:now|currently|also|still|already|reportedly|alone|itself)"
+        self._pattern = re.compile(
+            rf"(?<![\w&'’.-])(?P<name>{_SUBJECT_NAME})(?P<marks>(?:{_TICKER})?(?:{_ASIDE})??)"
+            rf"(?:\s+(?:{adverbs}\s+)?{alternation(verbs)}(?![\w-])|\s*,\s*(?:which|whose)\s)"
+        )
+        self._not_names = not_names  # places, months, weekdays: subjects, but no companies
+        self._stop_words = {w.casefold() for w in stop_words}
+
+    def find(self, text: str, lo: int, hi: int) -> list[tuple[int, int, str, bool]]:
+        """(start, end of the subject phrase, name, whether a ticker or an apposition marks it as
+        a name) of each subject between lo and hi."""
+        found = []
+        for m in self._pattern.finditer(text, lo, hi):
+            trimmed = self._trimmed(m.group("name"))
+            if trimmed is not None:
+                skipped, name = trimmed
+                found.append((m.start("name") + skipped, m.end(), name, bool(m.group("marks"))))
+        return found
+
+    def _trimmed(self, written: str) -> tuple[int, str] | None:
+        """(characters skipped, name): the name without leading function words ("But Domino’s")
+        or its possessive; None when it is no company's name ("The Company", a place, a month)."""
+        if written.startswith("The ") or written == "The":
+            return None  # "The Company", "The Group": the entity's own description
+        skipped = 0
+        for word in written.split():
+            if word.casefold() not in self._stop_words:
+                break
+            skipped = written.index(word, skipped) + len(word) + 1
+        rest = written[skipped:].lstrip()
+        skipped = len(written) - len(rest)
+        if not rest:
+            return None
+        # Followed by a verb, an "'s" is part of the name ("Sainsbury's has"), kept as written.
+        bare = _POSSESSIVE.sub("", rest)
+        if bare in self._not_names or bare.split()[0] in self._not_names:
+            return None
+        return skipped, rest.replace("’", "'")  # one spelling for the ledger's entity
+
+    @staticmethod
+    def plainly_a_name(name: str) -> bool:
+        """Whether a single word at a sentence's start is marked as a name by its own letters."""
+        return " " in name or _NAME_MARK.search(name) is not None
