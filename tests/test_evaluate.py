@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.evaluate.corpus import Corpus, EvaluationError, quote_document, read_corpus
+from flows.evaluate.corpus import Corpus, EvaluationError, Fact, quote_document, read_corpus
 from flows.evaluate.run import write_raw_dir
 from flows.evaluate.scoring import (
     ELSEWHERE,
@@ -24,6 +24,7 @@ from flows.evaluate.scoring import (
     WRONG_COMPANY,
     Claim,
     Violation,
+    matches,
     period_interval,
     score_conflicts,
     score_extraction,
@@ -199,6 +200,26 @@ def test_a_claim_within_half_a_percent_of_a_bound_matches(corpus: Corpus) -> Non
     scores = score_extraction(corpus, TEXTS, CLAIMS, FAMILIES)
     employees = next(m for m in scores.matches if m.fact.metric == "employees")
     assert employees.claim is not None and employees.claim.claim_id == "c7"  # 4,990 for 5,000
+
+
+def test_an_approximate_claim_matches_by_its_middle() -> None:
+    fact = Fact(
+        1,
+        "a.txt",
+        "Acme Coffee",
+        "stores_count",
+        "about 320",
+        320.0,
+        320.0,
+        "2024",
+        "about 320 stores",
+        "global",
+        "reported",
+    )
+    band = claim("b", "a.txt", "stores_count", 304, "90 stores", hi=336)  # "about 320": 5% band
+    wider = claim("w", "a.txt", "stores_count", 300, "90 stores", hi=330)  # its middle is 315
+    assert matches(band, fact, lambda metric: metric)
+    assert not matches(wider, fact, lambda metric: metric)
 
 
 def test_a_claim_in_the_facts_quote_is_preferred(corpus: Corpus) -> None:

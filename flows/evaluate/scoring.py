@@ -198,10 +198,14 @@ def close(a: float, b: float) -> bool:
 
 
 def matches(claim: Claim, fact: Fact, family: Callable[[str], str]) -> bool:
-    """Same metric family, and a finite bound of the claim equal to a bound of the fact."""
+    """Same metric family, and a finite bound of the claim, or the middle of a finite
+    interval, equal to a bound of the fact: "about 320" is stored as the band [304, 336] and
+    annotated as 320."""
     if family(claim.metric) != family(fact.metric):
         return False
     bounds = [v for v in (claim.value_lo, claim.value_hi) if math.isfinite(v)]
+    if len(bounds) == 2:
+        bounds.append((bounds[0] + bounds[1]) / 2)
     return any(close(c, f) for c in bounds for f in fact.bounds)
 
 

@@ -86,6 +86,8 @@ class ClaimFinder:
         self._part_of = SuffixMatch(rules.arithmetic.parts, re.IGNORECASE)
         places = [a for aliases in rules.scopes.values() for a in aliases]
         self._place_and = re.compile(r"(?<![\w.])" + alternation(places) + r"\s+and\s+$")
+        self._place_before = re.compile(r"(?<![\w.])" + alternation(places) + r"[ \t]+$")
+        self._not_models = {*rules.periods.months, *rules.periods.weekdays}
         self._more_after = re.compile(
             r"\s+" + alternation(rules.flows.modifiers) + r"(?![\w-])", re.IGNORECASE
         )
@@ -123,6 +125,8 @@ class ClaimFinder:
         amount = self._numbers.read(m, text)
         if amount is None or amount.percent or _looks_like_a_year_or_version(amount):
             return None
+        if (amount.currency or amount.scaled) and self._low_end_of_a_range(text, amount):
+            return None  # "$115 million" of "between $115 million and $120 million"
         phrase = self._phrase(text, amount.end)
         if phrase is None and amount.currency is None:
             return self._elided(page, amount)
@@ -144,12 +148,28 @@ class ClaimFinder:
         return self._claim(page, amount, phrase, chosen, sentence, clause)
 
     def _in_a_name(self, text: str, start: int) -> bool:
-        """A number right after a code in capitals ("IQ 200") or a word that names things by
-        number ("level 2", "model 3")."""
+        """A number right after a code in capitals ("IQ 200"), a word that names things by
+        number ("level 2", "model 3"), or a capitalised word inside a sentence when the number
+        is a short run of plain digits ("13 Boeing 737 MAX aircraft", "its Hyundai Ioniq 5 EVs")."""
         if self._name_word.find(text, start) is not None:
             return True
-        before = _CODE_BEFORE.search(text, max(0, start - 8), start)
-        return before is not None
+        if _CODE_BEFORE.search(text, max(0, start - 8), start) is not None:
+            return True
+        number = _MODEL_NUMBER.match(text, start)
+        if number is None or self._place_before.search(text, max(0, start - 40), start):
+            return False
+        model = _MODEL_BEFORE.search(text, max(0, start - 48), start)
+        if model is not None and model.group(1) not in self._not_models:
+            return True
+        # "Its Boeing 787 fleet": a lower-case word after the number tells a name from a title,
+        # a word inside the sentence from its first ("Its 13 new countries"), and a time is none
+        # ("on Tuesday 13 new stores")
+        word = _CAPITALISED_BEFORE.search(text, max(0, start - 24), start)
+        return (
+            word is not None
+            and word.group(1) not in self._not_models
+            and _LOWER_WORD_AFTER.match(text, number.end()) is not None
+        )
 
     def _phrase(self, text: str, pos: int) -> NounPhrase | None:
         m = self._noun_phrase.match(text, pos)
@@ -199,11 +219,50 @@ class ClaimFinder:
 
     # --- which metric of the rule -------------------------------------------------------------
 
+    def _low_end_of_a_range(self, text: str, low: Amount) -> bool:
+        """Whether an amount with a currency or a scale is the low end of a range, the high end
+        right after it ("$2.1 billion to $2.3 billion", "between $115 million and $120
+        million"): the high end's claim holds both."""
+        join = _RANGE_JOIN.match(text, low.end)
+        if join is None or (join.group("and") and not _BETWEEN.search(text, 0, low.start)):
+            return False
+        high = self._numbers.anchor.match(text, join.end())
+        high_amount = self._numbers.read(high, text) if high is not None else None
+        return (
+            high_amount is not None
+            and high_amount.currency == low.currency
+            and high_amount.value > low.value
+        )
+
+    def _money_range_low(
+        self, text: str, amount: Amount, clause: tuple[int, int]
+    ) -> tuple[float, int] | None:
+        """(low end, where it starts) of a range of amounts with a currency or a scale written
+        before the number ("$2.1 billion to $2.3 billion", "$115-$120 million")."""
+        lo = max(clause[0], amount.start - 40)
+        for m in self._numbers.anchor.finditer(text, lo, amount.start):
+            low = self._numbers.read(m, text)
+            join = _RANGE_JOIN.match(text, low.end) if low else None
+            if low is None or join is None or join.end() != amount.start:
+                continue
+            if low.currency != amount.currency:
+                continue
+            if join.group("and") and not _BETWEEN.search(text, 0, low.start):
+                continue
+            value = low.value
+            if amount.scaled and not low.scaled:  # "$115-$120 million": the high end's scale
+                value *= amount.value / float(m.group("num").replace(",", "") or 1)
+            if value < amount.value:
+                return value, m.start()
+        return None
+
     def _range_low(
         self, text: str, amount: Amount, clause: tuple[int, int]
     ) -> tuple[float, int] | None:
         """(low end, where it starts) of a range written before the number ("285 to 315",
-        "110-115", "between 38 and 42"), in digits, below the number."""
+        "110-115", "between 38 and 42", "$2.1 billion to $2.3 billion"), below the number."""
+        if amount.currency or amount.scaled:
+            return self._money_range_low(text, amount, clause)
         if amount.digits is None:
             return None
         if amount.low is not None:
@@ -418,7 +477,21 @@ _RANGE_BEFORE = re.compile(
     r"(?:\b[Bb]etween\s+)?(?<![\w.,])(?P<low>\d{1,3}(?:,\d{3})+|\d+)\s*(?:to|-|–|and)\s*$"
 )
 _PARTITIVE_ONE = re.compile(r"\s+of\s", re.IGNORECASE)
+# Between the ends of a range of amounts: "$2.1 billion to $2.3 billion", "$5m - $7m" (the
+# scan reads no amount right after a hyphen: "$115-$120 million" stays two numbers).
+_RANGE_JOIN = re.compile(r"(?:[ \t]*to[ \t]*|[ \t]+(?:[-–]|(?P<and>and))[ \t]+)(?=(?:US)?[$€£]|\d)")
+_BETWEEN = re.compile(r"\b[Bb]etween\s+\S*\s*$")
 _CODE_BEFORE = re.compile(r"(?<![\w.])[A-Z]{2,4}\s$")  # "IQ 200" (not "U.S. 300")
+# A model's number: a capitalised word after a lower-case word or a number, and maybe a brand
+# ("13 Boeing 737", "its Hyundai Ioniq 5"; a title in capitals is no model), no place ("United
+# States 300"), then up to four plain digits (a count of thousands has a comma: "Tesco 6,800
+# stores" is no name; "Starbucks 7th store" no number).
+_MODEL_BEFORE = re.compile(
+    r"(?<![\w.-])[a-z\d][\w,-]*(?:[ \t]+[A-Z][\w-]*)?[ \t]+([A-Z][a-z]+)[ \t]$"
+)
+_MODEL_NUMBER = re.compile(r"\d{1,4}(?![\w,.])")
+_CAPITALISED_BEFORE = re.compile(r"(?<=\w )([A-Z][a-z]+)[ \t]$")
+_LOWER_WORD_AFTER = re.compile(r"[ \t]+[a-z]")
 
 
 def _looks_like_a_year_or_version(amount: Amount) -> bool:

@@ -176,9 +176,14 @@ def _own_period(
 
 def _dates_another(mention: PeriodMention, end: int, text: str) -> bool:
     """Whether a time expression after the fact's words dates another number, told by a verb
-    between ("our 500th store ... our plans to serve 1,500 stores by 2015"); a list shares it
-    ("opened 5 stores and 3 restaurants in 2024")."""
-    if mention.char_start < end or not _DIGIT.search(text, end, mention.char_start):
+    between ("our 500th store ... our plans to serve 1,500 stores by 2015"), or another event,
+    told by a subordinating word between ("now has 60 aircraft after it took delivery of ... in
+    March"); a list shares it ("opened 5 stores and 3 restaurants in 2024")."""
+    if mention.char_start < end:
+        return False
+    if _SUBORDINATE.search(text, end, mention.char_start) is not None:
+        return True  # "now has 60 aircraft after it took delivery of 4 jets in March"
+    if not _DIGIT.search(text, end, mention.char_start):
         return False
     return _VERB.search(text, end, mention.char_start) is not None
 
@@ -201,6 +206,7 @@ _VERB = re.compile(
     r"expects?|to\s+[a-z]+)\b",
     re.IGNORECASE,
 )
+_SUBORDINATE = re.compile(r"\b(?:after|before|when|following|because|since|once|whereas)\s")
 _NEW_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas)\s|;")
 _DIGIT = re.compile(r"(?<![\w-])\d")  # a number of its own, not "Covid-19"
 # A line opening with a place in capitals, then a date, then the wire's mark or a dash.

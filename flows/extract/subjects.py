@@ -53,12 +53,18 @@ class OtherSubjects:
 
 
 # A name that may be a clause's subject: capitalised words, or a number joined to one ("7-Eleven").
-_SUBJECT_NAME = r"(?:\d+-)?[A-Z][\w&'’.-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w&'’.-]*){0,3}"
-_TICKER = r"\s*\((?:[A-Z]+:\s*)?[A-Z][A-Z.]{0,6}\)"  # "(NIO)", "(ASX: WES)"
-_ASIDE = (  # "7-Eleven — the largest chain —", "OPay, Opera's fintech arm", "Coles, the rival,"
-    r"\s*[–—][^–—\n]{1,80}[–—]"
-    r"|,\s+(?:the|a|an|its|[A-Z][\w&.-]*['’]s)\s+[^,.;:\n–—]{1,40}?,?(?=\s)"
+_SUBJECT_NAME = (  # "Morrisons", "Pizza Hut", "H & M", "7-Eleven", "Aldi and Metcash"
+    r"(?:\d+-)?[A-Z][\w&'’.-]*(?:[ \t]+(?:(?:&|and)[ \t]+)?[A-Z][\w&'’.-]*){0,3}"
 )
+_TICKER = r"\s*\((?:[A-Z]+:\s*)?[A-Z][A-Z.]{0,6}\)"  # "(NIO)", "(ASX: WES)"
+_ASIDE = (  # "7-Eleven — the largest chain —", "Coles, the rival,", "OPay, Opera's fintech arm"
+    r"\s*[–—][^–—\n]{1,80}[–—]"
+    r"|,\s+(?:the|a|an|its)\s+[^,.;:\n–—]{1,40}?,(?=\s)"
+    r"|,\s+[A-Z][\w&.-]*['’]s\s+[^,.;:\n–—]{1,40}?,?(?=\s)"
+)
+# A name right after one of these is a place or a source, no subject ("a flight to Rajkot,
+# which", "According to TechCrunch, the startup has").
+_OBJECT_OF = re.compile(r"(?<![\w-])(?:to|in|into|at|from|across|throughout|near)[ \t]+$")
 # What marks a single capitalised word at the start of a sentence as a name, not a common word
 # written with a capital ("Revenue rose"): a possessive, a capital or digit inside, an ampersand.
 _NAME_MARK = re.compile(r"['’]s?$|.[A-Z0-9&]")
@@ -84,6 +90,8 @@ class NamedSubjects:
         a name) of each subject between lo and hi."""
         found = []
         for m in self._pattern.finditer(text, lo, hi):
+            if _OBJECT_OF.search(text, max(0, m.start() - 12), m.start()) is not None:
+                continue
             trimmed = self._trimmed(m.group("name"))
             if trimmed is not None:
                 skipped, name = trimmed

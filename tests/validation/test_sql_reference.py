@@ -24,6 +24,7 @@ RELATED = [
     ["stores_count", "new_stores"],
     ["customers_count", "paying_customers_count", "new_customers"],
     ["cumulative_deliveries", "test_deliveries_added"],
+    ["fleet_count", "new_fleet", "fleet_ordinal"],
 ]
 # global with its parts Europe, Asia and international (a segment), Asia's China and Japan,
 # Europe's Germany; and a scope that is not in the catalogue
