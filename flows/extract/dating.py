@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flows.extract.patterns import WordSearch, fold_case, folded_phrases
+from flows.extract.patterns import WordSearch, alternation, fold_case, folded_phrases
 from flows.extract.periods import PeriodFinder, PeriodMention
 
 Span = tuple[int, int]
@@ -29,7 +29,7 @@ class DocumentDating:
     def __init__(
         self,
         finder: PeriodFinder,
-        planned: WordSearch,
+        planned: PlannedCues,
         text: str,
         published_at: date,
         folded: str | None = None,
@@ -59,6 +59,12 @@ class DocumentDating:
         if periods is False:
             periods = self._by_sentence[sentence] = self._sentence_periods(sentence)
         cue = self._planned_cue(clause, pos, end)
+        if (
+            cue is None
+            and sentence[0] < clause[0]
+            and self._planned.participles.match(self._folded, clause[0])
+        ):
+            cue = self._planned_cue((sentence[0], clause[0]), pos, None)
         if periods is None:
             cue_governs = cue is not None
             # Half the facts have no time in their sentence: they share their clause's dating.
@@ -115,7 +121,7 @@ class DocumentDating:
         hits = self._planned_in.get(clause)
         if hits is None:
             hits = self._planned_in[clause] = [
-                (s, e) for s, e, _ in self._planned.finditer(self._folded, *clause)
+                (s, e) for s, e, _ in self._planned.cues.finditer(self._folded, *clause)
             ]
         if end is None:
             return hits[0][0] if hits else None
@@ -237,5 +243,16 @@ def _distance(mention: PeriodMention, pos: int) -> int:
     return max(0, mention.char_start - pos)
 
 
-def planned_pattern(cues: tuple[str, ...]) -> WordSearch:
-    return WordSearch(folded_phrases(cues))
+@dataclass(frozen=True)
+class PlannedCues:
+    """What makes a fact planned: `cues` in its clause, searched in the folded text; or, for a
+    clause opening with one of `participles` ("..., creating up to 1,000 jobs"), a cue in the
+    sentence before it, the clause it hangs on."""
+
+    cues: WordSearch
+    participles: re.Pattern[str]
+
+
+def planned_pattern(cues: tuple[str, ...], participles: tuple[str, ...] = ()) -> PlannedCues:
+    opening = alternation(folded_phrases(participles)) if participles else "(?!)"
+    return PlannedCues(WordSearch(folded_phrases(cues)), re.compile(rf"{opening}(?![\w-])"))

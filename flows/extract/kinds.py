@@ -159,7 +159,8 @@ class KindOfCount:
     def _own_ordinal(self, page: Page, amount: Amount, phrase: NounPhrase | None) -> bool:
         """Whether an ordinal is the entity's own milestone: not "their first store", not a
         rank ("second largest coffeehouse operator"); and a word ordinal ("first") only after
-        "its", "the", "our" or a name ("Starbucks 7th")."""
+        "its", "the", "our" or a name ("Starbucks 7th"), or before the entity's name ("First
+        Uniqlo store")."""
         text = page.text
         if self._not_own.find(text, amount.start) is not None:
             return False
@@ -169,5 +170,7 @@ class KindOfCount:
             return True
         if self._own.find(text, amount.start) is not None:
             return True
+        if phrase is not None and page.names_the_entity(*phrase.modifiers):
+            return True  # "First Uniqlo store in Vietnam", "the first Caribou coffeehouse"
         before = text[max(0, amount.start - 2) : amount.start]
         return before.endswith(("'s ", "’s ", "s ")) and text[amount.start - 3].isalpha()

@@ -110,7 +110,7 @@ class Page:
         which") is the nearest before pos in its sentence, with no entity named between it and
         the fact's words, nor in them."""
         text = self.doc.text
-        if end is not None and self._names_the_entity(max(sentence_start, pos - OWNER_BEFORE), end):
+        if end is not None and self.names_the_entity(max(sentence_start, pos - OWNER_BEFORE), end):
             return None  # "89 of Caribou's 100 locations", "the first Caribou coffeehouse"
         # The subject phrase may end past pos: "McDonald's has more than 37,000" (pos at "has").
         found = self.named.find(text, sentence_start, min(len(text), pos + SUBJECT_PAST_POS))
@@ -128,7 +128,7 @@ class Page:
             return canonical
         return None
 
-    def _names_the_entity(self, lo: int, hi: int) -> bool:
+    def names_the_entity(self, lo: int, hi: int) -> bool:
         """Whether text[lo:hi] names the entity: an alias of it, or its name's first word."""
         text = self.doc.text
         first = self.entity.split()[0] if self.entity.split() else self.entity

@@ -200,6 +200,7 @@ class ExtractionFile(_Model):
     quote_lead_ins: Phrases = ()
     not_subject_after: Phrases = ()
     planned_cues: Phrases = ()
+    planned_participles: Phrases = ()
     periods: PeriodVocabulary
     events: EventSpec
 
@@ -218,6 +219,7 @@ class Rules(_Model):
     quote_lead_ins: tuple[str, ...]
     not_subject_after: tuple[str, ...]
     planned_cues: tuple[str, ...]
+    planned_participles: tuple[str, ...]
     periods: PeriodVocabulary
     events: EventVocabulary
     scopes: dict[str, tuple[str, ...]]  # every scope of scopes.yaml and its aliases
@@ -339,6 +341,7 @@ def load_rules(catalogue: Catalogue) -> Rules:
         quote_lead_ins=data.quote_lead_ins,
         not_subject_after=data.not_subject_after,
         planned_cues=data.planned_cues,
+        planned_participles=data.planned_participles,
         periods=data.periods,
         events=_events(data.events, catalogue),
         scopes={s.name: s.aliases for s in catalogue.scopes.values()},
