@@ -73,13 +73,16 @@ class ClaimFinder:
         self._rate = re.compile(
             r"\s+(?:nearly\s+|about\s+|almost\s+)?"
             + alternation(rules.noun_phrase.rate_words)
-            + r"(?![\w])",
+            + r"(?![\w])(?!\s+(?:"
+            + alternation(rules.periods.windows.ago)
+            + r")(?![\w]))",
             re.IGNORECASE,
         )
         self._not_fact = WordSearch(folded_phrases(rules.not_fact_cues))
         elided = rules.elided_noun
         self._elided_reach = elided.reach
-        self._elided_cue = SuffixMatch(elided.cues, re.IGNORECASE)
+        self._elided_cue = SuffixMatch([*elided.cues, *elided.comparisons], re.IGNORECASE)
+        self._comparisons = {norm(c) for c in elided.comparisons}
         self._elided_follower = re.compile(follower_source(rules), re.IGNORECASE)
         self._head_after = SuffixMatch(folded_phrases(elided.heads_after))
         self._and_others = {norm(w) for w in rules.arithmetic.and_others}
@@ -87,7 +90,15 @@ class ClaimFinder:
         places = [a for aliases in rules.scopes.values() for a in aliases]
         self._place_and = re.compile(r"(?<![\w.])" + alternation(places) + r"\s+and\s+$")
         self._place_before = re.compile(r"(?<![\w.])" + alternation(places) + r"[ \t]+$")
-        self._not_models = {*rules.periods.months, *rules.periods.weekdays}
+        # Capitalised words a number follows that are no model's name: times, and the verbs and
+        # qualifiers of a headline in title case ("to Open 120 Stores", "Passes 2 Million").
+        self._not_models = {
+            *rules.periods.months,
+            *rules.periods.weekdays,
+            *(w.capitalize() for w in (*rules.flows.verbs, *rules.flows.stock_verbs)),
+            *(w.capitalize() for w in rules.flows.closing_verbs),
+            *(p.capitalize() for q in rules.qualifiers for p in q.phrases),
+        }
         self._more_after = re.compile(
             r"\s+" + alternation(rules.flows.modifiers) + r"(?![\w-])", re.IGNORECASE
         )
@@ -316,7 +327,22 @@ class ClaimFinder:
         if rule is None or rule.money:
             return None
         match = RuleMatch(rule, None, self._order[rule.id])
-        return self._claim(page, amount, None, match, sentence, clause, quote_start=start)
+        # "up from 38,000 at the end of 2023": an earlier value of the claim before it (its
+        # metric too: "opened 20 stores in 2024, up from 15 in 2023"), a claim only with its time
+        earlier = cue is not None and norm(cue[1]) in self._comparisons
+        previous = page.last_claim
+        compared = previous if earlier and previous and previous.rule_id == rule.id else None
+        return self._claim(
+            page,
+            amount,
+            None,
+            match,
+            sentence,
+            clause,
+            quote_start=start,
+            needs_time=earlier,
+            metric=(compared.metric, compared.unit) if compared else None,
+        )
 
     def _rule_of_last_claim(self, page: Page, amount: Amount) -> MetricRule | None:
         previous = page.last_claim
@@ -367,13 +393,16 @@ class ClaimFinder:
         sentence: tuple[int, int],
         clause: tuple[int, int],
         quote_start: int | None = None,
+        needs_time: bool = False,
+        metric: tuple[str, str] | None = None,
     ) -> Claim | None:
         text, rule = page.text, match.rule
         qualifier, kind, value_start = self._qualifier(text, amount)
         low = self._range_low(text, amount, clause) if qualifier == "exact" else None
         if low is not None:  # "285 to 315 locations": [285, 315]
             qualifier, value_start = "range", low[1]
-        metric = self._kinds.metric(page, amount, phrase, rule, clause, value_start)
+        if metric is None:
+            metric = self._kinds.metric(page, amount, phrase, rule, clause, value_start)
         if metric is None:
             return None
         other = None
@@ -416,6 +445,8 @@ class ClaimFinder:
             end = max(end, more.end() if more else end, scope_end or end)
         quote = page.quote(start, end)
         dating = page.dating.date(amount.start, clause, sentence, end)
+        if needs_time and dating.mention is None:
+            return None  # an earlier level with no time would read as today's
         period_start, period_end, period_text = dating.start, dating.end, dating.text
         story = self._kinds.story_period(page, amount) if metric_id in self._kinds.flows else None
         if dating.mention is None and story is not None and story.status == dating.status:

@@ -44,6 +44,9 @@ class DocumentDating:
         self._undated: dict[tuple[Span, bool], Dating] = {}
         self._planned_in: dict[Span, list[Span]] = {}  # by clause: where its planned cues are
         self._dated: dict[tuple[int, int | None], Dating] = {}  # by the fact's span
+        # The headline, when the text opens with a line of its own.
+        newline = text.find("\n")
+        self._first_line_end = newline if newline > 0 else -1
 
     def date(self, pos: int, clause: Span, sentence: Span, end: int | None = None) -> Dating:
         """The period of a fact at pos: its own clause, then its sentence; else publication.
@@ -65,6 +68,9 @@ class DocumentDating:
             and self._planned.participles.match(self._folded, clause[0])
         ):
             cue = self._planned_cue((sentence[0], clause[0]), pos, None)
+        if cue is None and sentence[1] <= self._first_line_end:
+            found = self._planned.headline.search(self._folded, sentence[0], pos)
+            cue = found[0] if found is not None else None
         if periods is None:
             cue_governs = cue is not None
             # Half the facts have no time in their sentence: they share their clause's dating.
@@ -184,7 +190,8 @@ def _dates_another(mention: PeriodMention, end: int, text: str) -> bool:
     """Whether a time expression after the fact's words dates another number, told by a verb
     between ("our 500th store ... our plans to serve 1,500 stores by 2015"), or another event,
     told by a subordinating word between ("now has 60 aircraft after it took delivery of ... in
-    March"); a list shares it ("opened 5 stores and 3 restaurants in 2024")."""
+    March") or a comparison ("sold 9,100 units versus 5,461 a year ago"); a list shares it
+    ("opened 5 stores and 3 restaurants in 2024")."""
     if mention.char_start < end:
         return False
     if _SUBORDINATE.search(text, end, mention.char_start) is not None:
@@ -212,7 +219,10 @@ _VERB = re.compile(
     r"expects?|to\s+[a-z]+)\b",
     re.IGNORECASE,
 )
-_SUBORDINATE = re.compile(r"\b(?:after|before|when|following|because|since|once|whereas)\s")
+_SUBORDINATE = re.compile(
+    r"\b(?:after|before|when|following|because|since|once|whereas|versus|vs\.?|compared\s+"
+    r"(?:with|to)|up\s+from|down\s+from)\s"
+)
 _NEW_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas)\s|;")
 _DIGIT = re.compile(r"(?<![\w-])\d")  # a number of its own, not "Covid-19"
 # A line opening with a place in capitals, then a date, then the wire's mark or a dash.
@@ -251,8 +261,15 @@ class PlannedCues:
 
     cues: WordSearch
     participles: re.Pattern[str]
+    headline: WordSearch  # cues of a plan in a headline ("Harbor to Open 40 Stores")
 
 
-def planned_pattern(cues: tuple[str, ...], participles: tuple[str, ...] = ()) -> PlannedCues:
+def planned_pattern(
+    cues: tuple[str, ...], participles: tuple[str, ...] = (), headline: tuple[str, ...] = ()
+) -> PlannedCues:
     opening = alternation(folded_phrases(participles)) if participles else "(?!)"
-    return PlannedCues(WordSearch(folded_phrases(cues)), re.compile(rf"{opening}(?![\w-])"))
+    return PlannedCues(
+        WordSearch(folded_phrases(cues)),
+        re.compile(rf"{opening}(?![\w-])"),
+        WordSearch(folded_phrases(headline)),
+    )

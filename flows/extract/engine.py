@@ -61,7 +61,10 @@ class Extractor:
         self.claims = ClaimFinder(self.rules, self.numbers, self.scopes)
         self.events = EventFinder(self.rules.events, self.scopes)
         self.entities = EntityResolver(catalogue, self.rules.not_subject_after)
-        self._planned = planned_pattern(self.rules.planned_cues, self.rules.planned_participles)
+        rules = self.rules
+        self._planned = planned_pattern(
+            rules.planned_cues, rules.planned_participles, rules.headline_plans
+        )
         self._sentence_words = WordPresence(self.claims.sentence_words())
         self._named = named_subjects(self.rules)
         # Triggers first: where a trigger and a number word start at the same place, the

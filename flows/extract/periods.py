@@ -25,7 +25,7 @@ UPCOMING_DAYS = 31
 # The named groups of PeriodFinder.pattern's alternatives, in the order _span tries them.
 _ALTERNATIVES = (
     *("window", "range", "mlist", "fiscal", "relm", "weekday", "part", "span", "code"),
-    *("month", "month2", "year", "rel"),
+    *("month", "month2", "year", "rel", "ago"),
 )  # a day with no year this close after publication is the coming one
 
 
@@ -158,6 +158,12 @@ class PeriodFinder:
             rf"(?:(?:\d{{1,3}}|{alternation(lower(w.count_words))})\s+)?{alternation(lower(w.units))}"
         )
         branches += [rf"{phrase_source(p)}\s?'?\d{{2,4}}" for p in lower(v.fiscal_year)]
+        if w.ago:
+            counts = alternation(lower([*w.count_words, "a", "an"]))
+            branches.append(
+                rf"(?:\d{{1,3}}|{counts})\s+{alternation(lower(w.units))}\s+"
+                rf"{alternation(lower(w.ago))}"
+            )
         branches += [rf"{phrase_source(p)}\s+{months}" for p in lower(v.range_starts)]
         if not branches:
             return "(?!)"
@@ -194,6 +200,15 @@ class PeriodFinder:
             rf"the\s+(?:(?P<back>{phrases(w.back)})|(?P<ahead>{phrases(w.ahead)}))\s+"
             rf"(?:{counts})?(?P<unit>{phrases(w.units)})"
         )
+        # "a year ago", "two quarters earlier": one day, counted back from publication
+        ago = (
+            (
+                rf"(?:(?P<an>\d{{1,3}})|(?P<aw>{phrases([*w.count_words, 'a', 'an'])}))\s+"
+                rf"(?P<au>{phrases(w.units)})\s+(?:{phrases(w.ago)})"
+            )
+            if w.ago
+            else "(?!)"
+        )
         fiscal = rf"(?-i:{phrases(v.fiscal_year)})\s?'?(?P<fy>\d{{4}}|\d{{2}})(?!\d)"
 
         def month_day(n: str) -> str:
@@ -222,6 +237,7 @@ class PeriodFinder:
             rf"|(?P<month>{months})(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?!\d))?"
             rf"(?:,?\s+(?P<my>{_YEAR}))?"
             rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{months})(?:,?\s+(?P<my2>{_YEAR}))?"
+            rf"|(?P<ago>{ago})"
             rf"|(?P<year>{_YEAR})"
             rf"|(?P<rel>{relative})"
             rf"|(?P<relm>{phrases(v.relative_months)})"
@@ -299,11 +315,26 @@ class PeriodFinder:
 
     def _span(self, m: re.Match[str], pub: date, has_prep: bool) -> tuple[date, date] | None:
         # Which alternative matched, from one call (see resolve): only its groups are set.
-        window, range_, mlist, fiscal, relm, weekday, part, span, code, month, month2, bare, rel = (
-            m.group(*_ALTERNATIVES)
-        )
+        (
+            window,
+            range_,
+            mlist,
+            fiscal,
+            relm,
+            weekday,
+            part,
+            span,
+            code,
+            month,
+            month2,
+            bare,
+            rel,
+            ago,
+        ) = m.group(*_ALTERNATIVES)
         if window:
             return self._window(m, pub)
+        if ago:
+            return self._ago(m, pub)
         if range_:
             return self._range(m, pub)
         if mlist:
@@ -354,6 +385,13 @@ class PeriodFinder:
         """ "In the first six months" with no year: the latest one begun by publication."""
         start, end = self._half_or_quarter(key, pub.year)
         return self._half_or_quarter(key, pub.year - 1) if start > pub else (start, end)
+
+    def _ago(self, m: re.Match[str], pub: date) -> tuple[date, date]:
+        """ "a year ago" → the day a year before publication; "two quarters earlier" likewise."""
+        unit = self._units[norm(m.group("au"))]
+        count = int(m.group("an")) if m.group("an") else self._counts.get(norm(m.group("aw")), 1)
+        day = _shifted(pub, -count * unit.months, -count * unit.days)
+        return day, day
 
     def _window(self, m: re.Match[str], pub: date) -> tuple[date, date]:
         """ "in the past five years" → [pub − 5 years, pub]; "in the next six months" → [pub,

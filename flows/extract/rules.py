@@ -88,6 +88,7 @@ class ElidedNoun(_Model):
     cues: Phrases
     followers: Phrases
     heads_after: Phrases = ()
+    comparisons: Phrases = ()
 
 
 class Ordinals(_Model):
@@ -117,6 +118,7 @@ class Windows(_Model):
     ahead: Phrases
     units: dict[str, WindowUnit]
     count_words: dict[str, int] = Field(default_factory=dict)
+    ago: Phrases = ()
 
 
 class PeriodVocabulary(_Model):
@@ -201,6 +203,7 @@ class ExtractionFile(_Model):
     not_subject_after: Phrases = ()
     planned_cues: Phrases = ()
     planned_participles: Phrases = ()
+    headline_plans: Phrases = ()
     periods: PeriodVocabulary
     events: EventSpec
 
@@ -220,6 +223,7 @@ class Rules(_Model):
     not_subject_after: tuple[str, ...]
     planned_cues: tuple[str, ...]
     planned_participles: tuple[str, ...]
+    headline_plans: tuple[str, ...]
     periods: PeriodVocabulary
     events: EventVocabulary
     scopes: dict[str, tuple[str, ...]]  # every scope of scopes.yaml and its aliases
@@ -342,6 +346,7 @@ def load_rules(catalogue: Catalogue) -> Rules:
         not_subject_after=data.not_subject_after,
         planned_cues=data.planned_cues,
         planned_participles=data.planned_participles,
+        headline_plans=data.headline_plans,
         periods=data.periods,
         events=_events(data.events, catalogue),
         scopes={s.name: s.aliases for s in catalogue.scopes.values()},
