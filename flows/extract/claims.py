@@ -10,6 +10,7 @@ its flow (an amount added over a period) or its milestone (an ordinal: "its 500t
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -37,6 +38,8 @@ from flows.model import Claim
 
 NO_CUE = 10**9  # distance standing for "this rule needs no cue"
 NOUN_BEFORE_REACH = 90  # how far before an elided number its clause may name the noun
+RECENT_CLAIMS = 4  # the claims an earlier value ("up from 5,461") may be compared with
+COMPARABLE = (0.2, 5.0)  # an earlier value's ratio to the value it is compared with
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs 3x (object.__setattr__ per field)
@@ -316,8 +319,17 @@ class ClaimFinder:
         if page.has_words(self._not_fact, sentence) and self._not_fact.search(page.folded, *clause):
             return None
         start = cue[0] if cue is not None else value_start
-        noun = self._noun_before(page, amount, clause)
-        if noun is not None:
+        # "up from 38,000 at the end of 2023": an earlier value of a claim just before it, with
+        # that claim's rule and metric ("opened 20 stores in 2024, up from 15 in 2023"), and a
+        # claim only with its own time
+        earlier = cue is not None and norm(cue[1]) in self._comparisons
+        compared = self._compared_claim(page, amount) if earlier else None
+        noun = None if earlier else self._noun_before(page, amount, clause)
+        if compared is not None:
+            rule = self._rules.get(compared.rule_id or "")
+        elif earlier:
+            return None  # no claim before it of its size to be an earlier value of
+        elif noun is not None:
             rule = noun[0]
             previous = page.last_claim
             if previous is None or noun[1] >= previous.char_end:
@@ -327,11 +339,6 @@ class ClaimFinder:
         if rule is None or rule.money:
             return None
         match = RuleMatch(rule, None, self._order[rule.id])
-        # "up from 38,000 at the end of 2023": an earlier value of the claim before it (its
-        # metric too: "opened 20 stores in 2024, up from 15 in 2023"), a claim only with its time
-        earlier = cue is not None and norm(cue[1]) in self._comparisons
-        previous = page.last_claim
-        compared = previous if earlier and previous and previous.rule_id == rule.id else None
         return self._claim(
             page,
             amount,
@@ -343,6 +350,17 @@ class ClaimFinder:
             needs_time=earlier,
             metric=(compared.metric, compared.unit) if compared else None,
         )
+
+    def _compared_claim(self, page: Page, amount: Amount) -> Claim | None:
+        """The latest of the recent claims in reach whose value is of the number's size: what
+        "versus 5,461 a year ago" compares with in "6,000 stores in 49 states, versus 5,461"."""
+        for claim in reversed(page.recent_claims):
+            if amount.start - claim.char_end > self._elided_reach:
+                break
+            level = claim.value_hi if math.isfinite(claim.value_hi) else claim.value_lo
+            if level > 0 and COMPARABLE[0] <= amount.value / level <= COMPARABLE[1]:
+                return claim
+        return None
 
     def _rule_of_last_claim(self, page: Page, amount: Amount) -> MetricRule | None:
         previous = page.last_claim
@@ -482,6 +500,7 @@ class ClaimFinder:
             rule_id=rule.id,
         )
         page.last_claim = claim
+        page.recent_claims = [*page.recent_claims[-(RECENT_CLAIMS - 1) :], claim]
         return claim
 
 

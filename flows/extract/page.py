@@ -30,6 +30,7 @@ class Page:
     words: WordPresence  # the word lists whose presence in a sentence facts ask about
     named: NamedSubjects  # names that are the subject of a clause (other companies' facts)
     last_claim: Claim | None = None  # the claim found last: a noun for numbers without one
+    recent_claims: list[Claim] = field(default_factory=list)  # the last few, latest last
     _stops: Sentences | None = None  # built on the first sentence asked for
     _subjects: dict[tuple[int, int], str] = field(default_factory=dict)
     _contexts: dict[int, tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=dict)
