@@ -166,3 +166,35 @@ def test_the_flat_prescan_starts_where_the_expression_does(pieces: list[tuple[st
     for hi in (len(text), len(text) // 2):
         for pos in range(hi):
             assert (nested(text, pos, hi) is None) == (flat(text, pos, hi) is None), (text, pos)
+
+
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [
+        ("Its fiscal year began Aug. 31, and it opened 40 stores.", 8),
+        ("in the financial year ending March 31, 2024", 4),
+        ("the company's fiscal year that begins February 1", 2),
+        ("It opened 40 stores in fiscal 2024.", 1),  # nothing said: the calendar year
+        ("The fiscal year was strong; it began hiring in May.", 1),  # no month of the year
+    ],
+)
+def test_a_texts_fiscal_start_is_read_where_it_says(text: str, month: int) -> None:
+    assert FINDER.fiscal_start(text) == month
+
+
+@pytest.mark.parametrize(
+    ("phrase", "start", "expected"),
+    [
+        ("in fiscal 2008", 9, ("2007-09-01", "2008-08-31")),
+        ("in FY25", 4, ("2024-04-01", "2025-03-31")),
+        ("in fiscal 2008", 1, ("2008-01-01", "2008-12-31")),
+        ("during the fiscal year", 2, ("2025-02-01", "2026-01-31")),  # publication's own
+        ("during the fiscal year", 5, ("2024-05-01", "2025-04-30")),
+        ("this financial year", 1, ("2025-01-01", "2025-12-31")),
+    ],
+)
+def test_fiscal_years_start_in_the_texts_month(
+    phrase: str, start: int, expected: tuple[str, str]
+) -> None:
+    found = FINDER.find(phrase, 0, len(phrase), D("2025-04-10"), fiscal_start=start)
+    assert [(m.start, m.end) for m in found] == [(D(expected[0]), D(expected[1]))]

@@ -44,6 +44,7 @@ class DocumentDating:
         self._undated: dict[tuple[Span, bool], Dating] = {}
         self._planned_in: dict[Span, list[Span]] = {}  # by clause: where its planned cues are
         self._dated: dict[tuple[int, int | None], Dating] = {}  # by the fact's span
+        self._fiscal_start: int | None = None  # the month its fiscal years start in
         # The headline, when the text opens with a line of its own.
         newline = text.find("\n")
         self._first_line_end = newline if newline > 0 else -1
@@ -140,7 +141,11 @@ class DocumentDating:
 
     def _sentence_periods(self, sentence: Span) -> SentencePeriods | None:
         """The time expressions of a sentence by kind, or None when it has none."""
-        mentions = self._finder.find(self._text, sentence[0], sentence[1], self._pub, self._folded)
+        if self._fiscal_start is None:  # the first sentence with a time: read the text once
+            self._fiscal_start = self._finder.fiscal_start(self._text)
+        mentions = self._finder.find(
+            self._text, sentence[0], sentence[1], self._pub, self._folded, self._fiscal_start
+        )
         mentions = [m for m in mentions if not self._in_dateline(m)]
         if not mentions:
             return None

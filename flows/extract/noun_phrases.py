@@ -66,11 +66,14 @@ def noun_phrase_source(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> st
     """Regex source of what may follow a number up to its noun (see `noun_phrase` in the YAML)."""
     spec = rules.noun_phrase
     stop = alternation(spec.stop_words)
-    # A word, initials ("U.S."), a model and its number ("Boeing 737"), or a label of digits
-    # and letters ("5G", "737-700s").
+    named_by_number = alternation(spec.name_words) if spec.name_words else "(?!)"  # "level 2"
+    # A word, initials ("U.S."), a model and its number ("Boeing 737", "level 2"), or a label of
+    # digits and letters ("5G", "737-700s").
     word = (
         rf"(?!{stop}(?![\w'’.-]))"
-        r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’&®-]*[ \t]+\d{1,4}(?![\d,.])|[A-Za-z][\w'’&®-]*"
+        rf"(?:[A-Z]\.(?:[A-Z]\.)+"
+        rf"|(?:(?-i:[A-Z])[\w'’&®-]*|{named_by_number})[ \t]+\d{{1,4}}(?![\d,.])"
+        r"|[A-Za-z][\w'’&®-]*"
         r"|\d[\d-]*[A-Za-z][\w'’&®-]*)"
     )
     aside = r"(?:\s*[–—]\s*(?:[^\s–—]+\s+){0,3}?[^\s–—]+\s*[–—])?"  # "first – and largest –"

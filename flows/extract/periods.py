@@ -25,7 +25,7 @@ UPCOMING_DAYS = 31
 # The named groups of PeriodFinder.pattern's alternatives, in the order _span tries them.
 _ALTERNATIVES = (
     *("window", "range", "mlist", "fiscal", "relm", "weekday", "part", "span", "code"),
-    *("month", "month2", "year", "rel", "ago"),
+    *("month", "month2", "year", "rel", "ago", "thisfy"),
 )  # a day with no year this close after publication is the coming one
 
 
@@ -78,6 +78,14 @@ def months_span(year: int, first: int, last: int) -> tuple[date, date]:
     return date(year, first, 1), month_end(year, last)
 
 
+def fiscal_year(year: int, start_month: int) -> tuple[date, date]:
+    """Fiscal year `year` starting in `start_month`, named after the calendar year it ends in
+    ("fiscal 2008" from September: Sep 2007 - Aug 2008; "FY25" from April: Apr 2024 - Mar 2025)."""
+    if start_month == 1:
+        return months_span(year, 1, 12)
+    return date(year - 1, start_month, 1), month_end(year, start_month - 1)
+
+
 class PeriodFinder:
     """One compiled expression for every time phrase the vocabulary describes."""
 
@@ -109,6 +117,17 @@ class PeriodFinder:
             r"(?<!\w)" + alternation(vocab.horizon_nouns) + r"\s+$", re.IGNORECASE
         )
         self._not_after = SuffixMatch(vocab.not_after, re.IGNORECASE) if vocab.not_after else None
+        # Where a text says when its fiscal year starts or ends ("its fiscal year that began
+        # Aug. 31", "the financial year ending March 31"): see fiscal_start.
+        months = alternation(vocab.months) + r"\.?(?![\w])"
+        year_words = alternation(vocab.fiscal_year_names) if vocab.fiscal_year_names else "(?!)"
+        self._fiscal_bound = re.compile(
+            rf"(?i:{year_words})\s+(?:that\s+|which\s+)?(?:(?P<begins>"
+            rf"{alternation(vocab.fiscal_starts)})|(?P<ends>{alternation(vocab.fiscal_ends)}))"
+            rf"\s+(?:on\s+)?(?P<month>{months})"
+            if vocab.fiscal_starts and vocab.fiscal_ends
+            else "(?!)"
+        )
 
     def _scan_source(self) -> str:
         """_source(fold=True) without groups, as one flat alternation of literal-led branches.
@@ -158,6 +177,7 @@ class PeriodFinder:
             rf"(?:(?:\d{{1,3}}|{alternation(lower(w.count_words))})\s+)?{alternation(lower(w.units))}"
         )
         branches += [rf"{phrase_source(p)}\s?'?\d{{2,4}}" for p in lower(v.fiscal_year)]
+        branches += [phrase_source(p) for p in lower(v.current_fiscal_year)]
         if w.ago:
             counts = alternation(lower([*w.count_words, "a", "an"]))
             branches.append(
@@ -231,6 +251,7 @@ class PeriodFinder:
             rf"(?P<range>{ranges})"
             rf"|(?P<mlist>{month_list})"
             rf"|(?P<fiscal>{fiscal})"
+            rf"|(?P<thisfy>{phrases(v.current_fiscal_year)})(?![\w-]|\s?'?\d)"
             rf"|(?P<part>{phrases(v.parts)})[\s-]+{year('py', any_year)}"
             rf"|(?:the\s+)?(?P<span>{phrases(words_of)})(?:\s+of\s+{year('sy', any_year)})?"
             rf"|(?P<code>(?-i:{phrases(codes_of)}))[\s-]?{year('cy', relative)}"
@@ -247,12 +268,22 @@ class PeriodFinder:
         )
 
     def find(
-        self, text: str, lo: int, hi: int, published_at: date, folded: str | None = None
+        self,
+        text: str,
+        lo: int,
+        hi: int,
+        published_at: date,
+        folded: str | None = None,
+        fiscal_start: int = 1,
     ) -> list[PeriodMention]:
-        """Every time expression between lo and hi, in order (folded: fold_case(text))."""
+        """Every time expression between lo and hi, in order (folded: fold_case(text)), fiscal
+        years starting in month `fiscal_start`."""
         folded = fold_case(text) if folded is None else folded
         resolve = self.resolve
-        found = [resolve(m, text, published_at) for m in self._matches(text, folded, lo, hi)]
+        found = [
+            resolve(m, text, published_at, fiscal_start)
+            for m in self._matches(text, folded, lo, hi)
+        ]
         return [mention for mention in found if mention is not None]
 
     def _matches(self, text: str, folded: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
@@ -274,19 +305,31 @@ class PeriodFinder:
             yield m
             pos = m.end()
 
+    def fiscal_start(self, text: str) -> int:
+        """The month a text's fiscal years start in, when it says ("fiscal year that began Aug.
+        31": 8; "financial year ending March 31": 4); else 1, the calendar year."""
+        m = self._fiscal_bound.search(text)
+        if m is None:
+            return 1
+        month = self._months[m.group("month").rstrip(".")]
+        return month if m.group("begins") else month % 12 + 1
+
     def parse(self, phrase: str, published_at: date) -> PeriodMention | None:
         """Resolve a phrase that is exactly one time expression ("in Q3 2024"); else None."""
         m = self.pattern.fullmatch(phrase)
         return self.resolve(m, phrase, published_at) if m else None
 
-    def resolve(self, m: re.Match[str], text: str, pub: date) -> PeriodMention | None:
-        """The mention a match of self.pattern stands for; None when it is no time after all."""
+    def resolve(
+        self, m: re.Match[str], text: str, pub: date, fiscal_start: int = 1
+    ) -> PeriodMention | None:
+        """The mention a match of self.pattern stands for; None when it is no time after all.
+        `fiscal_start`: the month the text's fiscal years start in (fiscal_start())."""
         # One call for the groups it needs, not a call per group (as NumberReader.read does).
         written_prep, window_prep, now, ahead, written = m.group(
             "prep", "wprep", "now", "ahead", "all"
         )
         prep = norm(written_prep or window_prep or "")
-        span = self._span(m, pub, has_prep=bool(prep))
+        span = self._span(m, pub, has_prep=bool(prep), fiscal_start=fiscal_start)
         if span is None:
             return None
         start, end = span
@@ -313,7 +356,9 @@ class PeriodFinder:
             return int(m.group(name))
         return pub.year + self._relative[norm(m.group(name + "r"))]
 
-    def _span(self, m: re.Match[str], pub: date, has_prep: bool) -> tuple[date, date] | None:
+    def _span(
+        self, m: re.Match[str], pub: date, has_prep: bool, fiscal_start: int = 1
+    ) -> tuple[date, date] | None:
         # Which alternative matched, from one call (see resolve): only its groups are set.
         (
             window,
@@ -330,6 +375,7 @@ class PeriodFinder:
             bare,
             rel,
             ago,
+            this_fiscal_year,
         ) = m.group(*_ALTERNATIVES)
         if window:
             return self._window(m, pub)
@@ -343,8 +389,9 @@ class PeriodFinder:
             return date(year, first, 1), month_end(year, last)
         if fiscal:
             year = int(m.group("fy"))
-            year = year + 2000 if year < 100 else year
-            return months_span(year, 1, 12)
+            return fiscal_year(year + 2000 if year < 100 else year, fiscal_start)
+        if this_fiscal_year:  # the fiscal year publication falls in
+            return fiscal_year(pub.year + (pub.month >= fiscal_start > 1), fiscal_start)
         if relm:
             month_index = pub.year * 12 + pub.month - 1 + self._relative_months[norm(relm)]
             return months_span(month_index // 12, month_index % 12 + 1, month_index % 12 + 1)

@@ -133,6 +133,10 @@ class PeriodVocabulary(_Model):
     weekdays: Phrases = ()
     windows: Windows
     fiscal_year: Phrases = ()
+    current_fiscal_year: Phrases = ()
+    fiscal_year_names: Phrases = ()
+    fiscal_starts: Phrases = ()
+    fiscal_ends: Phrases = ()
     prepositions: Phrases
     deadline_prepositions: Phrases
     to_date_prepositions: Phrases = ()
