@@ -169,6 +169,12 @@ class ClaimFinder:
             return True
         if _CODE_BEFORE.search(text, max(0, start - 8), start) is not None:
             return True
+        # Most numbers follow no capitalised word: told by looking at the word before, first.
+        word_start = text.rfind(" ", max(0, start - 40), start - 1) + 1
+        if not (
+            start >= 2 and text[start - 1] == " " and text[word_start : word_start + 1].isupper()
+        ):
+            return False
         number = _MODEL_NUMBER.match(text, start)
         if number is None or self._place_before.search(text, max(0, start - 40), start):
             return False
@@ -477,9 +483,7 @@ class ClaimFinder:
         claim = Claim.new(
             doc_id=doc.doc_id,
             file=doc.file,
-            entity=page.subject(sentence[0], start, end)
-            if other is None
-            else page.canonical(other),
+            entity=page.subject(sentence, start, end) if other is None else page.canonical(other),
             metric=metric_id,
             scope=scope,
             value_lo=interval.lo,

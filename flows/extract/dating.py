@@ -142,7 +142,7 @@ class DocumentDating:
     def _sentence_periods(self, sentence: Span) -> SentencePeriods | None:
         """The time expressions of a sentence by kind, or None when it has none."""
         if self._fiscal_start is None:  # the first sentence with a time: read the text once
-            self._fiscal_start = self._finder.fiscal_start(self._text)
+            self._fiscal_start = self._finder.fiscal_start(self._text, self._folded)
         mentions = self._finder.find(
             self._text, sentence[0], sentence[1], self._pub, self._folded, self._fiscal_start
         )

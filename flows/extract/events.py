@@ -242,7 +242,7 @@ class EventFinder:
         return Event.new(
             doc_id=doc.doc_id,
             file=doc.file,
-            entity=page.subject(sentence[0], min(start, pos)),
+            entity=page.subject(sentence, min(start, pos)),
             event_type=event_type,
             subject=subject,
             period_start=dating.start,

@@ -41,6 +41,13 @@ class Page:
     # subject asked for (False: not yet; None: the aliases allow no such list).
     _catalogued_starts: list[int] | bool | None = False
     _names: dict[str, bool] = field(default_factory=dict)  # word -> whether it is a name (_a_name)
+    _named: dict[int, list[tuple[int, int, str, bool]]] = field(default_factory=dict)  # _named_in
+
+    @property
+    def _own_names(self) -> tuple[str, ...]:
+        """The entity's name and its first word: how most sentences name their subject."""
+        words = self.entity.split()
+        return (self.entity, words[0]) if len(words) > 1 else (self.entity,)
 
     @property
     def text(self) -> str:
@@ -92,32 +99,33 @@ class Page:
             found = self._words_in[sentence] = self.words.present(self.folded, *sentence)
         return found[finder]
 
-    def subject(self, sentence_start: int, pos: int, end: int | None = None) -> str:
+    def subject(self, sentence: tuple[int, int], pos: int, end: int | None = None) -> str:
         """Whom the fact at pos is about: another company that is the subject of its clause
         ("By comparison, Morrisons has 500 outlets"), else the nearest entity named before it in
         its sentence, else the document's entity. `end`: where the fact's words end, when an
         entity named in them makes the fact its own ("operates 89 of Caribou's 100 stores")."""
         # Each partner or place of one event trigger asks about the same position.
+        sentence_start = sentence[0]
         found = self._subjects.get((sentence_start, pos))
         if found is None:
-            found = self._other_subject(sentence_start, pos, end) or self._named_entity(
+            found = self._other_subject(sentence, pos, end) or self._named_entity(
                 sentence_start, pos
             )
             self._subjects[sentence_start, pos] = found
         return found
 
-    def _other_subject(self, sentence_start: int, pos: int, end: int | None) -> str | None:
+    def _other_subject(self, sentence: tuple[int, int], pos: int, end: int | None) -> str | None:
         """The company other than the entity whose subject phrase ("Morrisons has", "Pizza Hut,
         which") is the nearest before pos in its sentence, with no entity named between it and
         the fact's words, nor in them."""
-        text = self.doc.text
+        text, sentence_start = self.doc.text, sentence[0]
+        # The subject phrase may end past pos: "McDonald's has more than 37,000" (pos at "has").
+        before = [s for s in self._named_in(sentence) if s[0] < pos]
+        if not before:
+            return None  # most sentences: no subject but the entity's
         if end is not None and self.names_the_entity(max(sentence_start, pos - OWNER_BEFORE), end):
             return None  # "89 of Caribou's 100 locations", "the first Caribou coffeehouse"
-        # The subject phrase may end past pos: "McDonald's has more than 37,000" (pos at "has").
-        found = self.named.find(text, sentence_start, min(len(text), pos + SUBJECT_PAST_POS))
-        for start, _, name, marked in reversed(found):
-            if start >= pos:
-                continue
+        for start, _, name, marked in reversed(before):
             canonical = self.canonical(name)
             if self._is_the_entity(name):
                 return None  # the nearest subject is the entity itself
@@ -128,6 +136,20 @@ class Page:
                 return None  # an entity named in it or nearer the fact: the resolver's to say
             return canonical
         return None
+
+    def _named_in(self, sentence: tuple[int, int]) -> list[tuple[int, int, str, bool]]:
+        """The subject phrases of a sentence (NamedSubjects.find), found once for its facts."""
+        found = self._named.get(sentence[0])
+        if found is None:
+            text = self.doc.text
+            found = self._named[sentence[0]] = self.named.find(
+                text,
+                self.folded,
+                sentence[0],
+                min(len(text), sentence[1] + SUBJECT_PAST_POS),
+                self._own_names,
+            )
+        return found
 
     def names_the_entity(self, lo: int, hi: int) -> bool:
         """Whether text[lo:hi] names the entity: an alias of it, or its name's first word."""

@@ -121,6 +121,7 @@ class PeriodFinder:
         # Aug. 31", "the financial year ending March 31"): see fiscal_start.
         months = alternation(vocab.months) + r"\.?(?![\w])"
         year_words = alternation(vocab.fiscal_year_names) if vocab.fiscal_year_names else "(?!)"
+        self._fiscal_names = [n.lower() for n in vocab.fiscal_year_names]
         self._fiscal_bound = re.compile(
             rf"(?i:{year_words})\s+(?:that\s+|which\s+)?(?:(?P<begins>"
             rf"{alternation(vocab.fiscal_starts)})|(?P<ends>{alternation(vocab.fiscal_ends)}))"
@@ -305,9 +306,12 @@ class PeriodFinder:
             yield m
             pos = m.end()
 
-    def fiscal_start(self, text: str) -> int:
+    def fiscal_start(self, text: str, folded: str | None = None) -> int:
         """The month a text's fiscal years start in, when it says ("fiscal year that began Aug.
         31": 8; "financial year ending March 31": 4); else 1, the calendar year."""
+        folded = fold_case(text) if folded is None else folded
+        if not any(name in folded for name in self._fiscal_names):
+            return 1  # most texts name no fiscal year: a substring test tells
         m = self._fiscal_bound.search(text)
         if m is None:
             return 1

@@ -54,7 +54,7 @@ class OtherSubjects:
 
 # A name that may be a clause's subject: capitalised words, or a number joined to one ("7-Eleven").
 _SUBJECT_NAME = (  # "Morrisons", "Pizza Hut", "H & M", "7-Eleven", "Aldi and Metcash"
-    r"(?:\d+-)?[A-Z][\w&'’.-]*(?:[ \t]+(?:(?:&|and)[ \t]+)?[A-Z][\w&'’.-]*){0,3}"
+    r"(?:[A-Z]|\d+-[A-Z])[\w&'’.-]*(?:[ \t]+(?:(?:&|and)[ \t]+)?[A-Z][\w&'’.-]*){0,3}"
 )
 _TICKER = r"\s*\((?:[A-Z]+:\s*)?[A-Z][A-Z.]{0,6}\)"  # "(NIO)", "(ASX: WES)"
 _ASIDE = (  # "7-Eleven — the largest chain —", "Coles, the rival,", "OPay, Opera's fintech arm"
@@ -62,6 +62,10 @@ _ASIDE = (  # "7-Eleven — the largest chain —", "Coles, the rival,", "OPay, 
     r"|,\s+(?:the|a|an|its)\s+[^,.;:\n–—]{1,40}?,(?=\s)"
     r"|,\s+[A-Z][\w&.-]*['’]s\s+[^,.;:\n–—]{1,40}?,?(?=\s)"
 )
+_NAME_END = re.compile(r"[A-Z\d]")  # what a word that may end a subject's name starts with
+APPOSITION = 48  # how far before its verb an apposition's comma may be
+REACH = 120  # how far before its verb a subject's name may start (asides included)
+_HANGING_AT = re.compile(r",[ \t]*(?:which|whose)\s")
 # A name right after one of these is a place or a source, no subject ("a flight to Rajkot,
 # which", "According to TechCrunch, the startup has").
 _OBJECT_OF = re.compile(r"(?<![\w-])(?:to|in|into|at|from|across|throughout|near)[ \t]+$")
@@ -77,26 +81,78 @@ class NamedSubjects:
     the document's entity is the page's to decide (Page.subject): see `plausible`."""
 
     def __init__(self, verbs: tuple[str, ...], not_names: set[str], stop_words: set[str]) -> None:
+        # The verbs are found first (one scan of the folded text for all of them), then a name
+        # is looked for right before each: far cheaper than trying every capital of the text.
+        self._verbs = WordSearch(folded_phrases(verbs))
         adverbs = r"(?:now|currently|also|still|already|reportedly|alone|itself)"
-        self._pattern = re.compile(
-            rf"(?<![\w&'’.-])(?P<name>{_SUBJECT_NAME})(?P<marks>(?:{_TICKER})?(?:{_ASIDE})??)"
-            rf"(?:\s+(?:{adverbs}\s+)?{alternation(verbs)}(?![\w-])|\s*,\s*(?:which|whose)\s)"
-        )
-        self._not_names = not_names  # places, months, weekdays: subjects, but no companies
+        name = rf"(?P<name>{_SUBJECT_NAME})(?P<marks>(?:{_TICKER})?(?:{_ASIDE})??)"
+        self._before_verb = re.compile(rf"{name}\s+(?:{adverbs}\s+)?$")
+        self._before_clause = re.compile(rf"{name}\s*$")  # before ", which has"
+        self.not_names = not_names  # places, months, weekdays: subjects, but no companies
         self._stop_words = {w.casefold() for w in stop_words}
 
-    def find(self, text: str, lo: int, hi: int) -> list[tuple[int, int, str, bool]]:
+    def find(
+        self, text: str, folded: str, lo: int, hi: int, own: tuple[str, ...] = ()
+    ) -> list[tuple[int, int, str, bool]]:
         """(start, end of the subject phrase, name, whether a ticker or an apposition marks it as
-        a name) of each subject between lo and hi."""
-        found = []
-        for m in self._pattern.finditer(text, lo, hi):
-            if _OBJECT_OF.search(text, max(0, m.start() - 12), m.start()) is not None:
+        a name) of each subject between lo and hi, in order. `folded`: fold_case(text); `own`:
+        the names of the document's entity, found right before a verb without a regex (the
+        subject of most sentences)."""
+        found = {}
+        for start, end, _ in self._verbs.finditer(folded, lo, hi):
+            if not text[start].islower():
+                continue  # "Smart Delivered 70,000 Cars": a title's words, not a subject's verb
+            if not self._may_follow_a_name(text, lo, start):
+                continue  # "it has", "the company operates": most verbs, told without a regex
+            before = start - 1
+            name = next((n for n in own if text.endswith(n, lo, before)), None)
+            if name is not None and text[before] == " ":
+                found.setdefault(before - len(name), (before - len(name), end, name, False))
                 continue
-            trimmed = self._trimmed(m.group("name"))
-            if trimmed is not None:
-                skipped, name = trimmed
-                found.append((m.start("name") + skipped, m.end(), name, bool(m.group("marks"))))
-        return found
+            self._add(found, text, self._before_verb, max(lo, start - REACH), start, end)
+        for hanging in _HANGING_AT.finditer(text, lo, hi):
+            at = hanging.start()
+            self._add(found, text, self._before_clause, max(lo, at - REACH), at, hanging.end())
+        return [found[k] for k in sorted(found)]
+
+    @staticmethod
+    def _may_follow_a_name(text: str, lo: int, verb: int) -> bool:
+        """Whether the word before a verb (or before the adverb before it) can end a subject
+        phrase: a capitalised word, a ticker's parenthesis, an aside's dash; or an apposition
+        may stand between."""
+        if text.rfind(",", max(lo, verb - APPOSITION), verb) >= 0:
+            return True  # maybe an apposition: "OPay, Opera's fintech arm raised"
+        end = verb - 1  # the verb follows a space
+        for _ in range(2):
+            start = text.rfind(" ", lo, end) + 1
+            if start == 0 or start >= end:
+                return start == 0 and lo < end and _NAME_END.match(text, lo) is not None
+            if _NAME_END.match(text, start) is not None or text[end - 1] in ")–—,":
+                return True
+            end = start - 1
+        return False
+
+    def _add(
+        self,
+        found: dict[int, tuple[int, int, str, bool]],
+        text: str,
+        pattern: re.Pattern[str],
+        lo: int,
+        hi: int,
+        end: int,
+    ) -> None:
+        m = pattern.search(text, lo, hi)
+        if m is None:
+            return
+        at = m.start()
+        if at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_&'’.-"):
+            return  # inside a word: no name starts here
+        if _OBJECT_OF.search(text, max(0, at - 12), at) is not None:
+            return
+        trimmed = self._trimmed(m.group("name"))
+        if trimmed is not None:
+            skipped, name = trimmed
+            found.setdefault(at + skipped, (at + skipped, end, name, bool(m.group("marks"))))
 
     def _trimmed(self, written: str) -> tuple[int, str] | None:
         """(characters skipped, name): the name without leading function words ("But Domino’s")
@@ -114,7 +170,7 @@ class NamedSubjects:
             return None
         # Followed by a verb, an "'s" is part of the name ("Sainsbury's has"), kept as written.
         bare = _POSSESSIVE.sub("", rest)
-        if bare in self._not_names or bare.split()[0] in self._not_names:
+        if bare in self.not_names or bare.split()[0] in self.not_names:
             return None
         return skipped, rest.replace("’", "'")  # one spelling for the ledger's entity
 
