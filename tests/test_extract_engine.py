@@ -178,7 +178,8 @@ SUBJECT_PIECES = [
     st.sampled_from(["Voltara", "smart", "Smart Europe", "O'Neil Bikes"]),
 )
 def test_the_subject_shortcut_answers_as_the_search(text: str, hint: str) -> None:
-    """Page.subject skips the alias search where no catalogued alias can start: same answer."""
+    """Page.named_entity skips the alias search where no catalogued alias can start: same
+    answer."""
     page = EXTRACTOR.page(document(text, hint=hint))
     if page is None:
         return
@@ -193,7 +194,7 @@ def test_the_subject_shortcut_answers_as_the_search(text: str, hint: str) -> Non
     for start in range(len(text) + 1):
         for pos in range(start, len(text) + 1):
             expected = outcome(resolver.subject, text, start, pos, page.matcher, page.entity)
-            assert outcome(page.subject, start, pos) == expected, (start, pos)
+            assert outcome(page.named_entity, start, pos) == expected, (start, pos)
 
 
 def test_a_misspelt_key_in_extraction_yaml_names_the_file_and_the_key(

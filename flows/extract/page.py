@@ -108,7 +108,7 @@ class Page:
         sentence_start = sentence[0]
         found = self._subjects.get((sentence_start, pos))
         if found is None:
-            found = self._other_subject(sentence, pos, end) or self._named_entity(
+            found = self._other_subject(sentence, pos, end) or self.named_entity(
                 sentence_start, pos
             )
             self._subjects[sentence_start, pos] = found
@@ -185,7 +185,7 @@ class Page:
             )
         return known
 
-    def _named_entity(self, sentence_start: int, pos: int) -> str:
+    def named_entity(self, sentence_start: int, pos: int) -> str:
         """The nearest catalogued entity named before pos in its sentence, else the entity."""
         if self._catalogued_starts is False:
             self._catalogued_starts = self.matcher.catalogued_starts(self.doc.text)
