@@ -473,7 +473,14 @@ class ClaimFinder:
             return None  # an earlier level with no time would read as today's
         period_start, period_end, period_text = dating.start, dating.end, dating.text
         story = self._kinds.story_period(page, amount) if metric_id in self._kinds.flows else None
-        if dating.mention is None and story is not None and story.status == dating.status:
+        # A story's parts count the same thing: another flow ("opened 85 screens last year ...
+        # 10 new operation centers") does not share its period.
+        if (
+            dating.mention is None
+            and story is not None
+            and story.metric == metric_id
+            and story.status == dating.status
+        ):
             period_start, period_end, period_text = (
                 story.period_start,
                 story.period_end,
