@@ -510,7 +510,6 @@ class ClaimFinder:
             source="rules",
             rule_id=rule.id,
         )
-        page.last_claim = claim
         page.recent_claims = [*page.recent_claims[-(RECENT_CLAIMS - 1) :], claim]
         return claim
 

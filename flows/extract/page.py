@@ -29,8 +29,9 @@ class Page:
     folded: str  # fold_case(text), for phrases matched in any case
     words: WordPresence  # the word lists whose presence in a sentence facts ask about
     named: NamedSubjects  # names that are the subject of a clause (other companies' facts)
-    last_claim: Claim | None = None  # the claim found last: a noun for numbers without one
-    recent_claims: list[Claim] = field(default_factory=list)  # the last few, latest last
+    # The last few claims found, latest last: a noun for numbers without one, and what an
+    # earlier value ("up from 5,461") is compared with.
+    recent_claims: list[Claim] = field(default_factory=list)
     _stops: Sentences | None = None  # built on the first sentence asked for
     _subjects: dict[tuple[int, int], str] = field(default_factory=dict)
     _contexts: dict[int, tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=dict)
@@ -42,6 +43,10 @@ class Page:
     _catalogued_starts: list[int] | bool | None = False
     _names: dict[str, bool] = field(default_factory=dict)  # word -> whether it is a name (_a_name)
     _named: dict[int, list[tuple[int, int, str, bool]]] = field(default_factory=dict)  # _named_in
+
+    @property
+    def last_claim(self) -> Claim | None:
+        return self.recent_claims[-1] if self.recent_claims else None
 
     @property
     def _own_names(self) -> tuple[str, ...]:

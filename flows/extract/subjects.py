@@ -78,7 +78,7 @@ class NamedSubjects:
     """Names that are the subject of a clause, with where their subject phrase ends: a name
     followed by one of `verbs` ("Morrisons has", "Nio (NIO) delivered", "7-Eleven — ... — has")
     or by a clause hanging on it ("Pizza Hut, which has"). Which of them are companies other than
-    the document's entity is the page's to decide (Page.subject): see `plausible`."""
+    the document's entity is the page's to decide (Page.subject)."""
 
     def __init__(self, verbs: tuple[str, ...], not_names: set[str], stop_words: set[str]) -> None:
         # The verbs are found first (one scan of the folded text for all of them), then a name
