@@ -244,37 +244,41 @@ class ClaimFinder:
         right after it ("$2.1 billion to $2.3 billion", "between $115 million and $120
         million"): the high end's claim holds both."""
         join = _RANGE_JOIN.match(text, low.end)
-        if join is None or (join.group("and") and not _BETWEEN.search(text, 0, low.start)):
-            return False
-        high = self._numbers.anchor.match(text, join.end())
-        high_amount = self._numbers.read(high, text) if high is not None else None
-        return (
-            high_amount is not None
-            and high_amount.currency == low.currency
-            and high_amount.value > low.value
-        )
+        high = self._numbers.anchor.match(text, join.end()) if join else None
+        high_amount = self._numbers.read(high, text) if high else None
+        return high_amount is not None and self._range_low_value(text, low, high_amount) is not None
 
     def _money_range_low(
         self, text: str, amount: Amount, clause: tuple[int, int]
     ) -> tuple[float, int] | None:
         """(low end, where it starts) of a range of amounts with a currency or a scale written
-        before the number ("$2.1 billion to $2.3 billion", "$115-$120 million")."""
-        lo = max(clause[0], amount.start - 40)
-        for m in self._numbers.anchor.finditer(text, lo, amount.start):
+        before the number ("$2.1 billion to $2.3 billion", "between $2 and $3 million")."""
+        for m in self._numbers.anchor.finditer(
+            text, max(clause[0], amount.start - 40), amount.start
+        ):
             low = self._numbers.read(m, text)
-            join = _RANGE_JOIN.match(text, low.end) if low else None
-            if low is None or join is None or join.end() != amount.start:
-                continue
-            if low.currency != amount.currency:
-                continue
-            if join.group("and") and not _BETWEEN.search(text, 0, low.start):
-                continue
-            value = low.value
-            if amount.scaled and not low.scaled:  # "$115-$120 million": the high end's scale
-                value *= amount.value / float(m.group("num").replace(",", "") or 1)
-            if value < amount.value:
+            value = self._range_low_value(text, low, amount) if low else None
+            if value is not None:
                 return value, m.start()
         return None
+
+    def _range_low_value(self, text: str, low: Amount, high: Amount) -> float | None:
+        """The value of `low` as the low end of a range whose high end is `high`, written right
+        after it: the same currency, joined by "to", a spaced dash or "and" after "between",
+        and below it; an unscaled low end takes the high end's scale ("$2 to $3 million")."""
+        join = _RANGE_JOIN.match(text, low.end)
+        if join is None or join.end() != high.start or low.currency != high.currency:
+            return None
+        if join.group("and") and not _BETWEEN.search(text, 0, low.start):
+            return None
+        value = low.value
+        if high.scaled and not low.scaled:
+            written = self._numbers.anchor.match(text, high.start)
+            digits = written.group("num") if written else None
+            if not digits:
+                return None  # a high end in words: its scale is not known apart from it
+            value *= high.value / float(digits.replace(",", ""))
+        return value if value < high.value else None
 
     def _range_low(
         self, text: str, amount: Amount, clause: tuple[int, int]
