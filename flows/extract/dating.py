@@ -8,6 +8,7 @@ from datetime import date
 
 from flows.extract.patterns import WordSearch, alternation, fold_case, folded_phrases
 from flows.extract.periods import PeriodFinder, PeriodMention
+from flows.extract.rules import Rules
 
 Span = tuple[int, int]
 # A sentence's time expressions: (explicit and deadline ones, horizons, "now"s), in text order.
@@ -29,13 +30,13 @@ class DocumentDating:
     def __init__(
         self,
         finder: PeriodFinder,
-        planned: PlannedCues,
+        cues: DatingCues,
         text: str,
         published_at: date,
         folded: str | None = None,
     ) -> None:
         self._finder = finder
-        self._planned = planned  # built by planned_pattern: searched in the folded text
+        self._cues = cues
         self._text = text
         self._folded = fold_case(text) if folded is None else folded
         self._pub = published_at
@@ -66,11 +67,11 @@ class DocumentDating:
         if (
             cue is None
             and sentence[0] < clause[0]
-            and self._planned.participles.match(self._folded, clause[0])
+            and self._cues.participles.match(self._folded, clause[0])
         ):
             cue = self._planned_cue((sentence[0], clause[0]), pos, None)
         if cue is None and sentence[1] <= self._first_line_end:
-            found = self._planned.headline.search(self._folded, sentence[0], pos)
+            found = self._cues.headline.search(self._folded, sentence[0], pos)
             cue = found[0] if found is not None else None
         if periods is None:
             cue_governs = cue is not None
@@ -80,7 +81,13 @@ class DocumentDating:
                 found = self._undated[clause, cue_governs] = self._dating(None, cue_governs)
         else:
             own = _own_period(
-                periods, pos, pos if end is None else end, clause, sentence, self._text
+                periods,
+                pos,
+                pos if end is None else end,
+                clause,
+                sentence,
+                self._text,
+                self._cues.another_event,
             )
             # "is set to triple its staff to 5,000 from its current 1,500": a "now" right before
             # the number makes it a level of today ("will now open 20 branches" stays a plan)
@@ -128,7 +135,7 @@ class DocumentDating:
         hits = self._planned_in.get(clause)
         if hits is None:
             hits = self._planned_in[clause] = [
-                (s, e) for s, e, _ in self._planned.cues.finditer(self._folded, *clause)
+                (s, e) for s, e, _ in self._cues.planned.finditer(self._folded, *clause)
             ]
         if end is None:
             return hits[0][0] if hits else None
@@ -158,7 +165,13 @@ class DocumentDating:
 
 
 def _own_period(
-    periods: SentencePeriods, pos: int, end: int, clause: Span, sentence: Span, text: str
+    periods: SentencePeriods,
+    pos: int,
+    end: int,
+    clause: Span,
+    sentence: Span,
+    text: str,
+    another_event: re.Pattern[str],
 ) -> PeriodMention | None:
     """A fact's own period: the nearest dated one in its clause (not one after another number:
     "our 500th store ... our plans to serve 1,500 stores by 2015"; not one before a "now" that
@@ -168,7 +181,11 @@ def _own_period(
     nearest "now" (the first of equals)."""
     dated, horizon, now = periods
     lo, hi = clause
-    in_clause = [m for m in dated if lo <= m.char_start < hi and not _dates_another(m, end, text)]
+    in_clause = [
+        m
+        for m in dated
+        if lo <= m.char_start < hi and not _dates_another(m, end, text, another_event)
+    ]
     nearest = _nearest(in_clause, pos)
     if nearest is not None:
         # "opened 3 centers in 2024 and now runs 41 warehouses": a "now" nearer the fact wins
@@ -191,7 +208,9 @@ def _own_period(
     return _nearest(horizon, pos) or _nearest(now, pos)
 
 
-def _dates_another(mention: PeriodMention, end: int, text: str) -> bool:
+def _dates_another(
+    mention: PeriodMention, end: int, text: str, another_event: re.Pattern[str]
+) -> bool:
     """Whether a time expression after the fact's words dates another number, told by a verb
     between ("our 500th store ... our plans to serve 1,500 stores by 2015"), or another event,
     told by a subordinating word between ("now has 60 aircraft after it took delivery of ... in
@@ -199,7 +218,7 @@ def _dates_another(mention: PeriodMention, end: int, text: str) -> bool:
     ("opened 5 stores and 3 restaurants in 2024")."""
     if mention.char_start < end:
         return False
-    if _SUBORDINATE.search(text, end, mention.char_start) is not None:
+    if another_event.search(text, end, mention.char_start) is not None:
         return True  # "now has 60 aircraft after it took delivery of 4 jets in March"
     if not _DIGIT.search(text, end, mention.char_start):
         return False
@@ -223,10 +242,6 @@ _VERB = re.compile(
     r"\b(?:is|are|was|were|be|been|has|have|had|will|would|could|should|remains?|plans?|aims?|"
     r"expects?|to\s+[a-z]+)\b",
     re.IGNORECASE,
-)
-_SUBORDINATE = re.compile(
-    r"\b(?:after|before|when|following|because|since|once|whereas|versus|vs\.?|compared\s+"
-    r"(?:with|to)|up\s+from|down\s+from)\s"
 )
 _NEW_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas)\s|;")
 _DIGIT = re.compile(r"(?<![\w-])\d")  # a number of its own, not "Covid-19"
@@ -259,22 +274,30 @@ def _distance(mention: PeriodMention, pos: int) -> int:
 
 
 @dataclass(frozen=True)
-class PlannedCues:
-    """What makes a fact planned: `cues` in its clause, searched in the folded text; or, for a
-    clause opening with one of `participles` ("..., creating up to 1,000 jobs"), a cue in the
-    sentence before it, the clause it hangs on."""
+class DatingCues:
+    """The words dating reads besides times. A fact is planned by `planned` in its clause
+    (searched in the folded text); or, for a clause opening with one of `participles` ("...,
+    creating up to 1,000 jobs"), by one in the sentence before it, the clause it hangs on; or,
+    in a headline, by `headline` ("Harbor to Open 40 Stores"). `another_event` between a fact
+    and a time after it makes the time another event's ("after", "versus")."""
 
-    cues: WordSearch
+    planned: WordSearch
     participles: re.Pattern[str]
-    headline: WordSearch  # cues of a plan in a headline ("Harbor to Open 40 Stores")
+    headline: WordSearch
+    another_event: re.Pattern[str]
 
 
-def planned_pattern(
-    cues: tuple[str, ...], participles: tuple[str, ...] = (), headline: tuple[str, ...] = ()
-) -> PlannedCues:
+def dating_cues(rules: Rules) -> DatingCues:
+    participles = rules.planned_participles
     opening = alternation(folded_phrases(participles)) if participles else "(?!)"
-    return PlannedCues(
-        WordSearch(folded_phrases(cues)),
+    # Subordinating words, and the comparisons that name an earlier value (elided_noun)
+    others = ["after", "before", "when", "following", "because", "since", "once", "whereas"]
+    return DatingCues(
+        WordSearch(folded_phrases(rules.planned_cues)),
         re.compile(rf"{opening}(?![\w-])"),
-        WordSearch(folded_phrases(headline)),
+        WordSearch(folded_phrases(rules.headline_plans)),
+        re.compile(
+            rf"(?<![\w-]){alternation([*others, *rules.elided_noun.comparisons])}\s",
+            re.IGNORECASE,
+        ),
     )

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from flows.catalogue import Catalogue, catalogue_version, load_catalogue
 from flows.extract.claims import ClaimFinder
-from flows.extract.dating import DocumentDating, planned_pattern
+from flows.extract.dating import DocumentDating, dating_cues
 from flows.extract.entities import EntityResolver
 from flows.extract.events import EventFinder, trigger_source
 from flows.extract.mentions import date_repeated_mentions
@@ -61,10 +61,7 @@ class Extractor:
         self.claims = ClaimFinder(self.rules, self.numbers, self.scopes)
         self.events = EventFinder(self.rules.events, self.scopes)
         self.entities = EntityResolver(catalogue, self.rules.not_subject_after)
-        rules = self.rules
-        self._planned = planned_pattern(
-            rules.planned_cues, rules.planned_participles, rules.headline_plans
-        )
+        self._dating_cues = dating_cues(self.rules)
         self._sentence_words = WordPresence(self.claims.sentence_words())
         self._named = named_subjects(self.rules)
         # Triggers first: where a trigger and a number word start at the same place, the
@@ -150,7 +147,9 @@ class Extractor:
             doc=doc,
             entity=entity,
             matcher=self.entities.matcher(entity),
-            dating=DocumentDating(self.periods, self._planned, doc.text, doc.published_at, folded),
+            dating=DocumentDating(
+                self.periods, self._dating_cues, doc.text, doc.published_at, folded
+            ),
             resolver=self.entities,
             folded=folded,
             words=self._sentence_words,

@@ -51,8 +51,8 @@ class Page:
     @property
     def _own_names(self) -> tuple[str, ...]:
         """The entity's name and its first word: how most sentences name their subject."""
-        words = self.entity.split()
-        return (self.entity, words[0]) if len(words) > 1 else (self.entity,)
+        first = self._first_word
+        return (self.entity, first) if first != self.entity else (self.entity,)
 
     @property
     def text(self) -> str:
@@ -92,8 +92,14 @@ class Page:
         known = self.matcher.canonical.get(name)
         if known is not None:
             return known
-        own_first = self.entity.split()[0] if self.entity.split() else self.entity
-        return self.entity if name.split()[0] == own_first else name
+        # whatever its apostrophes or possessive ("Domino’s" of "Domino's Pizza")
+        return self.entity if _bare(name.split()[0]) == _bare(self._first_word) else name
+
+    @property
+    def _first_word(self) -> str:
+        """The first word of the entity's name: how a text names it for short ("Ace")."""
+        words = self.entity.split()
+        return words[0] if words else self.entity
 
     def has_words(self, finder: WordSearch, sentence: tuple[int, int]) -> bool:
         """Whether one of the finder's phrases is in the sentence (asked once per sentence,
@@ -132,7 +138,7 @@ class Page:
             return None  # "89 of Caribou's 100 locations", "the first Caribou coffeehouse"
         for start, _, name, marked in reversed(before):
             canonical = self.canonical(name)
-            if self._is_the_entity(name):
+            if canonical == self.entity:
                 return None  # the nearest subject is the entity itself
             opens = not text[sentence_start:start].strip(_OPENERS)
             if opens and not marked and not self._a_name(name):
@@ -158,8 +164,7 @@ class Page:
 
     def names_the_entity(self, lo: int, hi: int) -> bool:
         """Whether text[lo:hi] names the entity: an alias of it, or its name's first word."""
-        text = self.doc.text
-        first = self.entity.split()[0] if self.entity.split() else self.entity
+        text, first = self.doc.text, self._first_word
         at = text.find(first, lo, hi) if first not in ("The", "A", "An") else -1
         if at >= 0 and not (at > 0 and text[at - 1].isalnum()):
             after = at + len(first)
@@ -168,15 +173,6 @@ class Page:
         return any(
             self.canonical(alias) == self.entity
             for *_, alias in self.matcher.finditer(text, lo, hi)
-        )
-
-    def _is_the_entity(self, name: str) -> bool:
-        """Whether a name is the entity's, whatever its apostrophes ("Domino’s" of "Domino's")."""
-        bare = name.replace("’", "'")
-        return self.entity in (
-            self.canonical(name),
-            self.canonical(bare),
-            self.canonical(bare[:-2] if bare.endswith("'s") else bare),
         )
 
     def _a_name(self, word: str) -> bool:
@@ -202,3 +198,8 @@ class Page:
             # entity, without searching (most facts; the search was 6% of extraction).
             return self.entity
         return self.resolver.subject(self.doc.text, sentence_start, pos, self.matcher, self.entity)
+
+
+def _bare(word: str) -> str:
+    """A word without its possessive, with straight apostrophes: "Domino’s" -> "Domino"."""
+    return word.replace("’", "'").removesuffix("'s")
