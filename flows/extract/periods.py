@@ -394,8 +394,9 @@ class PeriodFinder:
         if fiscal:
             year = int(m.group("fy"))
             return fiscal_year(year + 2000 if year < 100 else year, fiscal_start)
-        if this_fiscal_year:  # the fiscal year publication falls in
-            return fiscal_year(pub.year + (pub.month >= fiscal_start > 1), fiscal_start)
+        if this_fiscal_year:  # the fiscal year publication falls in, named after its end
+            ends_next_year = fiscal_start > 1 and pub.month >= fiscal_start
+            return fiscal_year(pub.year + 1 if ends_next_year else pub.year, fiscal_start)
         if relm:
             month_index = pub.year * 12 + pub.month - 1 + self._relative_months[norm(relm)]
             return months_span(month_index // 12, month_index % 12 + 1, month_index % 12 + 1)

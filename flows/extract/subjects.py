@@ -11,7 +11,8 @@ import re
 from flows.extract.patterns import WordSearch, alternation, folded_phrases
 
 # A company's name: capitalised words ("Bean There", "Brewline", "H&M"), at most four.
-_NAME = r"[A-Z][\w&'’.-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w&'’.-]*){0,3}"
+_WORD = r"[A-Z][\w&'’.-]*"
+_NAME = rf"{_WORD}(?:[ \t]+(?:&[ \t]+)?{_WORD}){{0,3}}"
 _POSSESSIVE = re.compile(r"['’]s?$")
 # The clause that hangs on a name: ", which has 120 locations".
 _HANGING = re.compile(r"\s*,\s*(?:which|that|whose|with)\s", re.IGNORECASE)
@@ -53,9 +54,8 @@ class OtherSubjects:
 
 
 # A name that may be a clause's subject: capitalised words, or a number joined to one ("7-Eleven").
-_SUBJECT_NAME = (  # "Morrisons", "Pizza Hut", "H & M", "7-Eleven", "Aldi and Metcash"
-    r"(?:[A-Z]|\d+-[A-Z])[\w&'’.-]*(?:[ \t]+(?:(?:&|and)[ \t]+)?[A-Z][\w&'’.-]*){0,3}"
-)
+# A subject's name may also open with a number ("7-Eleven") and join two ("Aldi and Metcash").
+_SUBJECT_NAME = rf"(?:\d+-)?{_WORD}(?:[ \t]+(?:(?:&|and)[ \t]+)?{_WORD}){{0,3}}"
 _TICKER = r"\s*\((?:[A-Z]+:\s*)?[A-Z][A-Z.]{0,6}\)"  # "(NIO)", "(ASX: WES)"
 _ASIDE = (  # "7-Eleven — the largest chain —", "Coles, the rival,", "OPay, Opera's fintech arm"
     r"\s*[–—][^–—\n]{1,80}[–—]"
