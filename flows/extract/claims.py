@@ -18,6 +18,7 @@ from flows.catalogue import GLOBAL_SCOPE
 from flows.extract.kinds import KindOfCount
 from flows.extract.noun_phrases import (
     NounPhrase,
+    compound_source,
     follower_source,
     noun_phrase_source,
     scan_sources,
@@ -81,6 +82,11 @@ class ClaimFinder:
             + r")(?![\w]))",
             re.IGNORECASE,
         )
+        self._compound = re.compile(compound_source(rules), re.IGNORECASE)
+        yearly = rules.noun_phrase.yearly_rates
+        self._yearly = re.compile(
+            r"\s+" + (alternation(yearly) if yearly else "(?!)") + r"(?![\w])", re.IGNORECASE
+        )
         self._not_fact = WordSearch(folded_phrases(rules.not_fact_cues))
         elided = rules.elided_noun
         self._elided_reach = elided.reach
@@ -141,11 +147,16 @@ class ClaimFinder:
             return None
         if (amount.currency or amount.scaled) and self._low_end_of_a_range(text, amount):
             return None  # "$115 million" of "between $115 million and $120 million"
+        if text.startswith("-", amount.end):
+            return self._sized_company(page, amount)
         phrase = self._phrase(text, amount.end)
         if phrase is None and amount.currency is None:
             return self._elided(page, amount)
+        yearly = False
         if phrase is not None and self._rate.match(text, phrase.end):
-            return None  # "one new store every nine hours" is a rate
+            yearly = self._yearly.match(text, phrase.end) is not None
+            if not yearly:
+                return None  # "one new store every nine hours" is a rate
         if phrase is not None and amount.value == 1 and _PARTITIVE_ONE.match(text, amount.end):
             return None  # "one of our locations" counts nothing
         if self._in_a_name(text, amount.start):
@@ -159,7 +170,30 @@ class ClaimFinder:
         chosen = self._choose(candidates, page.folded, clause, amount.start)
         if chosen is None:
             return None
-        return self._claim(page, amount, phrase, chosen, sentence, clause)
+        return self._claim(page, amount, phrase, chosen, sentence, clause, flow_only=yearly)
+
+    def _sized_company(self, page: Page, amount: Amount) -> Claim | None:
+        """A number joined to its noun by a hyphen, sizing a company ("the 121-store chain"):
+        a level of the noun's rule; sizing anything else ("a 300-room hotel"), no claim."""
+        m = self._compound.match(page.text, amount.end)
+        if m is None or amount.ordinal or amount.currency:
+            return None
+        phrase = NounPhrase(m.group("noun"), (amount.end, amount.end), m.end())
+        sentence, clause = page.sentence_and_clause(amount.start)
+        chosen = self._choose(self._candidates(phrase, amount), page.folded, clause, amount.start)
+        if chosen is None:
+            return None
+        rule = chosen.rule
+        return self._claim(
+            page,
+            amount,
+            phrase,
+            chosen,
+            sentence,
+            clause,
+            metric=(rule.metric, rule.unit),
+            sizes_the_company=True,
+        )
 
     def _in_a_name(self, text: str, start: int) -> bool:
         """A number right after a code in capitals ("IQ 200"), a word that names things by
@@ -423,6 +457,8 @@ class ClaimFinder:
         quote_start: int | None = None,
         needs_time: bool = False,
         metric: tuple[str, str] | None = None,
+        flow_only: bool = False,
+        sizes_the_company: bool = False,
     ) -> Claim | None:
         text, rule = page.text, match.rule
         qualifier, kind, value_start = self._qualifier(text, amount)
@@ -431,8 +467,8 @@ class ClaimFinder:
             qualifier, value_start = "range", low[1]
         if metric is None:
             metric = self._kinds.metric(page, amount, phrase, rule, clause, value_start)
-        if metric is None:
-            return None
+        if metric is None or (flow_only and metric[0] not in self._kinds.flows):
+            return None  # "serves 5 million customers a year" is no level
         other = None
         if page.has_words(self._others.cues, sentence):
             other = self._others.find(text, sentence, clause, amount.start)
@@ -473,6 +509,8 @@ class ClaimFinder:
             end = max(end, more.end() if more else end, scope_end or end)
         quote = page.quote(start, end)
         dating = page.dating.date(amount.start, clause, sentence, end)
+        if sizes_the_company:  # "The 1,200-store chain plans to ...": its size today
+            dating = page.dating.at_publication()
         if needs_time and dating.mention is None:
             return None  # an earlier level with no time would read as today's
         period_start, period_end, period_text = dating.start, dating.end, dating.text

@@ -44,6 +44,7 @@ class DocumentDating:
         # by clause and planned cue: facts with no time in their sentence
         self._undated: dict[tuple[Span, bool], Dating] = {}
         self._planned_in: dict[Span, list[Span]] = {}  # by clause: where its planned cues are
+        self._announcing_in: dict[Span, list[int]] = {}  # by clause: where its announcing verbs end
         self._dated: dict[tuple[int, int | None], Dating] = {}  # by the fact's span
         self._fiscal_start: int | None = None  # the month its fiscal years start in
         # The headline, when the text opens with a line of its own.
@@ -73,8 +74,9 @@ class DocumentDating:
         if cue is None and sentence[1] <= self._first_line_end:
             found = self._cues.headline.search(self._folded, sentence[0], pos)
             cue = found[0] if found is not None else None
+        announced = cue is None and self._announced(clause, pos)
         if periods is None:
-            cue_governs = cue is not None
+            cue_governs = cue is not None or announced
             # Half the facts have no time in their sentence: they share their clause's dating.
             found = self._undated.get((clause, cue_governs))
             if found is None:
@@ -98,9 +100,15 @@ class DocumentDating:
                 and own.char_end <= pos
                 and not self._text[own.char_end : pos].strip()
             )
+            # "announced 25 new stores opened in the first quarter": a past time reports them
+            cue_governs = cue_governs or (announced and (own is None or own.end >= self._pub))
             found = self._dating(own, cue_governs)
         self._dated[pos, end] = found
         return found
+
+    def at_publication(self) -> Dating:
+        """A level reported as of the publication date."""
+        return self._dating(None, False)
 
     def _dating(self, own: PeriodMention | None, planned_cue: bool) -> Dating:
         """The dating given the fact's own period and whether a planned cue governs it."""
@@ -146,6 +154,26 @@ class DocumentDating:
         ]
         return governing[-1] if governing else None
 
+    def _announced(self, clause: Span, pos: int) -> bool:
+        """Whether the number at pos is what an announcing verb before it in its clause
+        announces, with only words like "plans to build" or "the opening of" between
+        ("has announced 6,000 new jobs")."""
+        hits = self._announcing_in.get(clause)
+        if hits is None:
+            hits = self._announcing_in[clause] = [
+                e for _, e, _ in self._cues.announcing.finditer(self._folded, *clause)
+            ]
+        verb_end = next((e for e in reversed(hits) if e < pos), None)
+        return verb_end is not None and (
+            self._cues.announced_gap.fullmatch(self._folded, verb_end, pos) is not None
+        )
+
+    def _statement_day(self, mention: PeriodMention) -> bool:
+        """Whether a time expression is the day a statement was made ("said Tuesday",
+        "announced plans Monday to ..."): it dates none of the statement's facts."""
+        lo = max(0, mention.char_start - STATEMENT_REACH)
+        return self._cues.statement_day.search(self._folded, lo, mention.char_end) is not None
+
     def _sentence_periods(self, sentence: Span) -> SentencePeriods | None:
         """The time expressions of a sentence by kind, or None when it has none."""
         if self._fiscal_start is None:  # the first sentence with a time: read the text once
@@ -153,7 +181,9 @@ class DocumentDating:
         mentions = self._finder.find(
             self._text, sentence[0], sentence[1], self._pub, self._folded, self._fiscal_start
         )
-        mentions = [m for m in mentions if not self._in_dateline(m)]
+        mentions = [
+            m for m in mentions if not self._in_dateline(m) and not self._statement_day(m)
+        ]
         if not mentions:
             return None
         dated = [m for m in mentions if m.kind in ("explicit", "deadline")]
@@ -251,6 +281,7 @@ _DATELINE = re.compile(
     r"(?:/[^/\n]{1,30}/|\([^)\n]{1,30}\))?\s*(?:--|–|—|-)"
 )
 DATELINE_REACH = 90  # a dateline's date is this near the start of its line
+STATEMENT_REACH = 30  # a statement's verb is this near before its day ("announced plans Monday")
 _RELATIVE_CLAUSE = re.compile(r"\s*,\s*(?:which|that|when)\s")
 # What may stand between a fact's words and a planned cue that governs it ("32 gyms are
 # expected to open"), in the folded text.
@@ -278,13 +309,17 @@ class DatingCues:
     """The words dating reads besides times. A fact is planned by `planned` in its clause
     (searched in the folded text); or, for a clause opening with one of `participles` ("...,
     creating up to 1,000 jobs"), by one in the sentence before it, the clause it hangs on; or,
-    in a headline, by `headline` ("Harbor to Open 40 Stores"). `another_event` between a fact
-    and a time after it makes the time another event's ("after", "versus")."""
+    in a headline, by `headline` ("Harbor to Open 40 Stores"); or by being what an
+    `announcing` verb announces. `another_event` between a fact and a time after it makes the
+    time another event's ("after", "versus"); a `statement_day` dates nothing."""
 
     planned: WordSearch
     participles: re.Pattern[str]
     headline: WordSearch
     another_event: re.Pattern[str]
+    announcing: WordSearch
+    announced_gap: re.Pattern[str]  # what may stand between an announcing verb and its number
+    statement_day: re.Pattern[str]  # a weekday right after a statement's verb
 
 
 def dating_cues(rules: Rules) -> DatingCues:
@@ -292,6 +327,11 @@ def dating_cues(rules: Rules) -> DatingCues:
     opening = alternation(folded_phrases(participles)) if participles else "(?!)"
     # Subordinating words, and the comparisons that name an earlier value (elided_noun)
     others = ["after", "before", "when", "following", "because", "since", "once", "whereas"]
+    announcements = rules.announcements
+    weekdays = alternation(fold_case(d) for d in rules.periods.weekdays)
+    qualifiers = [p for q in rules.qualifiers for p in q.phrases]
+    between = alternation(folded_phrases([*announcements.between, *qualifiers]))
+    statement_verbs = alternation(folded_phrases(announcements.statement_verbs))
     return DatingCues(
         WordSearch(folded_phrases(rules.planned_cues)),
         re.compile(rf"{opening}(?![\w-])"),
@@ -299,5 +339,10 @@ def dating_cues(rules: Rules) -> DatingCues:
         re.compile(
             rf"(?<![\w-]){alternation([*others, *rules.elided_noun.comparisons])}\s",
             re.IGNORECASE,
+        ),
+        WordSearch(folded_phrases(announcements.verbs)),
+        re.compile(rf"(?:\s+(?:{between}|{weekdays}|to\s+[a-z]+)(?![\w-])){{0,6}}\s+"),
+        re.compile(
+            rf"(?<![\w-])(?:{statement_verbs})(?:\s+plans?)?\s+(?:on\s+)?{weekdays}(?![\w-])\W*$"
         ),
     )

@@ -26,6 +26,7 @@ from flows.extract.dating import DocumentDating, dating_cues
 from flows.extract.entities import EntityResolver
 from flows.extract.events import EventFinder, trigger_source
 from flows.extract.mentions import date_repeated_mentions
+from flows.extract.noun_phrases import compound_nouns
 from flows.extract.numbers import NumberReader
 from flows.extract.page import Page
 from flows.extract.patterns import (
@@ -55,7 +56,7 @@ class Extractor:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
         self.rules: Rules = load_rules(catalogue)
-        self.numbers = NumberReader(self.rules.numbers)
+        self.numbers = NumberReader(self.rules.numbers, compound_nouns(self.rules))
         self.periods = PeriodFinder(self.rules.periods)
         self.scopes = ScopeFinder(self.rules.scopes)
         self.claims = ClaimFinder(self.rules, self.numbers, self.scopes)

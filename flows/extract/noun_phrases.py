@@ -19,6 +19,26 @@ class NounPhrase:
     end: int  # end of the noun
 
 
+def compound_nouns(rules: Rules) -> list[str]:
+    """The nouns a number may be joined to by a hyphen to size a company ("the 121-store
+    chain"): those of the rules that count things, not money (see `compound_heads`)."""
+    if not rules.noun_phrase.compound_heads:
+        return []
+    return sorted({n for r in rules.metric_rules if not r.money for n in r.nouns})
+
+
+def compound_source(rules: Rules) -> str:
+    """Regex source of a hyphen, a counted noun and a head within three words after it (see
+    `compound_heads`); the noun in group `noun`."""
+    nouns, heads = compound_nouns(rules), rules.noun_phrase.compound_heads
+    if not nouns:
+        return "(?!)"
+    return (
+        rf"-(?P<noun>{alternation(nouns)})[ \t]+(?:[\w&'’.-]+[ \t]+){{0,3}}?"
+        rf"{alternation(heads)}(?![\w-])"
+    )
+
+
 def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[str, str]:
     """Look-aheads for the engine's scan of the folded text (lower case), each a little looser
     than what find() then reads: (a noun phrase after an ordinal word; what may follow digits:
@@ -43,12 +63,14 @@ def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[st
     # stop is then behind the look-ahead.
     follower = rf"(?<=[.,])(?=\s|$)|{follower_source(rules, lower=True)}"
     not_counts = alternation(w.lower() for w in spec.not_counts)
+    joined = compound_nouns(rules)  # "the 121-store chain"
+    compound = rf"|-{alternation(n.lower() for n in joined)}[ \t]" if joined else ""
     # No percentage, duration or score; no number run on into another ("+47 94 9791 8916", a
     # phone number; "(708) 646-4760")
     digits_ahead = (
         rf"(?!\s*(?:%|percent|per\s+cent)|[\s-]+(?:{not_counts})(?![\w-])"
         r"|\)?[ \t]+\(?\d++(?![a-z]))"
-        rf"(?:{linked}{noun_phrase}|{follower})"
+        rf"(?:{linked}{noun_phrase}|{follower}{compound})"
     )
     return noun_phrase, digits_ahead
 

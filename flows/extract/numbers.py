@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flows.extract.patterns import SuffixMatch, alternation, norm, words_pattern
@@ -53,8 +54,10 @@ def interval_for(value: float, kind: str, tolerance: float) -> Interval:
 class NumberReader:
     """Finds numbers with one compiled scan and reads their value, scale and currency."""
 
-    def __init__(self, vocab: NumberVocabulary) -> None:
+    def __init__(self, vocab: NumberVocabulary, compound_nouns: Sequence[str] = ()) -> None:
+        """compound_nouns: nouns a number may be joined to by a hyphen ("121-store")."""
         self.vocab = vocab
+        self._compound_nouns = compound_nouns
         self._words = {norm(k): v for k, v in vocab.words.items()}
         self._multipliers = {norm(k): v for k, v in vocab.multipliers.items()}
         self._ordinal_words = {norm(k): v for k, v in vocab.ordinal_words.items()}
@@ -93,16 +96,18 @@ class NumberReader:
         """Regex source with named groups cur, num, ord, att, words, ordword (see read())."""
         v = self.vocab
         currencies = "(?-i:" + alternation(v.currencies) + ")"
+        nouns = self._compound_nouns
+        joined = rf"(?!{alternation(nouns)}[ \t])" if nouns else ""
         cardinal = alternation([*v.words, *v.multipliers])
         after_multiplier = "|".join(f"(?<={re.escape(m)})" for m in v.multipliers)
         joiner = rf"(?:(?:{after_multiplier})\s+and\s+|[ \t]+|-)"
         # A range in digits reads as its high end, its low end kept apart ("110-115 stores").
         digits = (
-            rf"(?P<cur>{currencies}[ \t]?)?(?<![\w#+/.,-])"
+            rf"(?P<cur>{currencies}[ \t]?)?(?<![\w#+/.,:-])"
             r"(?:(?P<low>\d{1,3}(?:,\d{3})+|\d+)[-–](?=\d))?"
             r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
             rf"(?:(?P<ord>{alternation(v.ordinal_suffixes)})|(?P<att>{alternation(v.attached_scales)}))?"
-            r"(?!\w|[.,]\d|-\w)"
+            rf"(?!\w|[.,:]\d|-{joined}\w)"  # not a clock's time ("9:30")
         )
         words = rf"(?<![\w-])(?P<words>{cardinal}(?:{joiner}{cardinal})*)(?!\w|-\w)"
         ordinal = rf"(?P<ordword>{words_pattern(v.ordinal_words)})(?!-\w)"

@@ -69,6 +69,8 @@ class NounPhrase(_Model):
     partitives: Phrases = ()
     copulas: Phrases = ()
     rate_words: Phrases = ()
+    yearly_rates: Phrases = ()
+    compound_heads: Phrases = ()
     name_words: Phrases = ()
     not_counts: Phrases = ()
 
@@ -101,6 +103,12 @@ class OtherSubjectsSpec(_Model):
     market_nouns: Phrases = ()
     verbs: Phrases = ()
     not_names: Phrases = ()
+
+
+class Announcements(_Model):
+    verbs: Phrases = ()
+    between: Phrases = ()
+    statement_verbs: Phrases = ()
 
 
 class Arithmetic(_Model):
@@ -207,6 +215,7 @@ class ExtractionFile(_Model):
     not_subject_after: Phrases = ()
     planned_cues: Phrases = ()
     planned_participles: Phrases = ()
+    announcements: Announcements = Announcements()
     headline_plans: Phrases = ()
     periods: PeriodVocabulary
     events: EventSpec
@@ -227,6 +236,7 @@ class Rules(_Model):
     not_subject_after: tuple[str, ...]
     planned_cues: tuple[str, ...]
     planned_participles: tuple[str, ...]
+    announcements: Announcements
     headline_plans: tuple[str, ...]
     periods: PeriodVocabulary
     events: EventVocabulary
@@ -350,6 +360,7 @@ def load_rules(catalogue: Catalogue) -> Rules:
         not_subject_after=data.not_subject_after,
         planned_cues=data.planned_cues,
         planned_participles=data.planned_participles,
+        announcements=data.announcements,
         headline_plans=data.headline_plans,
         periods=data.periods,
         events=_events(data.events, catalogue),
