@@ -181,9 +181,7 @@ class DocumentDating:
         mentions = self._finder.find(
             self._text, sentence[0], sentence[1], self._pub, self._folded, self._fiscal_start
         )
-        mentions = [
-            m for m in mentions if not self._in_dateline(m) and not self._statement_day(m)
-        ]
+        mentions = [m for m in mentions if not self._in_dateline(m) and not self._statement_day(m)]
         if not mentions:
             return None
         dated = [m for m in mentions if m.kind in ("explicit", "deadline")]
