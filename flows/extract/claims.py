@@ -151,12 +151,15 @@ class ClaimFinder:
             return self._sized_company(page, amount)
         phrase = self._phrase(text, amount.end)
         if phrase is None and amount.currency is None:
-            return self._elided(page, amount)
+            phrase = self._noun_of_the_next(text, amount)
+            if phrase is None:
+                return self._elided(page, amount)
         yearly = False
-        if phrase is not None and self._rate.match(text, phrase.end):
-            yearly = self._yearly.match(text, phrase.end) is not None
+        rate_at = phrase.end if phrase is not None else amount.end if amount.currency else None
+        if rate_at is not None and self._rate.match(text, rate_at):
+            yearly = self._yearly.match(text, rate_at) is not None
             if not yearly:
-                return None  # "one new store every nine hours" is a rate
+                return None  # "one new store every nine hours", "$99 per month": rates
         if phrase is not None and amount.value == 1 and _PARTITIVE_ONE.match(text, amount.end):
             return None  # "one of our locations" counts nothing
         if self._in_a_name(text, amount.start):
@@ -171,6 +174,14 @@ class ClaimFinder:
         if chosen is None:
             return None
         return self._claim(page, amount, phrase, chosen, sentence, clause, flow_only=yearly)
+
+    def _noun_of_the_next(self, text: str, amount: Amount) -> NounPhrase | None:
+        """The noun phrase of the number right after this one, joined by "and" ("69,000 and
+        59,000 users respectively"); not the low end of a range ("between 38 and 42 stores")."""
+        joined = _AND_NUMBER.match(text, amount.end)
+        if joined is None or _BETWEEN.search(text, max(0, amount.start - 12), amount.start):
+            return None
+        return self._phrase(text, joined.end())
 
     def _sized_company(self, page: Page, amount: Amount) -> Claim | None:
         """A number joined to its noun by a hyphen, sizing a company ("the 121-store chain"):
@@ -328,7 +339,7 @@ class ClaimFinder:
         m = _RANGE_BEFORE.search(text, max(clause[0], amount.start - 30), amount.start)
         if m is None:
             return None
-        low = float(m.group("low").replace(",", ""))
+        low = float((m.group("low") or m.group("between")).replace(",", ""))
         return (low, m.start()) if low < amount.value else None
 
     def _and_other(self, text: str, phrase: NounPhrase) -> bool:
@@ -576,13 +587,15 @@ _APPOSITION_BEFORE = re.compile(r"(?<![\w'’.-])[A-Z][\w'’.-]*,[ \t]*$")
 _APPOSITION_END = frozenset([",", ".", ";", ")", "\n", ""])
 # The low end of a range right before a number: "285 to 315", "110-115", "between 38 and 42".
 _RANGE_BEFORE = re.compile(
-    r"(?:\b[Bb]etween\s+)?(?<![\w.,])(?P<low>\d{1,3}(?:,\d{3})+|\d+)\s*(?:to|-|–|and)\s*$"
+    r"(?:\b[Bb]etween\s+(?<![\w.,])(?P<between>\d{1,3}(?:,\d{3})+|\d+)\s*and"
+    r"|(?<![\w.,])(?P<low>\d{1,3}(?:,\d{3})+|\d+)\s*(?:to|-|–))\s*$"
 )
 _PARTITIVE_ONE = re.compile(r"\s+of\s", re.IGNORECASE)
 # Between the ends of a range of amounts: "$2.1 billion to $2.3 billion", "$5m - $7m" (the
 # scan reads no amount right after a hyphen: "$115-$120 million" stays two numbers).
 _RANGE_JOIN = re.compile(r"(?:[ \t]*to[ \t]*|[ \t]+(?:[-–]|(?P<and>and))[ \t]+)(?=(?:US)?[$€£]|\d)")
 _BETWEEN = re.compile(r"\b[Bb]etween\s+\S*\s*$")
+_AND_NUMBER = re.compile(r"[ \t]+and[ \t]+\d[\d,]*(?:\.\d+)?(?![\w,.]\d)")
 _CODE_BEFORE = re.compile(r"(?<![\w.])[A-Z]{2,4}\s$")  # "IQ 200" (not "U.S. 300")
 # A model's number: a capitalised word after a lower-case word or a number, and maybe a brand
 # ("13 Boeing 737", "its Hyundai Ioniq 5"; a title in capitals is no model), no place ("United

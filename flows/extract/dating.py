@@ -119,6 +119,9 @@ class DocumentDating:
             text = None
         else:
             start, end, text = own.start, own.end, own.text
+            if planned_cue and own.kind == "deadline" and own.yearless and end < self._pub:
+                # "will open 20 stores by June", said in August: next June
+                start, end = self._pub, end.replace(year=end.year + 1)
         due_later = own is not None and own.kind == "deadline" and end > self._pub
         planned = start > self._pub or due_later or planned_cue
         if not planned:

@@ -14,7 +14,10 @@ from flows.extract.rules import MetricRule, Rules
 from flows.model import Claim
 
 VERB_REACH = 70  # how far before a number a verb may say it is a flow or a level
+POSSESSOR_REACH = 40  # how far before an ordinal the name of its owner may start
 PASSIVE_REACH = 30  # "300 stations were sold": a verb this far after the noun counts too
+# The capitalised words of a name in the possessive right before an ordinal ("Harbor Freight's").
+_OWNER = re.compile(r"(?:[A-Z][\w&.-]*[ \t]+){0,3}[A-Z][\w&.-]*(?:['’]s|s)[ \t]$")
 _SUPERLATIVE = re.compile(r"[a-z]{2,}est\b")  # "second largest", "third-biggest"
 
 
@@ -172,5 +175,12 @@ class KindOfCount:
             return True
         if phrase is not None and page.names_the_entity(*phrase.modifiers):
             return True  # "First Uniqlo store in Vietnam", "the first Caribou coffeehouse"
-        before = text[max(0, amount.start - 2) : amount.start]
-        return before.endswith(("'s ", "’s ", "s ")) and text[amount.start - 3].isalpha()
+        # "Harbor's third warehouse", "Starbucks seventh store"; not "Walmart's third"
+        before = text[max(0, amount.start - 3) : amount.start]
+        possessive = before.endswith(("'s ", "’s ")) or (
+            before.endswith("s ") and before[:1].isalpha()
+        )
+        if not possessive:
+            return False
+        owner = _OWNER.search(text, max(0, amount.start - POSSESSOR_REACH), amount.start)
+        return owner is not None and page.names_the_entity(owner.start(), amount.start)

@@ -63,6 +63,7 @@ def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[st
     # stop is then behind the look-ahead.
     follower = rf"(?<=[.,])(?=\s|$)|{follower_source(rules, lower=True)}"
     not_counts = alternation(w.lower() for w in spec.not_counts)
+    and_number = r"[ \t]+and[ \t]+\d[\d,.]*+"  # "69,000 and 59,000 users respectively"
     joined = compound_nouns(rules)  # "the 121-store chain"
     compound = rf"|-{alternation(n.lower() for n in joined)}[ \t]" if joined else ""
     # No percentage, duration or score; no number run on into another ("+47 94 9791 8916", a
@@ -70,7 +71,7 @@ def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[st
     digits_ahead = (
         rf"(?!\s*(?:%|percent|per\s+cent)|[\s-]+(?:{not_counts})(?![\w-])"
         r"|\)?[ \t]+\(?\d++(?![a-z]))"
-        rf"(?:{linked}{noun_phrase}|{follower}{compound})"
+        rf"(?:{linked}{noun_phrase}|{follower}{compound}|{and_number}{noun_phrase})"
     )
     return noun_phrase, digits_ahead
 

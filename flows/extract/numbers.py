@@ -63,6 +63,8 @@ class NumberReader:
         self._ordinal_words = {norm(k): v for k, v in vocab.ordinal_words.items()}
         self._scales = {norm(k): v for k, v in vocab.scales.items()}
         self._attached = {norm(k): v for k, v in vocab.attached_scales.items()}
+        vague = alternation(vocab.vague_before) if vocab.vague_before else "(?!)"
+        self._vague = re.compile(rf"(?<![\w-]){vague}\s+$", re.IGNORECASE)
         self.source = self._anchor_source()
         self.anchor = re.compile(self.source, re.IGNORECASE)
         # Read right after a number: an optional scale word, then maybe a percent marker.
@@ -105,7 +107,8 @@ class NumberReader:
         digits = (
             rf"(?P<cur>{currencies}[ \t]?)?(?<![\w#+/.,:-])"
             r"(?:(?P<low>\d{1,3}(?:,\d{3})+|\d+)[-–](?=\d))?"
-            r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+            # thousands grouped by threes, or the Indian way ("1,45,000": lakhs by twos)
+            r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,2}(?:,\d\d)+,\d{3}|\d+(?:\.\d+)?)"
             rf"(?:(?P<ord>{alternation(v.ordinal_suffixes)})|(?P<att>{alternation(v.attached_scales)}))?"
             rf"(?!\w|[.,:]\d|-{joined}\w)"  # not a clock's time ("9:30")
         )
@@ -142,8 +145,8 @@ class NumberReader:
             value, currency = 1.0, None
         elif words is not None:
             value = parse_number_words(words, self._words, self._multipliers)
-            if value is None:
-                return None
+            if value is None or self._vague.search(text, max(0, start - 12), start):
+                return None  # "a few hundred thousand users" is no number
             currency = None
         else:
             value = float(num.replace(",", ""))

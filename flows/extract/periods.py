@@ -39,6 +39,14 @@ class PeriodMention:
     char_start: int
     char_end: int
     kind: str  # explicit | deadline | horizon | now
+    yearless: bool = False  # a month named without a year ("by June"): taken as the latest one
+
+
+def _yearless_month(m: re.Match[str]) -> bool:
+    """Whether a match of PeriodFinder.pattern is a month named without a year or a day."""
+    return bool(m.group("month") or m.group("month2")) and not (
+        m.group("my") or m.group("my2") or m.group("day") or m.group("day2")
+    )
 
 
 def _shifted(day: date, months: int, days: int) -> date:
@@ -165,6 +173,7 @@ class PeriodFinder:
             rf"(?:,?\s+{_YEAR})?"
             for month in lower(v.months)
         ]
+        branches += [rf"{phrase_source(p)}[\s-]+{months}" for p in lower(v.parts)]
         # \d\d? for \d{1,2}: a branch must open with a character test to be rejected fast.
         branches.append(rf"\d\d?(?:st|nd|rd|th)?\s+{months}(?:,?\s+{_YEAR})?")
         branches += [r"19\d{2}(?![\w-])", r"20\d{2}(?![\w-])"]  # _YEAR, split likewise
@@ -256,7 +265,9 @@ class PeriodFinder:
             rf"|(?P<part>{phrases(v.parts)})[\s-]+{year('py', any_year)}"
             rf"|(?:the\s+)?(?P<span>{phrases(words_of)})(?:\s+of\s+{year('sy', any_year)})?"
             rf"|(?P<code>(?-i:{phrases(codes_of)}))[\s-]?{year('cy', relative)}"
-            rf"|(?P<month>{months})(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?!\d))?"
+            # "mid-November", "the end of March 2020": the month
+            rf"|(?:(?:{phrases(v.parts)})[\s-]+)?"
+            rf"(?P<month>{months})(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?!\d))?"
             rf"(?:,?\s+(?P<my>{_YEAR}))?"
             rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{months})(?:,?\s+(?P<my2>{_YEAR}))?"
             rf"|(?P<ago>{ago})"
@@ -353,7 +364,7 @@ class PeriodFinder:
             end = max(start, pub)
         elif prep == "for" and self._horizon.search(text, max(0, char_start - 24), char_start):
             kind = "horizon"
-        return PeriodMention(start, end, written, char_start, char_end, kind)
+        return PeriodMention(start, end, written, char_start, char_end, kind, _yearless_month(m))
 
     def _year(self, m: re.Match[str], name: str, pub: date) -> int:
         if m.group(name):

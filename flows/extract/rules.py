@@ -40,6 +40,7 @@ class NumberVocabulary(_Model):
     ordinal_scales: dict[str, float] = Field(default_factory=dict)
     currencies: dict[str, str]
     percent_markers: Phrases
+    vague_before: Phrases = ()
 
 
 class Qualifier(_Model):
