@@ -70,7 +70,10 @@ class DocumentDating:
             and sentence[0] < clause[0]
             and self._cues.participles.match(self._folded, clause[0])
         ):
-            cue = self._planned_cue((sentence[0], clause[0]), pos, None)
+            before = (sentence[0], clause[0])  # the clause it hangs on
+            cue = self._planned_cue(before, pos, None)
+            if cue is None and self._announcing(before):
+                cue = before[0]  # "plans 120 projects, including 45 new stores"
         if cue is None and sentence[1] <= self._first_line_end:
             found = self._cues.headline.search(self._folded, sentence[0], pos)
             cue = found[0] if found is not None else None
@@ -161,15 +164,19 @@ class DocumentDating:
         """Whether the number at pos is what an announcing verb before it in its clause
         announces, with only words like "plans to build" or "the opening of" between
         ("has announced 6,000 new jobs")."""
+        verb_end = next((e for e in reversed(self._announcing(clause)) if e < pos), None)
+        return verb_end is not None and (
+            self._cues.announced_gap.fullmatch(self._folded, verb_end, pos) is not None
+        )
+
+    def _announcing(self, clause: Span) -> list[int]:
+        """Where the announcing verbs of a clause end."""
         hits = self._announcing_in.get(clause)
         if hits is None:
             hits = self._announcing_in[clause] = [
                 e for _, e, _ in self._cues.announcing.finditer(self._folded, *clause)
             ]
-        verb_end = next((e for e in reversed(hits) if e < pos), None)
-        return verb_end is not None and (
-            self._cues.announced_gap.fullmatch(self._folded, verb_end, pos) is not None
-        )
+        return hits
 
     def _statement_day(self, mention: PeriodMention) -> bool:
         """Whether a time expression is the day a statement was made ("said Tuesday",
