@@ -215,7 +215,8 @@ def _own_period(
     "our 500th store ... our plans to serve 1,500 stores by 2015"; not one before a "now" that
     stands nearer the fact), else the last dated one
     before it in its sentence, else the first one of a relative clause right after it ("its
-    100th coffeehouse, which opened on May 10, 2012"), else the nearest horizon, else the
+    100th coffeehouse, which opened on May 10, 2012") or after places only ("..., in Shanghai,
+    in December"), else the nearest horizon, else the
     nearest "now" (the first of equals)."""
     dated, horizon, now = periods
     lo, hi = clause
@@ -241,7 +242,9 @@ def _own_period(
     if before is not None:
         return before
     after = next((m for m in dated if m.char_start >= hi), None)
-    if after is not None and _RELATIVE_CLAUSE.match(text, hi):
+    if after is not None and (
+        _RELATIVE_CLAUSE.match(text, hi) or _PLACES_ONLY.fullmatch(text, hi, after.char_start)
+    ):
         return after
     return _nearest(horizon, pos) or _nearest(now, pos)
 
@@ -291,6 +294,12 @@ _DATELINE = re.compile(
 DATELINE_REACH = 90  # a dateline's date is this near the start of its line
 STATEMENT_REACH = 30  # a statement's verb is this near before its day ("announced plans Monday")
 _RELATIVE_CLAUSE = re.compile(r"\s*,\s*(?:which|that|when)\s")
+# Only places between a fact's clause and a time: the time is the fact's ("opened its first store
+# outside North America, in Shanghai, in December"; "in the U.S., Canada and China during ...").
+_PLACES_ONLY = re.compile(
+    r"(?:\s*(?:,\s*and|,|and)?\s*(?:(?:in|at|near|outside|across|throughout|on)\s+)?(?:the\s+)?"
+    r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)+[\s,]*"
+)
 # What may stand between a fact's words and a planned cue that governs it ("32 gyms are
 # expected to open"), in the folded text.
 _AUXILIARIES = re.compile(r"\s*(?:(?:are|is|were|was|have|has|had|been|being|also|still)\s+){0,2}")

@@ -42,6 +42,10 @@ class PeriodMention:
     yearless: bool = False  # a month named without a year ("by June"): taken as the latest one
 
 
+FISCAL_BOUND_REACH = 40  # "its fiscal year that begins on March 4": how far the start may be
+HALF_YEAR_DAYS = 183
+
+
 def _yearless_month(m: re.Match[str]) -> bool:
     """Whether a match of PeriodFinder.pattern is a month named without a year or a day."""
     return bool(m.group("month") or m.group("month2")) and not (
@@ -406,6 +410,9 @@ class PeriodFinder:
             year = int(m.group("fy"))
             return fiscal_year(year + 2000 if year < 100 else year, fiscal_start)
         if this_fiscal_year:  # the fiscal year publication falls in, named after its end
+            stated = self._stated_fiscal_year(m, pub)
+            if stated is not None:
+                return stated
             ends_next_year = fiscal_start > 1 and pub.month >= fiscal_start
             return fiscal_year(pub.year + 1 if ends_next_year else pub.year, fiscal_start)
         if relm:
@@ -436,6 +443,21 @@ class PeriodFinder:
         if rel:
             return months_span(pub.year + self._relative[norm(rel)], 1, 12)
         return pub, pub  # now
+
+    def _stated_fiscal_year(self, m: re.Match[str], pub: date) -> tuple[date, date] | None:
+        """The fiscal year a phrase names by its start ("its fiscal year beginning March 4",
+        said in February: the one about to begin), the one starting nearest publication."""
+        end = m.end("thisfy")
+        bound = self._fiscal_bound.search(m.string, m.start("thisfy"), end + FISCAL_BOUND_REACH)
+        if bound is None or not bound.group("begins") or bound.start() >= end:
+            return None
+        month = self._months[bound.group("month").rstrip(".")]
+        begin = date(pub.year, month, 1)
+        if (begin - pub).days > HALF_YEAR_DAYS:
+            begin = begin.replace(year=begin.year - 1)
+        elif (pub - begin).days > 2 * HALF_YEAR_DAYS:
+            begin = begin.replace(year=begin.year + 1)
+        return begin, _shifted(begin, 12, -1)
 
     def _half_or_quarter(self, key: str, year: int) -> tuple[date, date]:
         if key in self._halves:
