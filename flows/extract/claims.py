@@ -177,7 +177,8 @@ class ClaimFinder:
 
     def _noun_of_the_next(self, text: str, amount: Amount) -> NounPhrase | None:
         """The noun phrase of the number right after this one, joined by "and" ("69,000 and
-        59,000 users respectively"); not the low end of a range ("between 38 and 42 stores")."""
+        59,000 users respectively", "24 domestic and 4 international destinations"); not the
+        low end of a range ("between 38 and 42 stores")."""
         joined = _AND_NUMBER.match(text, amount.end)
         if joined is None or _BETWEEN.search(text, max(0, amount.start - 12), amount.start):
             return None
@@ -595,7 +596,8 @@ _PARTITIVE_ONE = re.compile(r"\s+of\s", re.IGNORECASE)
 # scan reads no amount right after a hyphen: "$115-$120 million" stays two numbers).
 _RANGE_JOIN = re.compile(r"(?:[ \t]*to[ \t]*|[ \t]+(?:[-–]|(?P<and>and))[ \t]+)(?=(?:US)?[$€£]|\d)")
 _BETWEEN = re.compile(r"\b[Bb]etween\s+\S*\s*$")
-_AND_NUMBER = re.compile(r"[ \t]+and[ \t]+\d[\d,]*(?:\.\d+)?(?![\w,.]\d)")
+# "69,000 and 59,000 users", "24 domestic and 4 international destinations"
+_AND_NUMBER = re.compile(r"(?:[ \t]+[a-z]+)?[ \t]+and[ \t]+\d[\d,]*(?:\.\d+)?(?![\w,.]\d)")
 _CODE_BEFORE = re.compile(r"(?<![\w.])[A-Z]{2,4}\s$")  # "IQ 200" (not "U.S. 300")
 # A model's number: a capitalised word after a lower-case word or a number, and maybe a brand
 # ("13 Boeing 737", "its Hyundai Ioniq 5"; a title in capitals is no model), no place ("United

@@ -63,7 +63,8 @@ def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[st
     # stop is then behind the look-ahead.
     follower = rf"(?<=[.,])(?=\s|$)|{follower_source(rules, lower=True)}"
     not_counts = alternation(w.lower() for w in spec.not_counts)
-    and_number = r"[ \t]+and[ \t]+\d[\d,.]*+"  # "69,000 and 59,000 users respectively"
+    # "69,000 and 59,000 users respectively", "24 domestic and 4 international destinations"
+    and_number = r"(?:[ \t]+[a-z]+)?[ \t]+and[ \t]+\d[\d,.]*+"
     joined = compound_nouns(rules)  # "the 121-store chain"
     compound = rf"|-{alternation(n.lower() for n in joined)}[ \t]" if joined else ""
     # No percentage, duration or score; no number run on into another ("+47 94 9791 8916", a

@@ -63,6 +63,7 @@ class NumberReader:
         self._ordinal_words = {norm(k): v for k, v in vocab.ordinal_words.items()}
         self._scales = {norm(k): v for k, v in vocab.scales.items()}
         self._attached = {norm(k): v for k, v in vocab.attached_scales.items()}
+        self._fractions = {norm(k): v for k, v in vocab.fractions.items()}
         vague = alternation(vocab.vague_before) if vocab.vague_before else "(?!)"
         self._vague = re.compile(rf"(?<![\w-]){vague}\s+$", re.IGNORECASE)
         self.source = self._anchor_source()
@@ -116,7 +117,7 @@ class NumberReader:
         ordinal = rf"(?P<ordword>{words_pattern(v.ordinal_words)})(?!-\w)"
         # "a million members": an article is one, only before a scale word.
         article = (
-            rf"(?<![\w-])(?P<article>{alternation(v.articles)})"
+            rf"(?<![\w-])(?P<article>{alternation([*v.articles, *v.fractions])})"
             rf"(?=\s+{alternation(v.scales)}(?!\w))"
         )
         return f"{digits}|{words}|{ordinal}|{article}"
@@ -126,7 +127,7 @@ class NumberReader:
         first letter, each rest with the look-ahead for a scale word (lower case)."""
         scales = alternation(s.lower() for s in self.vocab.scales)
         out: dict[str, list[str]] = {}
-        for article in self.vocab.articles:
+        for article in [*self.vocab.articles, *self.vocab.fractions]:
             a = article.lower()
             out.setdefault(a[0], []).append(re.escape(a[1:]) + rf"(?=\s+{scales}(?!\w))")
         return out
@@ -141,8 +142,8 @@ class NumberReader:
         if ordword is not None:
             return Amount(float(self._ordinal_words[norm(ordword)]), start, end, ordinal=True)
         digits = None
-        if article is not None:
-            value, currency = 1.0, None
+        if article is not None:  # "a million", "half a million"
+            value, currency = self._fractions.get(norm(article), 1.0), None
         elif words is not None:
             value = parse_number_words(words, self._words, self._multipliers)
             if value is None or self._vague.search(text, max(0, start - 12), start):

@@ -33,6 +33,7 @@ class NumberVocabulary(_Model):
     words: dict[str, int]
     multipliers: dict[str, int]
     articles: Phrases = ()
+    fractions: dict[str, float] = Field(default_factory=dict)
     ordinal_words: dict[str, int]
     ordinal_suffixes: Phrases
     scales: dict[str, float]
