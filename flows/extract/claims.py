@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from flows.catalogue import GLOBAL_SCOPE
-from flows.extract.kinds import KindOfCount
+from flows.extract.kinds import KindOfCount, the_whole_of_a_part
 from flows.extract.noun_phrases import (
     NounPhrase,
     compound_source,
@@ -83,6 +83,21 @@ class ClaimFinder:
             re.IGNORECASE,
         )
         self._compound = re.compile(compound_source(rules), re.IGNORECASE)
+        not_money = alternation(rules.not_money) if rules.not_money else "(?!)"
+        self._not_money = re.compile(
+            rf"(?<![\w-]){not_money}(?:[ \t]+(?:of|was|were|is|reached|totaled|totalled))?[ \t]+"
+            r"(?:(?:about|nearly|almost|over|more than|some|around)[ \t]+)?$",
+            re.IGNORECASE,
+        )
+        # A noun right after a singular noun, or one lower-case word after it, heads the phrase
+        self._head_after_noun = re.compile(
+            rf"[ \t]+(?:[a-z][\w-]*[ \t]+)?(?P<noun>{alternation(self._by_noun)})(?![\w-])"
+        )
+        modified_by = rules.noun_phrase.modified_by
+        self._modified = re.compile(
+            r"[ \t]+" + (alternation(modified_by) if modified_by else "(?!)") + r"(?![\w-])",
+            re.IGNORECASE,
+        )
         yearly = rules.noun_phrase.yearly_rates
         self._yearly = re.compile(
             r"\s+" + (alternation(yearly) if yearly else "(?!)") + r"(?![\w])", re.IGNORECASE
@@ -147,6 +162,10 @@ class ClaimFinder:
             return None
         if (amount.currency or amount.scaled) and self._low_end_of_a_range(text, amount):
             return None  # "$115 million" of "between $115 million and $120 million"
+        if amount.currency and self._not_money.search(
+            text, max(0, amount.start - 40), amount.start
+        ):
+            return None  # "net income of $10.5 million": a profit, no metric's
         if text.startswith("-", amount.end):
             return self._sized_company(page, amount)
         phrase = self._phrase(text, amount.end)
@@ -239,9 +258,13 @@ class ClaimFinder:
 
     def _phrase(self, text: str, pos: int) -> NounPhrase | None:
         m = self._noun_phrase.match(text, pos)
-        if m is None:
-            return None
-        return NounPhrase(m.group("noun"), m.span("mods"), m.end())
+        if m is None or self._modified.match(text, m.end()):
+            return None  # "34 franchise agreements" counts no units
+        noun = m.group("noun")
+        head = None if noun.endswith("s") else self._head_after_noun.match(text, m.end())
+        if head is not None:  # "60 market hub locations": locations
+            return NounPhrase(head.group("noun"), (m.start("mods"), head.start("noun")), head.end())
+        return NounPhrase(noun, m.span("mods"), m.end())
 
     def _candidates(self, phrase: NounPhrase | None, amount: Amount) -> list[MetricRule]:
         money = amount.currency is not None
@@ -521,7 +544,9 @@ class ClaimFinder:
             end = max(end, more.end() if more else end, scope_end or end)
         quote = page.quote(start, end)
         dating = page.dating.date(amount.start, clause, sentence, end)
-        if sizes_the_company:  # "The 1,200-store chain plans to ...": its size today
+        if sizes_the_company or (
+            dating.status == "planned" and the_whole_of_a_part(text, value_start)
+        ):  # "The 1,200-store chain plans to ...", "will close 700 of its 4,700 stores": today's
             dating = page.dating.at_publication()
         if needs_time and dating.mention is None:
             return None  # an earlier level with no time would read as today's

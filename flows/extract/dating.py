@@ -301,8 +301,11 @@ _PLACES_ONLY = re.compile(
     r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)+[\s,]*"
 )
 # What may stand between a fact's words and a planned cue that governs it ("32 gyms are
-# expected to open"), in the folded text.
-_AUXILIARIES = re.compile(r"\s*(?:(?:are|is|were|was|have|has|had|been|being|also|still)\s+){0,2}")
+# expected to open", "400 studios in the pipeline"), in the folded text.
+_AUXILIARIES = re.compile(
+    r"\s*(?:in\s+(?:the|its|our)\s+)?"  # "400 studios in the pipeline"
+    r"(?:(?:are|is|were|was|have|has|had|been|being|also|still)\s+){0,2}"
+)
 
 
 def _nearest(mentions: list[PeriodMention], pos: int) -> PeriodMention | None:

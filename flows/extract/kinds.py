@@ -9,7 +9,7 @@ import re
 from flows.extract.noun_phrases import NounPhrase
 from flows.extract.numbers import Amount
 from flows.extract.page import Page
-from flows.extract.patterns import SuffixMatch, WordSearch, folded_phrases, norm
+from flows.extract.patterns import SuffixMatch, WordSearch, alternation, folded_phrases, norm
 from flows.extract.rules import MetricRule, Rules
 from flows.model import Claim
 
@@ -18,7 +18,15 @@ POSSESSOR_REACH = 40  # how far before an ordinal the name of its owner may star
 PASSIVE_REACH = 30  # "300 stations were sold": a verb this far after the noun counts too
 # The capitalised words of a name in the possessive right before an ordinal ("Harbor Freight's").
 _OWNER = re.compile(r"(?:[A-Z][\w&.-]*[ \t]+){0,3}[A-Z][\w&.-]*(?:['’]s|s)[ \t]$")
+# A number after one of these is the whole the verb takes a part of: a level whatever the verb.
+_PARTITIVE_BEFORE = re.compile(r"(?<![\w-])of[ \t]+(?:its|their|our|the company['’]s)[ \t]+$")
 _SUPERLATIVE = re.compile(r"[a-z]{2,}est\b")  # "second largest", "third-biggest"
+
+
+def the_whole_of_a_part(text: str, value_start: int) -> bool:
+    """Whether a number is the whole a part is taken of ("remodel 1,300 of its 1,600 stores"):
+    a level, whatever the verb."""
+    return _PARTITIVE_BEFORE.search(text, max(0, value_start - 24), value_start) is not None
 
 
 class KindOfCount:
@@ -30,6 +38,8 @@ class KindOfCount:
         self._flow_modifiers = {norm(w) for w in flows.modifiers}
         self._level_modifiers = {norm(w) for w in flows.level_modifiers}
         self._before_number = SuffixMatch(flows.before_number, re.IGNORECASE)
+        after = alternation(flows.after_noun) if flows.after_noun else "(?!)"
+        self._after_noun = re.compile(rf"[ \t]+{after}(?![\w-])", re.IGNORECASE)
         verbs = {
             **{norm(v): "flow" for v in flows.verbs},
             **{norm(v): "flow_with_period" for v in flows.verbs_with_period},
@@ -70,6 +80,8 @@ class KindOfCount:
             return None
         if not rule.flow_metric:
             return rule.metric, rule.unit
+        if the_whole_of_a_part(page.text, value_start):
+            return rule.metric, rule.unit  # "close about 700 of its more than 4,700 stores"
         verb = self._verb_kind(page, amount, phrase, clause, value_start)
         if verb == "closing":
             return None  # "closed 2 stores": no opening, and no level either
@@ -91,6 +103,8 @@ class KindOfCount:
         text = page.text
         if self._new_in_modifiers(text, phrase):
             return True
+        if phrase is not None and self._after_noun.match(text, phrase.end):
+            return True  # "400 studios in the pipeline"
         if self._level_in_modifiers(text, phrase):
             return False  # "upgrades at 191 existing locations"
         if self._before_number.find(text, value_start, floor=clause[0]) is not None:

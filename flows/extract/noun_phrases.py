@@ -89,7 +89,9 @@ def follower_source(rules: Rules, lower: bool = False) -> str:
 def noun_phrase_source(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> str:
     """Regex source of what may follow a number up to its noun (see `noun_phrase` in the YAML)."""
     spec = rules.noun_phrase
-    stop = alternation(spec.stop_words)
+    # no stop word and no number ("Six Flags Adds Five More Parks": six counts no parks)
+    numbers = rules.numbers
+    stop = alternation([*spec.stop_words, *numbers.words, *numbers.multipliers])
     named_by_number = alternation(spec.name_words) if spec.name_words else "(?!)"  # "level 2"
     # A word, initials ("U.S."), a model and its number ("Boeing 737", "level 2"), or a label of
     # digits and letters ("5G", "737-700s").

@@ -25,7 +25,7 @@ UPCOMING_DAYS = 31
 # The named groups of PeriodFinder.pattern's alternatives, in the order _span tries them.
 _ALTERNATIVES = (
     *("window", "range", "mlist", "fiscal", "relm", "weekday", "part", "span", "code"),
-    *("month", "month2", "year", "rel", "ago", "thisfy"),
+    *("month", "month2", "year", "rel", "ago", "thisfy", "years"),
 )  # a day with no year this close after publication is the coming one
 
 
@@ -169,7 +169,7 @@ class PeriodFinder:
             branches += [rf"the\s+{phrase_source(words)}\s+of\s+{any_year}",
                          rf"{phrase_source(words)}\s+of\s+{any_year}"]  # fmt: skip
         branches += [
-            rf"{phrase_source(code)}[\s-]?{year(v.relative_years)}"
+            rf"{phrase_source(code)}(?:[\s-]?{year(v.relative_years)})?"
             for code in lower(k for k in halves_and_quarters if " " not in k)
         ]
         branches += [
@@ -199,6 +199,7 @@ class PeriodFinder:
                 rf"{alternation(lower(w.ago))}"
             )
         branches += [rf"{phrase_source(p)}\s+{months}" for p in lower(v.range_starts)]
+        branches += [rf"{phrase_source(p)}\s+(?:19|20)\d\d" for p in lower(v.range_starts)]
         if not branches:
             return "(?!)"
         expression = "(?:" + factored(branches, keep_order=False) + ")"
@@ -255,6 +256,10 @@ class PeriodFinder:
             rf"(?:{phrases(v.range_starts)})\s+{month_day('1')}\s*"
             rf"(?:{phrases(v.range_joins)})\s*{month_day('2')}"
         )
+        years = (
+            rf"(?:{phrases(v.range_starts)})\s+(?P<yr1>{_YEAR})\s*"
+            rf"(?:{phrases(v.range_joins)})\s*(?P<yr2>{_YEAR})"
+        )
         month_list = (
             rf"(?P<ml1>{months})(?:,\s+{months})*,?\s+and\s+(?P<ml2>{months})\s+"
             rf"(?P<mly>{_YEAR})"
@@ -263,12 +268,13 @@ class PeriodFinder:
             rf"(?P<all>(?P<wprep>{phrases(v.prepositions)})\s+(?P<window>{window})"
             r"|(?:(?P<prep>" + phrases(v.prepositions) + r")\s+)?(?:"
             rf"(?P<range>{ranges})"
+            rf"|(?P<years>{years})"
             rf"|(?P<mlist>{month_list})"
             rf"|(?P<fiscal>{fiscal})"
             rf"|(?P<thisfy>{phrases(v.current_fiscal_year)})(?![\w-]|\s?'?\d)"
             rf"|(?P<part>{phrases(v.parts)})[\s-]+{year('py', any_year)}"
             rf"|(?:the\s+)?(?P<span>{phrases(words_of)})(?:\s+of\s+{year('sy', any_year)})?"
-            rf"|(?P<code>(?-i:{phrases(codes_of)}))[\s-]?{year('cy', relative)}"
+            rf"|(?P<code>(?-i:{phrases(codes_of)}))(?:[\s-]?{year('cy', relative)})?"
             # "mid-November", "the end of March 2020": the month
             rf"|(?:(?:{phrases(v.parts)})[\s-]+)?"
             rf"(?P<month>{months})(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?!\d))?"
@@ -395,6 +401,7 @@ class PeriodFinder:
             rel,
             ago,
             this_fiscal_year,
+            years,
         ) = m.group(*_ALTERNATIVES)
         if window:
             return self._window(m, pub)
@@ -402,6 +409,9 @@ class PeriodFinder:
             return self._ago(m, pub)
         if range_:
             return self._range(m, pub)
+        if years:  # "between 2026 and 2036"
+            first, last = int(m.group("yr1")), int(m.group("yr2"))
+            return (date(first, 1, 1), date(last, 12, 31)) if first < last else None
         if mlist:
             year = int(m.group("mly"))
             first, last = (self._months[m.group(g).rstrip(".")] for g in ("ml1", "ml2"))
@@ -427,8 +437,8 @@ class PeriodFinder:
             return months_span(self._year(m, "py", pub), first, last)
         if span or code:
             key, year_group = norm(span or code), "sy" if span else "cy"
-            if span and not (m.group("sy") or m.group("syr")):
-                return self._half_or_quarter_of_latest_year(key, pub)
+            if not (m.group(f"{year_group}") or m.group(f"{year_group}r")):
+                return self._half_or_quarter_of_latest_year(key, pub)  # "during Q1"
             year = self._year(m, year_group, pub)
             if key in self._halves:
                 half = self._halves[key]

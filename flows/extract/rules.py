@@ -73,12 +73,14 @@ class NounPhrase(_Model):
     rate_words: Phrases = ()
     yearly_rates: Phrases = ()
     compound_heads: Phrases = ()
+    modified_by: Phrases = ()
     name_words: Phrases = ()
     not_counts: Phrases = ()
 
 
 class Flows(_Model):
     modifiers: Phrases
+    after_noun: Phrases = ()
     level_modifiers: Phrases = ()
     before_number: Phrases = ()
     verbs: Phrases
@@ -211,6 +213,7 @@ class ExtractionFile(_Model):
     elided_noun: ElidedNoun
     ordinals: Ordinals
     not_fact_cues: Phrases = ()
+    not_money: Phrases = ()
     arithmetic: Arithmetic = Arithmetic()
     other_subjects: OtherSubjectsSpec = OtherSubjectsSpec()
     quote_lead_ins: Phrases = ()
@@ -232,6 +235,7 @@ class Rules(_Model):
     elided_noun: ElidedNoun
     ordinals: Ordinals
     not_fact_cues: tuple[str, ...]
+    not_money: tuple[str, ...]
     arithmetic: Arithmetic
     other_subjects: OtherSubjectsSpec
     quote_lead_ins: tuple[str, ...]
@@ -356,6 +360,7 @@ def load_rules(catalogue: Catalogue) -> Rules:
         elided_noun=data.elided_noun,
         ordinals=data.ordinals,
         not_fact_cues=data.not_fact_cues,
+        not_money=data.not_money,
         arithmetic=data.arithmetic,
         other_subjects=data.other_subjects,
         quote_lead_ins=data.quote_lead_ins,
