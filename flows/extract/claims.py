@@ -131,6 +131,7 @@ class ClaimFinder:
         self._others = OtherSubjects(
             rules.other_subjects.name_after, rules.other_subjects.market_nouns
         )
+        self._deal_words = WordSearch(folded_phrases(rules.other_subjects.deal_words))
         self._name_word = SuffixMatch(rules.noun_phrase.name_words, re.IGNORECASE)
         # (noun as written or None, money) -> the rules that may take such a number
         self._pools: dict[tuple[str | None, bool], list[MetricRule]] = {}
@@ -509,6 +510,8 @@ class ClaimFinder:
             other = self._others.find(text, sentence, clause, amount.start)
         if other == MARKET:
             return None  # a whole market's number is no company's fact
+        if other is not None and rule.money and self._deal_words.search(page.folded, *clause):
+            other = None  # "acquire competitor Kestrel in a deal worth $5 billion": its price
         metric_id, unit = metric
         value = amount.value
         start, end = value_start, phrase.end if phrase else amount.end

@@ -92,14 +92,24 @@ class Page:
         known = self.matcher.canonical.get(name)
         if known is not None:
             return known
-        # whatever its apostrophes or possessive ("Domino’s" of "Domino's Pizza")
-        return self.entity if _bare(name.split()[0]) == _bare(self._first_word) else name
+        # whatever its apostrophes or possessive ("Domino’s" of "Domino's Pizza"); its initials
+        # ("WM" of "Waste Management")
+        first = _bare(name.split()[0])
+        if first == _bare(self._first_word) or (name == first and first == self._initials):
+            return self.entity
+        return name
 
     @property
     def _first_word(self) -> str:
         """The first word of the entity's name: how a text names it for short ("Ace")."""
         words = self.entity.split()
         return words[0] if words else self.entity
+
+    @property
+    def _initials(self) -> str | None:
+        """The initials of a name of two or more words ("WM"), None for a one-word name."""
+        words = self.entity.split()
+        return "".join(w[0] for w in words).upper() if len(words) > 1 else None
 
     def has_words(self, finder: WordSearch, sentence: tuple[int, int]) -> bool:
         """Whether one of the finder's phrases is in the sentence (asked once per sentence,

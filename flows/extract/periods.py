@@ -49,7 +49,7 @@ HALF_YEAR_DAYS = 183
 def _yearless_month(m: re.Match[str]) -> bool:
     """Whether a match of PeriodFinder.pattern is a month named without a year or a day."""
     return bool(m.group("month") or m.group("month2")) and not (
-        m.group("my") or m.group("my2") or m.group("day") or m.group("day2")
+        m.group("my") or m.group("my2") or m.group("myr") or m.group("day") or m.group("day2")
     )
 
 
@@ -278,7 +278,7 @@ class PeriodFinder:
             # "mid-November", "the end of March 2020": the month
             rf"|(?:(?:{phrases(v.parts)})[\s-]+)?"
             rf"(?P<month>{months})(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?!\d))?"
-            rf"(?:,?\s+(?P<my>{_YEAR}))?"
+            rf"(?:,?\s+(?P<my>{_YEAR})|\s+(?P<myr>{relative}))?"  # "in March next year"
             rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{months})(?:,?\s+(?P<my2>{_YEAR}))?"
             rf"|(?P<ago>{ago})"
             rf"|(?P<year>{_YEAR})"
@@ -521,8 +521,11 @@ class PeriodFinder:
         month = self._months[(m.group("month") or m.group("month2")).rstrip(".")]
         day_text = m.group("day") or m.group("day2")
         year_text = m.group("my") or m.group("my2")
+        relative = m.group("myr")
         if not (day_text or year_text or has_prep):
             return None  # "March" alone, without "in"/"by", is too often something else
+        if relative:  # "in March next year"
+            year_text = str(pub.year + self._relative[norm(relative)])
         year = int(year_text) if year_text else pub.year
         if day_text is None:
             start, end = months_span(year, month, month)

@@ -105,6 +105,7 @@ class Ordinals(_Model):
 class OtherSubjectsSpec(_Model):
     name_after: Phrases = ()
     market_nouns: Phrases = ()
+    deal_words: Phrases = ()
     verbs: Phrases = ()
     not_names: Phrases = ()
 

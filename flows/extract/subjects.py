@@ -14,8 +14,12 @@ from flows.extract.patterns import WordSearch, alternation, folded_phrases
 _WORD = r"[A-Z][\w&'’.-]*"
 _NAME = rf"{_WORD}(?:[ \t]+(?:&[ \t]+)?{_WORD}){{0,3}}"
 _POSSESSIVE = re.compile(r"['’]s?$")
-# The clause that hangs on a name: ", which has 120 locations".
-_HANGING = re.compile(r"\s*,\s*(?:which|that|whose|with)\s", re.IGNORECASE)
+# The clause that hangs on a name: ", which has 120 locations", ", a staffing company with 31
+# locations".
+_HANGING = re.compile(
+    r"\s*,\s*(?:which|that|whose|with|(?:a|an)\s[^,.;:\n]{1,60}?\s(?:with|which|that|operating))\s",
+    re.IGNORECASE,
+)
 _AND = re.compile(r"\sand\s")
 MARKET = "market"  # what find() returns for a whole market's number
 
@@ -62,6 +66,7 @@ _ASIDE = (  # "7-Eleven — the largest chain —", "Coles, the rival,", "OPay, 
     r"|,\s+(?:the|a|an|its)\s+[^,.;:\n–—]{1,40}?,(?=\s)"
     r"|,\s+[A-Z][\w&.-]*['’]s\s+[^,.;:\n–—]{1,40}?,?(?=\s)"
 )
+_DESCRIPTOR = ("-based", "-headquartered", "-owned", "-listed")
 _NAME_END = re.compile(r"[A-Z\d]")  # what a word that may end a subject's name starts with
 APPOSITION = 48  # how far before its verb an apposition's comma may be
 REACH = 120  # how far before its verb a subject's name may start (asides included)
@@ -161,7 +166,8 @@ class NamedSubjects:
             return None  # "The Company", "The Group": the entity's own description
         skipped = 0
         for word in written.split():
-            if word.casefold() not in self._stop_words:
+            # "But Domino's", "Florida-based Kestrel": no part of the name
+            if word.casefold() not in self._stop_words and not word.endswith(_DESCRIPTOR):
                 break
             skipped = written.index(word, skipped) + len(word) + 1
         rest = written[skipped:].lstrip()
