@@ -181,7 +181,8 @@ def named_subjects(rules: Rules) -> NamedSubjects:
     not_names |= {*periods.months, *periods.weekdays}
     others = rules.other_subjects
     stop_words = {*rules.noun_phrase.stop_words, *others.not_names, *others.name_after}
-    return NamedSubjects(others.verbs, not_names, stop_words)
+    cue_words = {w for w in others.name_after if " " not in w}  # "rival", "competitor"
+    return NamedSubjects(others.verbs, not_names, stop_words, cue_words)
 
 
 def extractor_version(catalogue_dir: Path) -> str:

@@ -58,8 +58,9 @@ class OtherSubjects:
 
 
 # A name that may be a clause's subject: capitalised words, or a number joined to one ("7-Eleven").
-# A subject's name may also open with a number ("7-Eleven") and join two ("Aldi and Metcash").
-_SUBJECT_NAME = rf"(?:\d+-)?{_WORD}(?:[ \t]+(?:(?:&|and)[ \t]+)?{_WORD}){{0,3}}"
+# A subject's name may also open with a number ("7-Eleven") and join two ("Aldi and Metcash",
+# "Bank of America").
+_SUBJECT_NAME = rf"(?:\d+-)?{_WORD}(?:[ \t]+(?:(?:&|and|of)[ \t]+)?{_WORD}){{0,3}}"
 _TICKER = r"\s*\((?:[A-Z]+:\s*)?[A-Z][A-Z.]{0,6}\)"  # "(NIO)", "(ASX: WES)"
 _ASIDE = (  # "7-Eleven — the largest chain —", "Coles, the rival,", "OPay, Opera's fintech arm"
     r"\s*[–—][^–—\n]{1,80}[–—]"
@@ -85,7 +86,13 @@ class NamedSubjects:
     or by a clause hanging on it ("Pizza Hut, which has"). Which of them are companies other than
     the document's entity is the page's to decide (Page.subject)."""
 
-    def __init__(self, verbs: tuple[str, ...], not_names: set[str], stop_words: set[str]) -> None:
+    def __init__(
+        self,
+        verbs: tuple[str, ...],
+        not_names: set[str],
+        stop_words: set[str],
+        cue_words: set[str] = frozenset(),
+    ) -> None:
         # The verbs are found first (one scan of the folded text for all of them), then a name
         # is looked for right before each: far cheaper than trying every capital of the text.
         self._verbs = WordSearch(folded_phrases(verbs))
@@ -95,6 +102,8 @@ class NamedSubjects:
         self._before_clause = re.compile(rf"{name}\s*$")  # before ", which has"
         self.not_names = not_names  # places, months, weekdays: subjects, but no companies
         self._stop_words = {w.casefold() for w in stop_words}
+        # words a name follows inside a run of capitals ("Another Tesla Rival Hyundai")
+        self._cue_words = {w.casefold() for w in cue_words}
 
     def find(
         self, text: str, folded: str, lo: int, hi: int, own: tuple[str, ...] = ()
@@ -171,6 +180,10 @@ class NamedSubjects:
                 break
             skipped = written.index(word, skipped) + len(word) + 1
         rest = written[skipped:].lstrip()
+        words = list(re.finditer(r"\S+", rest))
+        cues = [i for i, w in enumerate(words) if w.group().casefold() in self._cue_words]
+        if cues:  # "Another Tesla Rival Hyundai": Hyundai
+            rest = rest[words[cues[-1] + 1].start() :] if cues[-1] + 1 < len(words) else ""
         skipped = len(written) - len(rest)
         if not rest:
             return None
