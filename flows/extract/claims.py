@@ -478,6 +478,8 @@ class ClaimFinder:
             return "ordinal", "exact", amount.start
         found = self._qualifiers.find(text, amount.start)
         if found is None:
+            if amount.at_least:  # "30+ countries"
+                return "at_least", "at_least", amount.start
             return "exact", "exact", amount.start
         (qualifier, kind), start = found
         return qualifier, kind, start

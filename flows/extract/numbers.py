@@ -24,6 +24,7 @@ class Amount:
     scaled: bool = False  # a scale word or suffix was applied ("million", "bn")
     digits: str | None = None  # the digits as written, for a plain number in digits ("2023")
     low: float | None = None  # the low end of a range written in digits ("110-115": 110)
+    at_least: bool = False  # written with a plus ("30+ countries")
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs 3x (object.__setattr__ per field)
@@ -91,7 +92,7 @@ class NumberReader:
         v = self.vocab
         suffixes = [s.lower() for s in [*v.ordinal_suffixes, *v.attached_scales]]
         return (
-            rf"(?:{alternation(suffixes)})?"
+            rf"(?:{alternation(suffixes)})?\+?"
             rf"(?:\s+{alternation(s.lower() for s in v.scales)}(?!\w))?"
         )
 
@@ -111,6 +112,7 @@ class NumberReader:
             # thousands grouped by threes, or the Indian way ("1,45,000": lakhs by twos)
             r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,2}(?:,\d\d)+,\d{3}|\d+(?:\.\d+)?)"
             rf"(?:(?P<ord>{alternation(v.ordinal_suffixes)})|(?P<att>{alternation(v.attached_scales)}))?"
+            r"(?P<plus>\+(?![\d+]))?"  # "30+ countries": at least 30
             rf"(?!\w|[.,:]\d|-{joined}\w)"  # not a clock's time ("9:30")
         )
         words = rf"(?<![\w-])(?P<words>{cardinal}(?:{joiner}{cardinal})*)(?!\w|-\w)"
@@ -135,8 +137,8 @@ class NumberReader:
     def read(self, m: re.Match[str], text: str) -> Amount | None:
         """The Amount of an anchor match (of self.anchor, or a scan built from self.source)."""
         # One call for every group: a call per group cost as much as the rest of the reading.
-        ordword, words, num, cur, ordinal, att, article, low = m.group(
-            "ordword", "words", "num", "cur", "ord", "att", "article", "low"
+        ordword, words, num, cur, ordinal, att, article, low, plus = m.group(
+            "ordword", "words", "num", "cur", "ord", "att", "article", "low", "plus"
         )
         start, end = m.span()
         if ordword is not None:
@@ -156,7 +158,12 @@ class NumberReader:
                 return Amount(value, start, end, ordinal=True)
             if att:
                 return Amount(
-                    value * self._attached[att.lower()], start, end, currency=currency, scaled=True
+                    value * self._attached[att.lower()],
+                    start,
+                    end,
+                    currency=currency,
+                    scaled=True,
+                    at_least=plus is not None,
                 )
             digits = num
             if low is not None and not value / 2 <= float(low.replace(",", "")) < value:
@@ -181,6 +188,7 @@ class NumberReader:
             scaled=scale is not None,
             digits=digits,
             low=float(low.replace(",", "")) if low else None,
+            at_least=plus is not None,
         )
 
     def parse(self, phrase: str) -> Amount | None:
