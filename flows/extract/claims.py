@@ -132,6 +132,7 @@ class ClaimFinder:
             rules.other_subjects.name_after, rules.other_subjects.market_nouns
         )
         self._deal_words = WordSearch(folded_phrases(rules.other_subjects.deal_words))
+        self._priced = self._rules.get(rules.priced_units or "")
         self._name_word = SuffixMatch(rules.noun_phrase.name_words, re.IGNORECASE)
         # (noun as written or None, money) -> the rules that may take such a number
         self._pools: dict[tuple[str | None, bool], list[MetricRule]] = {}
@@ -188,6 +189,10 @@ class ClaimFinder:
         if page.has_words(self._not_fact, sentence) and self._not_fact.search(page.folded, *clause):
             return None
         candidates = self._candidates(phrase, amount)
+        if not candidates and amount.currency and phrase is not None and self._priced:
+            # "a $100-million facility": what it costs, whatever cue the rule has
+            chosen = RuleMatch(self._priced, None, self._order[self._priced.id])
+            return self._claim(page, amount, phrase, chosen, sentence, clause)
         if not candidates:
             return None
         chosen = self._choose(candidates, page.folded, clause, amount.start)

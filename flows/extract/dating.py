@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -122,9 +123,8 @@ class DocumentDating:
             text = None
         else:
             start, end, text = own.start, own.end, own.text
-            if planned_cue and own.kind == "deadline" and own.yearless and end < self._pub:
-                # "will open 20 stores by June", said in August: next June
-                start, end = self._pub, end.replace(year=end.year + 1)
+            if planned_cue and own.repeats and end < self._pub:
+                start, end = _next_one(own, self._pub)
         due_later = own is not None and own.kind == "deadline" and end > self._pub
         planned = start > self._pub or due_later or planned_cue
         if not planned:
@@ -306,6 +306,22 @@ _AUXILIARIES = re.compile(
     r"\s*(?:in\s+(?:the|its|our)\s+)?"  # "400 studios in the pipeline"
     r"(?:(?:are|is|were|was|have|has|had|been|being|also|still)\s+){0,2}"
 )
+
+
+def _next_one(mention: PeriodMention, pub: date) -> tuple[date, date]:
+    """The next occurrence of a time that names no year, for a plan ("will open 20 stores by
+    June" said in August: next June; "the casino will open Tuesday" said on a Friday)."""
+    if mention.repeats == "week":
+        day = date.fromordinal(mention.start.toordinal() + 7)
+        return day, day
+    start, end = _a_year_later(mention.start), _a_year_later(mention.end)
+    return (pub if mention.kind == "deadline" else start), end
+
+
+def _a_year_later(day: date) -> date:
+    """The same day a year later; February 29 becomes the 28th."""
+    year = day.year + 1
+    return date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
 def _nearest(mentions: list[PeriodMention], pos: int) -> PeriodMention | None:

@@ -77,7 +77,8 @@ class NumberReader:
             else ""
         )
         self._after = re.compile(
-            r"(?:\s+(?P<scale>" + alternation(vocab.scales) + rf")(?!\w){ordinal_scale})?"
+            # "$1.2 billion", "a $100-million facility"
+            r"(?:(?:\s+|-)(?P<scale>" + alternation(vocab.scales) + rf")(?!\w){ordinal_scale})?"
             r"(?P<pct>\s*%|\s+(?:"
             + alternation(m for m in vocab.percent_markers if m != "%")
             + r")(?!\w))?",
@@ -100,8 +101,8 @@ class NumberReader:
         """Regex source with named groups cur, num, ord, att, words, ordword (see read())."""
         v = self.vocab
         currencies = "(?-i:" + alternation(v.currencies) + ")"
-        nouns = self._compound_nouns
-        joined = rf"(?!{alternation(nouns)}[ \t])" if nouns else ""
+        # a hyphen joins a noun ("121-store chain") or a scale ("$100-million facility")
+        joined = rf"(?!{alternation([*self._compound_nouns, *v.scales])}[ \t])"
         cardinal = alternation([*v.words, *v.multipliers])
         after_multiplier = "|".join(f"(?<={re.escape(m)})" for m in v.multipliers)
         joiner = rf"(?:(?:{after_multiplier})\s+and\s+|[ \t]+|-)"

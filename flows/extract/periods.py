@@ -39,18 +39,25 @@ class PeriodMention:
     char_start: int
     char_end: int
     kind: str  # explicit | deadline | horizon | now
-    yearless: bool = False  # a month named without a year ("by June"): taken as the latest one
+    # "year" for a month named without a year ("by June"), "week" for a weekday ("Tuesday"):
+    # taken as the latest one, which a plan may mean the next of
+    repeats: str | None = None
 
 
 FISCAL_BOUND_REACH = 40  # "its fiscal year that begins on March 4": how far the start may be
 HALF_YEAR_DAYS = 183
 
 
-def _yearless_month(m: re.Match[str]) -> bool:
-    """Whether a match of PeriodFinder.pattern is a month named without a year or a day."""
-    return bool(m.group("month") or m.group("month2")) and not (
+def _repeats(m: re.Match[str]) -> str | None:
+    """What a match of PeriodFinder.pattern recurs with when it names no year: "year" for a
+    month without a year or a day, "week" for a weekday, else None."""
+    if m.group("weekday"):
+        return "week"
+    if (m.group("month") or m.group("month2")) and not (
         m.group("my") or m.group("my2") or m.group("myr") or m.group("day") or m.group("day2")
-    )
+    ):
+        return "year"
+    return None
 
 
 def _shifted(day: date, months: int, days: int) -> date:
@@ -374,7 +381,7 @@ class PeriodFinder:
             end = max(start, pub)
         elif prep == "for" and self._horizon.search(text, max(0, char_start - 24), char_start):
             kind = "horizon"
-        return PeriodMention(start, end, written, char_start, char_end, kind, _yearless_month(m))
+        return PeriodMention(start, end, written, char_start, char_end, kind, _repeats(m))
 
     def _year(self, m: re.Match[str], name: str, pub: date) -> int:
         if m.group(name):

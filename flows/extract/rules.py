@@ -215,6 +215,7 @@ class ExtractionFile(_Model):
     ordinals: Ordinals
     not_fact_cues: Phrases = ()
     not_money: Phrases = ()
+    priced_units: str | None = None
     arithmetic: Arithmetic = Arithmetic()
     other_subjects: OtherSubjectsSpec = OtherSubjectsSpec()
     quote_lead_ins: Phrases = ()
@@ -237,6 +238,7 @@ class Rules(_Model):
     ordinals: Ordinals
     not_fact_cues: tuple[str, ...]
     not_money: tuple[str, ...]
+    priced_units: str | None
     arithmetic: Arithmetic
     other_subjects: OtherSubjectsSpec
     quote_lead_ins: tuple[str, ...]
@@ -287,6 +289,15 @@ def _metric_rules(rules: tuple[MetricRule, ...], catalogue: Catalogue, path: Pat
     if len({r.id for r in out}) != len(out):
         raise CatalogueError(f"{path}: metric_rules: rule ids must be unique")
     return tuple(out)
+
+
+def _rule_id(
+    rule_id: str | None, rules: tuple[MetricRule, ...], path: Path, key: str
+) -> str | None:
+    """A rule id named by another key, checked against metric_rules."""
+    if rule_id is not None and rule_id not in {r.id for r in rules}:
+        raise CatalogueError(f"{path}: {key}: {rule_id!r} is not a rule id of metric_rules")
+    return rule_id
 
 
 def _related(metrics: dict, key: str, stock: str | None) -> str | None:
@@ -362,6 +373,7 @@ def load_rules(catalogue: Catalogue) -> Rules:
         ordinals=data.ordinals,
         not_fact_cues=data.not_fact_cues,
         not_money=data.not_money,
+        priced_units=_rule_id(data.priced_units, data.metric_rules, path, "priced_units"),
         arithmetic=data.arithmetic,
         other_subjects=data.other_subjects,
         quote_lead_ins=data.quote_lead_ins,
