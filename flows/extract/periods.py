@@ -25,7 +25,7 @@ UPCOMING_DAYS = 31
 # The named groups of PeriodFinder.pattern's alternatives, in the order _span tries them.
 _ALTERNATIVES = (
     *("window", "range", "mlist", "fiscal", "relm", "weekday", "part", "span", "code"),
-    *("month", "month2", "year", "rel", "ago", "thisfy", "years"),
+    *("month", "month2", "year", "rel", "ago", "thisfy", "years", "firstm"),
 )  # a day with no year this close after publication is the coming one
 
 
@@ -207,6 +207,8 @@ class PeriodFinder:
             )
         branches += [rf"{phrase_source(p)}\s+{months}" for p in lower(v.range_starts)]
         branches += [rf"{phrase_source(p)}\s+(?:19|20)\d\d" for p in lower(v.range_starts)]
+        counts = alternation(lower(v.windows.count_words))
+        branches.append(rf"(?:the\s+)?first\s+(?:\d{{1,2}}|{counts})\s+months")
         if not branches:
             return "(?!)"
         expression = "(?:" + factored(branches, keep_order=False) + ")"
@@ -276,6 +278,8 @@ class PeriodFinder:
             r"|(?:(?P<prep>" + phrases(v.prepositions) + r")\s+)?(?:"
             rf"(?P<range>{ranges})"
             rf"|(?P<years>{years})"
+            rf"|(?P<firstm>(?:the\s+)?first\s+(?:(?P<fmn>\d{{1,2}})|(?P<fmw>{phrases(w.count_words)}))"
+            rf"\s+months(?:\s+of\s+{year('fmy', any_year)})?)"
             rf"|(?P<mlist>{month_list})"
             rf"|(?P<fiscal>{fiscal})"
             rf"|(?P<thisfy>{phrases(v.current_fiscal_year)})(?![\w-]|\s?'?\d)"
@@ -409,6 +413,7 @@ class PeriodFinder:
             ago,
             this_fiscal_year,
             years,
+            first_months,
         ) = m.group(*_ALTERNATIVES)
         if window:
             return self._window(m, pub)
@@ -416,6 +421,8 @@ class PeriodFinder:
             return self._ago(m, pub)
         if range_:
             return self._range(m, pub)
+        if first_months:  # "the first nine months of 2024", "in the first five months"
+            return self._first_months(m, pub)
         if years:  # "between 2026 and 2036"
             first, last = int(m.group("yr1")), int(m.group("yr2"))
             return (date(first, 1, 1), date(last, 12, 31)) if first < last else None
@@ -445,6 +452,8 @@ class PeriodFinder:
         if span or code:
             key, year_group = norm(span or code), "sy" if span else "cy"
             if not (m.group(f"{year_group}") or m.group(f"{year_group}r")):
+                if code and not has_prep:
+                    return None  # "two new H2 stations": a code is a time only after "in", "during"
                 return self._half_or_quarter_of_latest_year(key, pub)  # "during Q1"
             year = self._year(m, year_group, pub)
             if key in self._halves:
@@ -475,6 +484,18 @@ class PeriodFinder:
         elif (pub - begin).days > 2 * HALF_YEAR_DAYS:
             begin = begin.replace(year=begin.year + 1)
         return begin, _shifted(begin, 12, -1)
+
+    def _first_months(self, m: re.Match[str], pub: date) -> tuple[date, date] | None:
+        """ "the first nine months of 2024": January to September; with no year, of the latest
+        year in which that many months have begun by publication."""
+        count = int(m.group("fmn")) if m.group("fmn") else self._counts[norm(m.group("fmw"))]
+        if not 1 <= count <= 12:
+            return None
+        if m.group("fmy") or m.group("fmyr"):
+            year = self._year(m, "fmy", pub)
+        else:
+            year = pub.year if pub.month >= count else pub.year - 1
+        return months_span(year, 1, count)
 
     def _half_or_quarter(self, key: str, year: int) -> tuple[date, date]:
         if key in self._halves:
