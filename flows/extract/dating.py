@@ -234,9 +234,17 @@ def _own_period(
         return closer_now[-1] if closer_now else nearest
     before = None
     for m in dated:
-        if m.char_end <= pos and not (
-            _attached_to_a_number(m, sentence[0], text)
-            and _NEW_CLAUSE.search(text, m.char_end, pos)
+        if (
+            m.char_end <= pos
+            and not (
+                _attached_to_a_number(m, sentence[0], text)
+                and _NEW_CLAUSE.search(text, m.char_end, pos)
+            )
+            # "Since opening its first school in 2009, Bridge has enrolled 100,000 students"
+            and not (
+                _OPENING_SUBORDINATE.match(text, sentence[0], m.char_start)
+                and "," in text[m.char_end : pos]
+            )
         ):
             before = m
     if before is not None:
@@ -294,6 +302,11 @@ _DATELINE = re.compile(
 DATELINE_REACH = 90  # a dateline's date is this near the start of its line
 STATEMENT_REACH = 30  # a statement's verb is this near before its day ("announced plans Monday")
 _RELATIVE_CLAUSE = re.compile(r"\s*,\s*(?:which|that|when)\s")
+# Words that open a clause about another event ("Since opening its first school in 2009, ...").
+SUBORDINATORS = ("after", "before", "when", "following", "because", "since", "once", "whereas")
+_OPENING_SUBORDINATE = re.compile(
+    rf"[\s\"“‘'(•*-]*(?:{'|'.join(SUBORDINATORS)})\s[^,;]*$", re.IGNORECASE
+)
 # Only places between a fact's clause and a time: the time is the fact's ("opened its first store
 # outside North America, in Shanghai, in December"; "in the U.S., Canada and China during ...").
 _PLACES_ONLY = re.compile(
@@ -362,7 +375,7 @@ def dating_cues(rules: Rules) -> DatingCues:
     participles = rules.planned_participles
     opening = alternation(folded_phrases(participles)) if participles else "(?!)"
     # Subordinating words, and the comparisons that name an earlier value (elided_noun)
-    others = ["after", "before", "when", "following", "because", "since", "once", "whereas"]
+    others = list(SUBORDINATORS)
     announcements = rules.announcements
     weekdays = alternation(fold_case(d) for d in rules.periods.weekdays)
     qualifiers = [p for q in rules.qualifiers for p in q.phrases]

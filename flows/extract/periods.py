@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from flows.extract.patterns import (
-    SuffixMatch,
     alternation,
     factored,
     fold_case,
@@ -44,6 +43,7 @@ class PeriodMention:
     repeats: str | None = None
 
 
+NOT_AFTER_REACH = 40  # "Founded in Lübeck in 2006": how far before the time the word may be
 FISCAL_BOUND_REACH = 40  # "its fiscal year that begins on March 4": how far the start may be
 HALF_YEAR_DAYS = 183
 
@@ -135,7 +135,16 @@ class PeriodFinder:
         self._horizon = re.compile(
             r"(?<!\w)" + alternation(vocab.horizon_nouns) + r"\s+$", re.IGNORECASE
         )
-        self._not_after = SuffixMatch(vocab.not_after, re.IGNORECASE) if vocab.not_after else None
+        # "founded in 1998", "Founded in Lübeck in 2006": a place may stand between
+        self._not_after = (
+            re.compile(
+                rf"(?<![\w-])(?:{alternation(vocab.not_after)})(?:[ \t]+in[ \t]+[A-Z][^\s,.;]*"
+                r"(?:[ \t]+[A-Z][^\s,.;]*)?)?[ \t]+$",
+                re.IGNORECASE,
+            )
+            if vocab.not_after
+            else None
+        )
         # Where a text says when its fiscal year starts or ends ("its fiscal year that began
         # Aug. 31", "the financial year ending March 31"): see fiscal_start.
         months = alternation(vocab.months) + r"\.?(?![\w])"
@@ -370,7 +379,9 @@ class PeriodFinder:
             return None
         start, end = span
         char_start, char_end = m.span("all")
-        if self._not_after is not None and self._not_after.find(text, char_start) is not None:
+        if self._not_after is not None and self._not_after.search(
+            text, max(0, char_start - NOT_AFTER_REACH), char_start
+        ):
             return None  # "founded in 1998": the company's birth, no time of its facts
         kind = "explicit"
         if now:
