@@ -39,3 +39,31 @@ def test_a_started_server_answers_is_used_and_stops() -> None:
         server.stop()
     assert server.process.poll() is not None
     assert not temporary_server.answers(f"{server.api_url}/health")
+
+
+def test_another_runs_server_on_the_same_port_is_not_taken_for_ours(monkeypatch) -> None:
+    """Two runs that start together may pick the same free port: the second's server fails to
+    bind it, and the first's answers there. The second must start its own on another port, not
+    use the first's (which stops with the first run)."""
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        first = temporary_server.start_if_needed()
+        assert first is not None
+        try:
+            first_url = first.ready(temporary_server.startup_timeout_seconds())
+            ports = iter([first.port])
+            real = temporary_server.free_loopback_port
+            monkeypatch.setattr(
+                temporary_server, "free_loopback_port", lambda: next(ports, None) or real()
+            )
+            second = temporary_server.TemporaryServer()
+            try:
+                assert second.port == first.port  # the race, made certain
+                second_url = second.ready(temporary_server.startup_timeout_seconds())
+                assert second_url != first_url
+                assert temporary_server.listens_on(second.process.pid, second.port)
+                assert not temporary_server.listens_on(second.process.pid, first.port)
+            finally:
+                second.stop()
+        finally:
+            first.stop()
+    assert temporary_server.answers(f"{first_url}/health") is False

@@ -24,6 +24,7 @@ from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_se
 STOP_GRACE_SECONDS = 5
 PORT_RETRIES = 3
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+TCP_LISTEN = "0A"  # a socket's state in /proc/net/tcp
 # The server's services that a single run never needs (schedules, late and cancelled runs,
 # automations), off through Prefect's documented settings: it answers ~0.8 s sooner and takes
 # ~0.9 CPU-s less from the run (bench/README.md, "The libraries as shipped"). The event
@@ -71,7 +72,9 @@ class TemporaryServer:
                     f"the Prefect server exited with {self.process.returncode} "
                     f"before answering on port {self.port}"
                 )
-            if answers(f"{self.api_url}/health"):
+            # Another run's server may answer on the port ours failed to bind (two runs that
+            # started together picked the same free port): only ours counts.
+            if answers(f"{self.api_url}/health") and listens_on(self.process.pid, self.port):
                 return self.api_url
             time.sleep(0.1)
         raise RuntimeError(
@@ -143,6 +146,32 @@ def free_loopback_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """Whether process `pid` holds the socket listening on 127.0.0.1:`port` (Linux /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as rows:
+                next(rows)  # the header
+                for row in rows:
+                    fields = row.split()
+                    if fields[3] == TCP_LISTEN and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        inodes.add(f"socket:[{fields[9]}]")
+        except FileNotFoundError:
+            continue
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except FileNotFoundError:  # the process is gone
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                return True
+        except OSError:  # closed since listed
+            continue
+    return False
 
 
 def answers(url: str) -> bool:
