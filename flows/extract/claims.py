@@ -186,6 +186,10 @@ class ClaimFinder:
         if self._in_a_name(text, amount.start):
             return None  # "IQ 200 units", "level 2 chargers", "Franchise 500"
         sentence, clause = page.sentence_and_clause(amount.start)
+        if amount.currency and text[amount.start - 1 : amount.start] == "(":
+            # "VND735 billion ($31.8 million) in a Series C round": the clause it converts
+            outer = page.sentence_and_clause(max(sentence[0], amount.start - 2))[1]
+            clause = (outer[0], max(clause[1], amount.end))
         if page.has_words(self._not_fact, sentence) and self._not_fact.search(page.folded, *clause):
             return None
         candidates = self._candidates(phrase, amount)

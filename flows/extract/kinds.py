@@ -38,6 +38,8 @@ class KindOfCount:
         self._flow_modifiers = {norm(w) for w in flows.modifiers}
         self._level_modifiers = {norm(w) for w in flows.level_modifiers}
         self._before_number = SuffixMatch(flows.before_number, re.IGNORECASE)
+        levels = alternation(flows.level_modifiers) if flows.level_modifiers else "(?!)"
+        self._level_before = re.compile(rf"(?<![\w-]){levels}[ \t]+$", re.IGNORECASE)
         after = alternation(flows.after_noun) if flows.after_noun else "(?!)"
         self._after_noun = re.compile(rf"[ \t]+{after}(?![\w-])", re.IGNORECASE)
         verbs = {
@@ -84,6 +86,10 @@ class KindOfCount:
             return rule.metric, rule.unit  # "close about 700 of its more than 4,700 stores"
         verb = self._verb_kind(page, amount, phrase, clause, value_start)
         if verb == "closing":
+            if self._level_in_modifiers(page.text, phrase) or self._level_before.search(
+                page.text, max(0, value_start - 20), value_start
+            ):
+                return rule.metric, rule.unit  # "refurbishing its existing 88 clubs": a level
             return None  # "closed 2 stores": no opening, and no level either
         if self._is_flow(page, amount, phrase, clause, value_start, verb):
             return rule.flow_metric, rule.unit

@@ -108,7 +108,8 @@ class NumberReader:
         joiner = rf"(?:(?:{after_multiplier})\s+and\s+|[ \t]+|-)"
         # A range in digits reads as its high end, its low end kept apart ("110-115 stores").
         digits = (
-            rf"(?P<cur>{currencies}[ \t]?)?(?<![\w#+/.,:-])"
+            # a currency, written close ("VND735 billion") or spaced; else no word before
+            rf"(?:(?P<cur>{currencies})[ \t]?|(?<![\w#+/.,:-]))"
             r"(?:(?P<low>\d{1,3}(?:,\d{3})+|\d+)[-–](?=\d))?"
             # thousands grouped by threes, or the Indian way ("1,45,000": lakhs by twos)
             r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,2}(?:,\d\d)+,\d{3}|\d+(?:\.\d+)?)"
