@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from flows.catalogue import GLOBAL_SCOPE
-from flows.extract.kinds import KindOfCount, the_whole_of_a_part
+from flows.extract.kinds import KindOfCount
 from flows.extract.noun_phrases import (
     NounPhrase,
     compound_source,
@@ -559,7 +559,9 @@ class ClaimFinder:
         quote = page.quote(start, end)
         dating = page.dating.date(amount.start, clause, sentence, end)
         if sizes_the_company or (
-            dating.status == "planned" and the_whole_of_a_part(text, value_start)
+            dating.status == "planned"
+            and metric_id == rule.metric
+            and self._kinds.level_today(text, value_start, phrase)
         ):  # "The 1,200-store chain plans to ...", "will close 700 of its 4,700 stores": today's
             dating = page.dating.at_publication()
         if needs_time and dating.mention is None:

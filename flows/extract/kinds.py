@@ -23,7 +23,7 @@ _PARTITIVE_BEFORE = re.compile(r"(?<![\w-])of[ \t]+(?:its|their|our|the company[
 _SUPERLATIVE = re.compile(r"[a-z]{2,}est\b")  # "second largest", "third-biggest"
 
 
-def the_whole_of_a_part(text: str, value_start: int) -> bool:
+def _the_whole_of_a_part(text: str, value_start: int) -> bool:
     """Whether a number is the whole a part is taken of ("remodel 1,300 of its 1,600 stores"):
     a level, whatever the verb."""
     return _PARTITIVE_BEFORE.search(text, max(0, value_start - 24), value_start) is not None
@@ -82,13 +82,11 @@ class KindOfCount:
             return None
         if not rule.flow_metric:
             return rule.metric, rule.unit
-        if the_whole_of_a_part(page.text, value_start):
+        if _the_whole_of_a_part(page.text, value_start):
             return rule.metric, rule.unit  # "close about 700 of its more than 4,700 stores"
         verb = self._verb_kind(page, amount, phrase, clause, value_start)
         if verb == "closing":
-            if self._level_in_modifiers(page.text, phrase) or self._level_before.search(
-                page.text, max(0, value_start - 20), value_start
-            ):
+            if self.level_today(page.text, value_start, phrase):
                 return rule.metric, rule.unit  # "refurbishing its existing 88 clubs": a level
             return None  # "closed 2 stores": no opening, and no level either
         if self._is_flow(page, amount, phrase, clause, value_start, verb):
@@ -136,6 +134,16 @@ class KindOfCount:
         ):
             return previous
         return None
+
+    def level_today(self, text: str, value_start: int, phrase: NounPhrase | None) -> bool:
+        """Whether a number names a level that holds now, whatever a plan in its clause says:
+        the whole a part is taken of ("close 700 of its 4,700 stores"), or what exists
+        ("refurbishing its existing 88 clubs")."""
+        return (
+            _the_whole_of_a_part(text, value_start)
+            or self._level_in_modifiers(text, phrase)
+            or self._level_before.search(text, max(0, value_start - 20), value_start) is not None
+        )
 
     def _level_in_modifiers(self, text: str, phrase: NounPhrase | None) -> bool:
         if phrase is None or phrase.modifiers[0] == phrase.modifiers[1]:
