@@ -26,7 +26,10 @@ _SUPERLATIVE = re.compile(r"[a-z]{2,}est\b")  # "second largest", "third-biggest
 def _the_whole_of_a_part(text: str, value_start: int) -> bool:
     """Whether a number is the whole a part is taken of ("remodel 1,300 of its 1,600 stores"):
     a level, whatever the verb."""
-    return _PARTITIVE_BEFORE.search(text, max(0, value_start - 24), value_start) is not None
+    lo = max(0, value_start - 24)
+    return text.find("of ", lo, value_start) >= 0 and (  # a substring test rejects most
+        _PARTITIVE_BEFORE.search(text, lo, value_start) is not None
+    )
 
 
 class KindOfCount:
@@ -38,8 +41,6 @@ class KindOfCount:
         self._flow_modifiers = {norm(w) for w in flows.modifiers}
         self._level_modifiers = {norm(w) for w in flows.level_modifiers}
         self._before_number = SuffixMatch(flows.before_number, re.IGNORECASE)
-        levels = alternation(flows.level_modifiers) if flows.level_modifiers else "(?!)"
-        self._level_before = re.compile(rf"(?<![\w-]){levels}[ \t]+$", re.IGNORECASE)
         after = alternation(flows.after_noun) if flows.after_noun else "(?!)"
         self._after_noun = re.compile(rf"[ \t]+{after}(?![\w-])", re.IGNORECASE)
         verbs = {
@@ -142,8 +143,14 @@ class KindOfCount:
         return (
             _the_whole_of_a_part(text, value_start)
             or self._level_in_modifiers(text, phrase)
-            or self._level_before.search(text, max(0, value_start - 20), value_start) is not None
+            or self._level_word_before(text, value_start)
         )
+
+    def _level_word_before(self, text: str, value_start: int) -> bool:
+        """Whether the word right before the number makes it a level ("its existing 88")."""
+        end = value_start - 1
+        start = text.rfind(" ", max(0, end - 20), end) + 1
+        return norm(text[start:end]) in self._level_modifiers
 
     def _level_in_modifiers(self, text: str, phrase: NounPhrase | None) -> bool:
         if phrase is None or phrase.modifiers[0] == phrase.modifiers[1]:
