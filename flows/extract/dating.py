@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 
@@ -46,7 +45,7 @@ class DocumentDating:
         # by clause and planned cue: facts with no time in their sentence
         self._undated: dict[tuple[Span, bool], Dating] = {}
         self._planned_in: dict[Span, list[Span]] = {}  # by clause: where its planned cues are
-        self._announcing_ends: list[int] | None = None  # where the announcing verbs end
+        self._announcing_in: dict[Span, list[int]] = {}  # by clause: where its announcing verbs end
         self._dated: dict[tuple[int, int | None], Dating] = {}  # by the fact's span
         self._fiscal_start: int | None = None  # the month its fiscal years start in
         # The headline, when the text opens with a line of its own.
@@ -74,7 +73,7 @@ class DocumentDating:
         ):
             before = (sentence[0], clause[0])  # the clause it hangs on
             cue = self._planned_cue(before, pos, None)
-            if cue is None and self._announcing(*before):
+            if cue is None and self._announcing(before):
                 cue = before[0]  # "plans 120 projects, including 45 new stores"
         if cue is None and sentence[1] <= self._first_line_end:
             found = self._cues.headline.search(self._folded, sentence[0], pos)
@@ -165,20 +164,19 @@ class DocumentDating:
         """Whether the number at pos is what an announcing verb before it in its clause
         announces, with only words like "plans to build" or "the opening of" between
         ("has announced 6,000 new jobs")."""
-        verbs = self._announcing(clause[0], pos)
-        return bool(verbs) and (
-            self._cues.announced_gap.fullmatch(self._folded, verbs[-1], pos) is not None
+        verb_end = next((e for e in reversed(self._announcing(clause)) if e < pos), None)
+        return verb_end is not None and (
+            self._cues.announced_gap.fullmatch(self._folded, verb_end, pos) is not None
         )
 
-    def _announcing(self, lo: int, hi: int) -> list[int]:
-        """Where the announcing verbs that end between lo and hi end (the text is searched
-        once: most texts have a few, and most facts none before them in their clause)."""
-        ends = self._announcing_ends
-        if ends is None:
-            ends = self._announcing_ends = [
-                e for _, e, _ in self._cues.announcing.finditer(self._folded, 0, len(self._folded))
+    def _announcing(self, clause: Span) -> list[int]:
+        """Where the announcing verbs of a clause end."""
+        hits = self._announcing_in.get(clause)
+        if hits is None:
+            hits = self._announcing_in[clause] = [
+                e for _, e, _ in self._cues.announcing.finditer(self._folded, *clause)
             ]
-        return ends[bisect_left(ends, lo) : bisect_left(ends, hi)]
+        return hits
 
     def _statement_day(self, mention: PeriodMention) -> bool:
         """Whether a time expression is the day a statement was made ("said Tuesday",
