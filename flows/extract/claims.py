@@ -186,10 +186,8 @@ class ClaimFinder:
         if self._in_a_name(text, amount.start):
             return None  # "IQ 200 units", "level 2 chargers", "Franchise 500"
         sentence, clause = page.sentence_and_clause(amount.start)
-        if amount.currency and text[amount.start - 1 : amount.start] == "(":
-            # "VND735 billion ($31.8 million) in a Series C round": the clause it converts
-            outer = page.sentence_and_clause(max(sentence[0], amount.start - 2))[1]
-            clause = (outer[0], max(clause[1], amount.end))
+        if amount.currency:
+            clause = self._across_a_conversion(page, amount, sentence, clause)
         if page.has_words(self._not_fact, sentence) and self._not_fact.search(page.folded, *clause):
             return None
         candidates = self._candidates(phrase, amount)
@@ -203,6 +201,23 @@ class ClaimFinder:
         if chosen is None:
             return None
         return self._claim(page, amount, phrase, chosen, sentence, clause, flow_only=yearly)
+
+    def _across_a_conversion(
+        self, page: Page, amount: Amount, sentence: tuple[int, int], clause: tuple[int, int]
+    ) -> tuple[int, int]:
+        """The clause of an amount, across a conversion in parentheses: "VND735 billion ($31.8
+        million) in a Series C round" is one clause for both amounts (a parenthesis ends a
+        clause otherwise)."""
+        text = page.text
+        if text[amount.start - 1 : amount.start] == "(":  # the conversion: the clause before
+            outer = page.sentence_and_clause(max(sentence[0], amount.start - 2))[1]
+            clause = (outer[0], max(clause[1], amount.end))
+            after = _CONVERSION_END.match(text, amount.end)
+        else:  # the amount converted: the clause after the parenthesis too
+            after = _CONVERSION.match(text, amount.end)
+        if after is not None and after.end() < sentence[1]:
+            clause = (clause[0], max(clause[1], page.sentence_and_clause(after.end())[1][1]))
+        return clause
 
     def _noun_of_the_next(self, text: str, amount: Amount) -> NounPhrase | None:
         """The noun phrase of the number right after this one, joined by "and" ("69,000 and
@@ -637,6 +652,11 @@ _PARTITIVE_ONE = re.compile(r"\s+of\s", re.IGNORECASE)
 # scan reads no amount right after a hyphen: "$115-$120 million" stays two numbers).
 _RANGE_JOIN = re.compile(r"(?:[ \t]*to[ \t]*|[ \t]+(?:[-–]|(?P<and>and))[ \t]+)(?=(?:US)?[$€£]|\d)")
 _BETWEEN = re.compile(r"\b[Bb]etween\s+\S*\s*$")
+# An amount's conversion in parentheses right after it ("€20m (£17m)"), and its closing.
+_CONVERSION = re.compile(
+    r"[ \t]*\((?:[A-Z]{0,3}[$€£¥₹]|[A-Z]{2,3}[ \t]?|Rs\.?[ \t]?)\d[^()\n]{0,24}\)[ \t]*"
+)
+_CONVERSION_END = re.compile(r"[^()\n]{0,4}\)[ \t]*")
 # "69,000 and 59,000 users", "24 domestic and 4 international destinations"
 _AND_NUMBER = re.compile(r"(?:[ \t]+[a-z]+)?[ \t]+and[ \t]+\d[\d,]*(?:\.\d+)?(?![\w,.]\d)")
 _CODE_BEFORE = re.compile(r"(?<![\w.])[A-Z]{2,4}\s$")  # "IQ 200" (not "U.S. 300")
