@@ -114,6 +114,13 @@ class ClaimFinder:
         places = [a for aliases in rules.scopes.values() for a in aliases]
         self._place_and = re.compile(r"(?<![\w.])" + alternation(places) + r"\s+and\s+$")
         self._place_before = re.compile(r"(?<![\w.])" + alternation(places) + r"[ \t]+$")
+        # A place that is its clause's subject, having: "Germany now has a total of 30 stations"
+        self._place_has = re.compile(
+            r"(?:the[ \t]+)?"
+            + alternation(places)
+            + r"[ \t]+(?:(?:now|currently|also|already)[ \t]+)?"
+            r"(?:has|have|had|boasts|counts)[ \t]",
+        )
         # Capitalised words a number follows that are no model's name: times, and the verbs and
         # qualifiers of a headline in title case ("to Open 120 Stores", "Passes 2 Million").
         self._not_models = {
@@ -218,6 +225,18 @@ class ClaimFinder:
         if after is not None and after.end() < sentence[1]:
             clause = (clause[0], max(clause[1], page.sentence_and_clause(after.end())[1][1]))
         return clause
+
+    def _a_place_has(
+        self, page: Page, sentence: tuple[int, int], clause: tuple[int, int], amount: Amount
+    ) -> bool:
+        """Whether a place is the subject of the number's clause and the sentence names no
+        company of the text: a whole market's count ("At present, Germany has another 27
+        hydrogen stations"), not the entity's."""
+        return (
+            page.has_words(self._scopes.mentioned, sentence)
+            and self._place_has.match(page.text, clause[0], amount.start) is not None
+            and not page.names_the_entity(sentence[0], sentence[1])
+        )
 
     def _noun_of_the_next(self, text: str, amount: Amount) -> NounPhrase | None:
         """The noun phrase of the number right after this one, joined by "and" ("69,000 and
@@ -534,7 +553,7 @@ class ClaimFinder:
         other = None
         if page.has_words(self._others.cues, sentence):
             other = self._others.find(text, sentence, clause, amount.start)
-        if other == MARKET:
+        if other == MARKET or (other is None and self._a_place_has(page, sentence, clause, amount)):
             return None  # a whole market's number is no company's fact
         if other is not None and rule.money and self._deal_words.search(page.folded, *clause):
             other = None  # "acquire competitor Kestrel in a deal worth $5 billion": its price
