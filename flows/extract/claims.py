@@ -205,9 +205,50 @@ class ClaimFinder:
         if not candidates:
             return None
         chosen = self._choose(candidates, page.folded, clause, amount.start)
+        if chosen is None and amount.currency:
+            return self._money_without_cue(page, amount, phrase, sentence, clause)
         if chosen is None:
             return None
         return self._claim(page, amount, phrase, chosen, sentence, clause, flow_only=yearly)
+
+    def _money_without_cue(
+        self,
+        page: Page,
+        amount: Amount,
+        phrase: NounPhrase | None,
+        sentence: tuple[int, int],
+        clause: tuple[int, int],
+    ) -> Claim | None:
+        """An amount no money rule's cue names: an acquisition's price ("has acquired the
+        portfolio for $430 million"), or an earlier value of a recent amount ("revenue was
+        $1.78 billion, compared to $2 billion in 2019"), which is a claim only with its own
+        time."""
+        text = page.text
+        value_start = self._qualifier(text, amount)[2]
+        if self._priced and _FOR_BEFORE.search(text, max(0, value_start - 5), value_start):
+            if self._deal_words.search(page.folded, *clause):
+                chosen = RuleMatch(self._priced, None, self._order[self._priced.id])
+                return self._claim(page, amount, phrase, chosen, sentence, clause)
+            return None
+        cue = self._elided_cue.find(text, value_start)
+        if cue is None or norm(cue[1]) not in self._comparisons:
+            return None
+        compared = self._compared_claim(page, amount)
+        rule = self._rules.get(compared.rule_id or "") if compared is not None else None
+        if compared is None or rule is None or not rule.money:
+            return None
+        match = RuleMatch(rule, None, self._order[rule.id])
+        return self._claim(
+            page,
+            amount,
+            phrase,
+            match,
+            sentence,
+            clause,
+            quote_start=cue[0],
+            needs_time=True,
+            metric=(compared.metric, compared.unit),
+        )
 
     def _across_a_conversion(
         self, page: Page, amount: Amount, sentence: tuple[int, int], clause: tuple[int, int]
@@ -671,6 +712,7 @@ _PARTITIVE_ONE = re.compile(r"\s+of\s", re.IGNORECASE)
 # scan reads no amount right after a hyphen: "$115-$120 million" stays two numbers).
 _RANGE_JOIN = re.compile(r"(?:[ \t]*to[ \t]*|[ \t]+(?:[-–]|(?P<and>and))[ \t]+)(?=(?:US)?[$€£]|\d)")
 _BETWEEN = re.compile(r"\b[Bb]etween\s+\S*\s*$")
+_FOR_BEFORE = re.compile(r"(?<![\w-])for[ \t]+$")
 # An amount's conversion in parentheses right after it ("€20m (£17m)"), and its closing.
 _CONVERSION = re.compile(
     r"[ \t]*\((?:[A-Z]{0,3}[$€£¥₹]|[A-Z]{2,3}[ \t]?|Rs\.?[ \t]?)\d[^()\n]{0,24}\)[ \t]*"
