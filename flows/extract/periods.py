@@ -24,7 +24,7 @@ UPCOMING_DAYS = 31
 # The named groups of PeriodFinder.pattern's alternatives, in the order _span tries them.
 _ALTERNATIVES = (
     *("window", "range", "mlist", "fiscal", "relm", "weekday", "part", "span", "code"),
-    *("month", "month2", "year", "rel", "ago", "thisfy", "years", "firstm"),
+    *("month", "month2", "year", "rel", "ago", "thisfy", "years", "firstm", "ylist"),
 )  # a day with no year this close after publication is the coming one
 
 
@@ -288,6 +288,7 @@ class PeriodFinder:
             r"|(?:(?P<prep>" + phrases(v.prepositions) + r")\s+)?(?:"
             rf"(?P<range>{ranges})"
             rf"|(?P<years>{years})"
+            rf"|(?P<ylist>(?P<yl1>{_YEAR})(?:,\s+{_YEAR})*,?\s+and\s+(?P<yl2>{_YEAR}))"
             rf"|(?P<firstm>(?:the\s+)?first\s+(?:(?P<fmn>\d{{1,2}})|(?P<fmw>{phrases(w.count_words)}))"
             rf"\s+months(?:\s+of\s+{year('fmy', any_year)})?)"
             rf"|(?P<mlist>{month_list})"
@@ -433,6 +434,7 @@ class PeriodFinder:
             this_fiscal_year,
             years,
             first_months,
+            year_list,
         ) = m.group(*_ALTERNATIVES)
         if window:
             return self._window(m, pub)
@@ -442,6 +444,9 @@ class PeriodFinder:
             return self._range(m, pub)
         if first_months:  # "the first nine months of 2024", "in the first five months"
             return self._first_months(m, pub)
+        if year_list:  # "in 2027 and 2029", "in 2030, 2032 and 2036": the first to the last
+            first, last = int(m.group("yl1")), int(m.group("yl2"))
+            return (date(first, 1, 1), date(last, 12, 31)) if first < last else None
         if years:  # "between 2026 and 2036"
             first, last = int(m.group("yr1")), int(m.group("yr2"))
             return (date(first, 1, 1), date(last, 12, 31)) if first < last else None
