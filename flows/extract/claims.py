@@ -114,13 +114,6 @@ class ClaimFinder:
         places = [a for aliases in rules.scopes.values() for a in aliases]
         self._place_and = re.compile(r"(?<![\w.])" + alternation(places) + r"\s+and\s+$")
         self._place_before = re.compile(r"(?<![\w.])" + alternation(places) + r"[ \t]+$")
-        # A place that is its clause's subject, having: "Germany now has a total of 30 stations"
-        self._place_has = re.compile(
-            r"(?:the[ \t]+)?"
-            + alternation(places)
-            + r"[ \t]+(?:(?:now|currently|also|already)[ \t]+)?"
-            r"(?:has|have|had|boasts|counts)[ \t]",
-        )
         # Capitalised words a number follows that are no model's name: times, and the verbs and
         # qualifiers of a headline in title case ("to Open 120 Stores", "Passes 2 Million").
         self._not_models = {
@@ -136,7 +129,7 @@ class ClaimFinder:
         self._kinds = KindOfCount(rules, self._elided_reach)
         self._scopes = scopes
         self._others = OtherSubjects(
-            rules.other_subjects.name_after, rules.other_subjects.market_nouns
+            rules.other_subjects.name_after, rules.other_subjects.market_nouns, places
         )
         self._deal_words = WordSearch(folded_phrases(rules.other_subjects.deal_words))
         self._priced = self._rules.get(rules.priced_units or "")
@@ -198,10 +191,9 @@ class ClaimFinder:
         if page.has_words(self._not_fact, sentence) and self._not_fact.search(page.folded, *clause):
             return None
         candidates = self._candidates(phrase, amount)
-        if not candidates and amount.currency and phrase is not None and self._priced:
+        if not candidates and amount.currency and phrase is not None:
             # "a $100-million facility": what it costs, whatever cue the rule has
-            chosen = RuleMatch(self._priced, None, self._order[self._priced.id])
-            return self._claim(page, amount, phrase, chosen, sentence, clause)
+            return self._price(page, amount, phrase, sentence, clause)
         if not candidates:
             return None
         chosen = self._choose(candidates, page.folded, clause, amount.start)
@@ -225,30 +217,60 @@ class ClaimFinder:
         time."""
         text = page.text
         value_start = self._qualifier(text, amount)[2]
-        if self._priced and _FOR_BEFORE.search(text, max(0, value_start - 5), value_start):
+        if _FOR_BEFORE.search(text, max(0, value_start - 5), value_start):
             if self._deal_words.search(page.folded, *clause):
-                chosen = RuleMatch(self._priced, None, self._order[self._priced.id])
-                return self._claim(page, amount, phrase, chosen, sentence, clause)
+                return self._price(page, amount, phrase, sentence, clause)
             return None
         cue = self._elided_cue.find(text, value_start)
         if cue is None or norm(cue[1]) not in self._comparisons:
             return None
+        return self._earlier_value(page, amount, phrase, sentence, clause, cue[0])
+
+    def _price(
+        self,
+        page: Page,
+        amount: Amount,
+        phrase: NounPhrase | None,
+        sentence: tuple[int, int],
+        clause: tuple[int, int],
+    ) -> Claim | None:
+        """An amount as what something costs (`priced_units`): "a $100-million facility",
+        "acquired the portfolio for $430 million"."""
+        if self._priced is None:
+            return None
+        return self._claim(page, amount, phrase, self._uncued(self._priced), sentence, clause)
+
+    def _earlier_value(
+        self,
+        page: Page,
+        amount: Amount,
+        phrase: NounPhrase | None,
+        sentence: tuple[int, int],
+        clause: tuple[int, int],
+        cue_start: int,
+    ) -> Claim | None:
+        """An earlier value of a recent claim of its size, after a comparison's cue ("up from
+        38,000 at the end of 2023", "compared to $2 billion in 2019"): that claim's rule and
+        metric, money with money and counts with counts, and a claim only with its own time."""
         compared = self._compared_claim(page, amount)
         rule = self._rules.get(compared.rule_id or "") if compared is not None else None
-        if compared is None or rule is None or not rule.money:
+        if compared is None or rule is None or rule.money != (amount.currency is not None):
             return None
-        match = RuleMatch(rule, None, self._order[rule.id])
         return self._claim(
             page,
             amount,
             phrase,
-            match,
+            self._uncued(rule),
             sentence,
             clause,
-            quote_start=cue[0],
+            quote_start=cue_start,
             needs_time=True,
             metric=(compared.metric, compared.unit),
         )
+
+    def _uncued(self, rule: MetricRule) -> RuleMatch:
+        """A rule taken without a cue of its own."""
+        return RuleMatch(rule, None, self._order[rule.id])
 
     def _across_a_conversion(
         self, page: Page, amount: Amount, sentence: tuple[int, int], clause: tuple[int, int]
@@ -275,7 +297,7 @@ class ClaimFinder:
         hydrogen stations"), not the entity's."""
         return (
             page.has_words(self._scopes.mentioned, sentence)
-            and self._place_has.match(page.text, clause[0], amount.start) is not None
+            and self._others.a_place_has(page.text, clause[0], amount.start)
             and not page.names_the_entity(sentence[0], sentence[1])
         )
 
@@ -366,7 +388,7 @@ class ClaimFinder:
         """The rule whose cue is nearest (rules without cues rank after those with one)."""
         if len(candidates) == 1 and not candidates[0].cues:  # most numbers: one noun, one rule
             rule = candidates[0]
-            return RuleMatch(rule, None, self._order[rule.id])
+            return self._uncued(rule)
         cue_hits = None
         best, best_key = None, None
         for rule in candidates:
@@ -482,18 +504,12 @@ class ClaimFinder:
             return None
         if page.has_words(self._not_fact, sentence) and self._not_fact.search(page.folded, *clause):
             return None
+        if cue is not None and norm(cue[1]) in self._comparisons:
+            # "opened 20 stores in 2024, up from 15 in 2023"
+            return self._earlier_value(page, amount, None, sentence, clause, cue[0])
         start = cue[0] if cue is not None else value_start
-        # "up from 38,000 at the end of 2023": an earlier value of a claim just before it, with
-        # that claim's rule and metric ("opened 20 stores in 2024, up from 15 in 2023"), and a
-        # claim only with its own time
-        earlier = cue is not None and norm(cue[1]) in self._comparisons
-        compared = self._compared_claim(page, amount) if earlier else None
-        noun = None if earlier else self._noun_before(page, amount, clause)
-        if compared is not None:
-            rule = self._rules.get(compared.rule_id or "")
-        elif earlier:
-            return None  # no claim before it of its size to be an earlier value of
-        elif noun is not None:
+        noun = self._noun_before(page, amount, clause)
+        if noun is not None:
             rule = noun[0]
             previous = page.last_claim
             if previous is None or noun[1] >= previous.char_end:
@@ -502,17 +518,8 @@ class ClaimFinder:
             rule = self._rule_of_last_claim(page, amount)
         if rule is None or rule.money:
             return None
-        match = RuleMatch(rule, None, self._order[rule.id])
         return self._claim(
-            page,
-            amount,
-            None,
-            match,
-            sentence,
-            clause,
-            quote_start=start,
-            needs_time=earlier,
-            metric=(compared.metric, compared.unit) if compared else None,
+            page, amount, None, self._uncued(rule), sentence, clause, quote_start=start
         )
 
     def _compared_claim(self, page: Page, amount: Amount) -> Claim | None:

@@ -2,7 +2,7 @@
 after a cue ("its rival Brewline operates 3,000 stores", "acquired Bean There, which has 120
 locations"), a company that is the subject of its own clause ("Morrisons has 500 outlets",
 "Pizza Hut, which has more than 18,000 locations"), or a whole market ("the coffee industry
-grew to 38,000 outlets")."""
+grew to 38,000 outlets", "Germany now has 30 hydrogen stations")."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ MARKET = "market"  # what find() returns for a whole market's number
 
 
 class OtherSubjects:
-    def __init__(self, name_after: tuple[str, ...], market_nouns: tuple[str, ...]) -> None:
+    def __init__(
+        self, name_after: tuple[str, ...], market_nouns: tuple[str, ...], places: list[str]
+    ) -> None:
         # Any of the words, in the folded text: a sentence without one needs no closer look.
         self.cues = WordSearch(folded_phrases([*name_after, *market_nouns]))
         self._named = re.compile(
@@ -37,6 +39,17 @@ class OtherSubjects:
             rf"(?-i:{alternation(market_nouns)})(?:\s+as\s+a\s+whole)?\s",
             re.IGNORECASE,
         )
+        # A place having, as its clause's subject: "Germany now has a total of 30 stations"
+        self._place_has = re.compile(
+            rf"(?:the[ \t]+)?{alternation(places)}[ \t]+(?:(?:now|currently|also|already)[ \t]+)?"
+            r"(?:has|have|had|boasts|counts)[ \t]"
+        )
+
+    def a_place_has(self, text: str, clause_start: int, number_start: int) -> bool:
+        """Whether the clause opens with a place having what the number counts ("At present,
+        Germany has another 27 hydrogen stations"): a whole market's, when the sentence names
+        no company (the caller's to tell)."""
+        return self._place_has.match(text, clause_start, number_start) is not None
 
     def find(
         self, text: str, sentence: tuple[int, int], clause: tuple[int, int], number_start: int
