@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from flows.extract.dating import DocumentDating
 from flows.extract.entities import EntityMatcher, EntityResolver
@@ -48,7 +49,7 @@ class Page:
     def last_claim(self) -> Claim | None:
         return self.recent_claims[-1] if self.recent_claims else None
 
-    @property
+    @cached_property  # the entity is fixed for the page
     def _own_names(self) -> tuple[str, ...]:
         """The entity's name and its first word: how most sentences name their subject."""
         first = self._first_word
@@ -99,13 +100,13 @@ class Page:
             return self.entity
         return name
 
-    @property
+    @cached_property  # the entity is fixed for the page
     def _first_word(self) -> str:
         """The first word of the entity's name: how a text names it for short ("Ace")."""
         words = self.entity.split()
         return words[0] if words else self.entity
 
-    @property
+    @cached_property  # the entity is fixed for the page
     def _initials(self) -> str | None:
         """The initials of a name of two or more words ("WM"), None for a one-word name."""
         words = self.entity.split()
