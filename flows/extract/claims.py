@@ -37,6 +37,7 @@ from flows.extract.scopes import ScopeFinder
 from flows.extract.subjects import MARKET, OtherSubjects
 from flows.model import Claim
 
+DECISIVE = 10**6  # what a decisive cue takes off its distance (see MetricRule.decisive_cues)
 NO_CUE = 10**9  # distance standing for "this rule needs no cue"
 NOUN_BEFORE_REACH = 90  # how far before an elided number its clause may name the noun
 RECENT_CLAIMS = 4  # the claims an earlier value ("up from 5,461") may be compared with
@@ -66,12 +67,13 @@ class ClaimFinder:
                 self._by_noun.setdefault(norm(noun), []).append(rule)
             if not rule.nouns:
                 self._cue_only.append(rule)
-            for cue in rule.cues:
+            for cue in (*rule.cues, *rule.decisive_cues):
                 self._by_cue.setdefault(norm(cue), set()).add(rule.id)
+        self._decisive = {(r.id, norm(c)) for r in rules.metric_rules for c in r.decisive_cues}
         self._noun_phrase = re.compile(noun_phrase_source(rules, self._by_noun), re.IGNORECASE)
         self._noun_phrase_scan, self._scan_ahead = scan_sources(rules, self._by_noun)
         self._nouns_anywhere = WordSearch(folded_phrases(self._by_noun))
-        cues = [c for r in rules.metric_rules for c in r.cues]
+        cues = [c for r in rules.metric_rules for c in (*r.cues, *r.decisive_cues)]
         self._cue = WordSearch(folded_phrases(cues))  # searched in page.folded
         self._lead_in = SuffixMatch(rules.quote_lead_ins, re.IGNORECASE)
         self._rate = re.compile(
@@ -186,6 +188,10 @@ class ClaimFinder:
         if self._in_a_name(text, amount.start):
             return None  # "IQ 200 units", "level 2 chargers", "Franchise 500"
         sentence, clause = page.sentence_and_clause(amount.start)
+        if phrase is not None and phrase.end > clause[1]:
+            # "650 engineering, technical and operational employees by 2028": the clause runs
+            # on to the noun's, across the commas between modifiers
+            clause = (clause[0], page.sentence_and_clause(phrase.end - 1)[1][1])
         if amount.currency:
             clause = self._across_a_conversion(page, amount, sentence, clause)
         if page.has_words(self._not_fact, sentence) and self._not_fact.search(page.folded, *clause):
@@ -196,7 +202,7 @@ class ClaimFinder:
             return self._price(page, amount, phrase, sentence, clause)
         if not candidates:
             return None
-        chosen = self._choose(candidates, page.folded, clause, amount.start)
+        chosen = self._choose(candidates, page.folded, clause, sentence, amount.start)
         if chosen is None and amount.currency:
             return self._money_without_cue(page, amount, phrase, sentence, clause)
         if chosen is None:
@@ -318,7 +324,9 @@ class ClaimFinder:
             return None
         phrase = NounPhrase(m.group("noun"), (amount.end, amount.end), m.end())
         sentence, clause = page.sentence_and_clause(amount.start)
-        chosen = self._choose(self._candidates(phrase, amount), page.folded, clause, amount.start)
+        chosen = self._choose(
+            self._candidates(phrase, amount), page.folded, clause, sentence, amount.start
+        )
         if chosen is None:
             return None
         rule = chosen.rule
@@ -383,35 +391,80 @@ class ClaimFinder:
         return found
 
     def _choose(
-        self, candidates: list[MetricRule], folded: str, clause: tuple[int, int], pos: int
+        self,
+        candidates: list[MetricRule],
+        folded: str,
+        clause: tuple[int, int],
+        sentence: tuple[int, int],
+        pos: int,
     ) -> RuleMatch | None:
-        """The rule whose cue is nearest (rules without cues rank after those with one)."""
+        """The rule whose cue is nearest (rules without cues rank after those with one). A
+        decisive cue ranks before every other cue, and counts before the number anywhere in
+        the sentence ("Series-A funding led by X, with an investment of $150 million"); the
+        quote then starts at the nearest cue in the clause, of whichever rule."""
         if len(candidates) == 1 and not candidates[0].cues:  # most numbers: one noun, one rule
             rule = candidates[0]
             return self._uncued(rule)
-        cue_hits = None
+        hits = None
         best, best_key = None, None
         for rule in candidates:
             cue, distance = None, NO_CUE
-            if rule.cues:
-                if cue_hits is None:
-                    cue_hits = [
-                        (s, e, self._by_cue[norm(w)])
-                        for s, e, w in self._cue.finditer(folded, *clause)
-                    ]
+            if rule.cues or rule.decisive_cues:
+                if hits is None:
+                    hits = self._cue_hits(candidates, folded, clause, sentence)
                 near = [
-                    (pos - e if e <= pos else s - pos, s, e)
-                    for s, e, ids in cue_hits
-                    if rule.id in ids
+                    (self._cue_distance(rule, w, s, e, pos), s, e)
+                    for s, e, w, ids in hits
+                    if rule.id in ids and self._counts(rule, w, s, clause, pos)
                 ]
                 if not near:
                     continue
                 distance, s, e = min(near)
-                cue = (s, e)
+                cue = (s, e) if distance > -DECISIVE / 2 else self._nearest_cue(hits, clause, pos)
             key = (distance, self._order[rule.id])
             if best_key is None or key < best_key:
                 best, best_key = RuleMatch(rule, cue, self._order[rule.id]), key
         return best
+
+    def _cue_hits(
+        self,
+        candidates: list[MetricRule],
+        folded: str,
+        clause: tuple[int, int],
+        sentence: tuple[int, int],
+    ) -> list[tuple[int, int, str, set[str]]]:
+        """(start, end, cue, rule ids) of the cues in the clause, or in the sentence when a
+        candidate has decisive cues."""
+        span = sentence if any(r.decisive_cues for r in candidates) else clause
+        return [
+            (s, e, norm(w), self._by_cue[norm(w)]) for s, e, w in self._cue.finditer(folded, *span)
+        ]
+
+    def _counts(
+        self, rule: MetricRule, cue: str, start: int, clause: tuple[int, int], pos: int
+    ) -> bool:
+        """Whether a cue of the rule found in the sentence counts for the number at pos."""
+        if clause[0] <= start < clause[1]:
+            return True
+        return start < pos and (rule.id, cue) in self._decisive
+
+    @staticmethod
+    def _nearest_cue(
+        hits: list[tuple[int, int, str, set[str]]], clause: tuple[int, int], pos: int
+    ) -> tuple[int, int] | None:
+        """The cue in the clause nearest the number, of any rule: where a quote starts."""
+        inside = [
+            (abs(pos - e if e <= pos else s - pos), s, e)
+            for s, e, _, _ in hits
+            if clause[0] <= s < clause[1]
+        ]
+        return min(inside)[1:] if inside else None
+
+    def _cue_distance(self, rule: MetricRule, cue: str, start: int, end: int, pos: int) -> int:
+        """How far a cue of the rule stands from the number; a decisive cue ranks before every
+        other cue, the nearest first."""
+        distance = pos - end if end <= pos else start - pos
+        return distance - DECISIVE if (rule.id, cue) in self._decisive else distance
 
     # --- which metric of the rule -------------------------------------------------------------
 

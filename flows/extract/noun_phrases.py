@@ -55,7 +55,7 @@ def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[st
     gap = r"(?:[^\W\d]|\d[\d-]*[a-z])[\w.'’&®-]*+(?:[ \t]+\d{1,4}+(?![\d,]))?"
     aside = r"(?:\s*[–—]\s*(?:[^\s–—]+\s+){0,3}?[^\s–—]+\s*[–—])?"
     nouns = alternation(n.lower() for n in by_noun)
-    noun_phrase = rf"{aside}\s++(?:{gap}\s++){{0,{spec.max_words}}}?{nouns}(?![\w-])"
+    noun_phrase = rf"{aside}\s++(?:{gap},?\s++){{0,{spec.max_words}}}?{nouns}(?![\w-])"
     linked = (
         r"(?:\s+(?:of\s+\S+(?:\s+\d[\d,]*)?|" + alternation(c.lower() for c in spec.copulas) + "))?"
     )
@@ -112,6 +112,6 @@ def noun_phrase_source(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> st
     copula = r"(?:\s+" + alternation(spec.copulas) + ")"
     nouns = alternation(by_noun)
     return (
-        rf"(?:{partitive}|{copula})?{aside}\s+(?P<mods>(?:{word}\s+){{0,{spec.max_words}}}?)"
+        rf"(?:{partitive}|{copula})?{aside}\s+(?P<mods>(?:{word},?\s+){{0,{spec.max_words}}}?)"
         rf"(?P<noun>{nouns})(?![\w-])"
     )

@@ -55,6 +55,9 @@ class MetricRule(_Model):
     metric: str
     nouns: Phrases = ()
     cues: Phrases = ()
+    # Cues that decide the rule wherever they stand in the clause, however near another
+    # rule's cue is ("investment of VND735 billion in a Series C round" is funding)
+    decisive_cues: Phrases = ()
     money: bool = False
     # Filled from metrics.yaml by load_rules, never written in the YAML.
     unit: str = ""
