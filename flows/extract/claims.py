@@ -38,6 +38,7 @@ from flows.extract.subjects import MARKET, OtherSubjects
 from flows.model import Claim
 
 DECISIVE = 10**6  # what a decisive cue takes off its distance (see MetricRule.decisive_cues)
+CUE_JOIN_WORDS = 2  # words that may stand between a fact's words and a cue after them, quoted
 NO_CUE = 10**9  # distance standing for "this rule needs no cue"
 NOUN_BEFORE_REACH = 90  # how far before an elided number its clause may name the noun
 RECENT_CLAIMS = 4  # the claims an earlier value ("up from 5,461") may be compared with
@@ -466,6 +467,18 @@ class ClaimFinder:
         distance = pos - end if end <= pos else start - pos
         return distance - DECISIVE if (rule.id, cue) in self._decisive else distance
 
+    @staticmethod
+    def _cue_beyond(text: str, cue: tuple[int, int], words_end: int) -> bool:
+        """Whether a cue after the fact's words lies beyond the words that join it to them
+        ("$40 million investment" joins; in "21 aircraft will be allocated to its bases" the
+        cue "its" is another phrase's): such a cue chose the rule but is no part of the quote."""
+        if cue[0] < words_end:
+            return False
+        gap = _PARENTHESES.sub(
+            " ", text[words_end : cue[0]]
+        )  # "VND3 trillion ($130 million) in revenue"
+        return len(gap.split()) > CUE_JOIN_WORDS
+
     # --- which metric of the rule -------------------------------------------------------------
 
     def _low_end_of_a_range(self, text: str, low: Amount) -> bool:
@@ -674,9 +687,9 @@ class ClaimFinder:
             start = lead_in[0]
         if quote_start is not None:
             start = min(start, quote_start)
-        if match.cue:
-            start, end = min(start, match.cue[0]), max(end, match.cue[1])
         words_end = phrase.end if phrase else amount.end
+        if match.cue and not self._cue_beyond(text, match.cue, words_end):
+            start, end = min(start, match.cue[0]), max(end, match.cue[1])
         scope, scope_end = GLOBAL_SCOPE, None
         if page.has_words(self._scopes.mentioned, sentence):
             scope, scope_end = self._scopes.scope(
@@ -767,6 +780,7 @@ _RANGE_BEFORE = re.compile(
     r"(?:\b[Bb]etween\s+(?<![\w.,])(?P<between>\d{1,3}(?:,\d{3})+|\d+)\s*and"
     r"|(?<![\w.,])(?P<low>\d{1,3}(?:,\d{3})+|\d+)\s*(?:to|-|–))\s*$"
 )
+_PARENTHESES = re.compile(r"\([^()]*\)")
 _PARTITIVE_ONE = re.compile(r"\s+of\s", re.IGNORECASE)
 # Between the ends of a range of amounts: "$2.1 billion to $2.3 billion", "$5m - $7m" (the
 # scan reads no amount right after a hyphen: "$115-$120 million" stays two numbers).

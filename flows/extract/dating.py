@@ -323,6 +323,7 @@ _PLACES_ONLY = re.compile(
 # expected to open", "400 studios in the pipeline"), in the folded text.
 _AUXILIARIES = re.compile(
     r"\s*(?:in\s+(?:the|its|our)\s+)?"  # "400 studios in the pipeline"
+    r"(?:(?:that|which)\s+)?"  # "the 70 new routes that will start"
     r"(?:(?:are|is|were|was|have|has|had|been|being|also|still)\s+){0,2}"
 )
 
