@@ -28,6 +28,10 @@ ABBREVIATIONS = frozenset(
     ]
 )
 _WORD_BEFORE = re.compile(r"(\w+)\Z")
+_OPENER = re.compile(
+    r"(?:The|This|These|Those|That|There|It|Its|They|Their|We|Our|He|She|His|Her|In|But|"
+    r"However|Meanwhile|Today|Last|Next|Since|After|As|At|By|For|With|When|While)\b"
+)
 
 
 def ends_a_sentence(text: str, dot: int) -> bool:
@@ -41,7 +45,11 @@ def ends_a_sentence(text: str, dot: int) -> bool:
     if word is None:
         return True
     w = word.group(1)
-    return not ((len(w) == 1 and w.isupper()) or w in ABBREVIATIONS)
+    if not ((len(w) == 1 and w.isupper()) or w in ABBREVIATIONS):
+        return True
+    # "... in Canada, Mexico and the U.S. The company now has ...": a word that opens
+    # sentences, not names, follows the abbreviation
+    return _OPENER.match(text, after) is not None
 
 
 # The same stops read backwards, searched in the reversed text: the nearest stop before a
