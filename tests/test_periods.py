@@ -60,6 +60,11 @@ years = st.integers(min_value=1990, max_value=2099)
         ("On December 30", "2025-01-03", "2024-12-30", "2024-12-30", "explicit"),
         ("on September 30", "2022-09-27", "2022-09-30", "2022-09-30", "explicit"),
         ("on November 30", "2022-09-27", "2021-11-30", "2021-11-30", "explicit"),
+        ("in the December quarter", "2020-01-30", "2019-10-01", "2019-12-31", "explicit"),
+        ("the June quarter of 2024", "2025-05-10", "2024-04-01", "2024-06-30", "explicit"),
+        ("the March quarter", "2025-03-15", "2024-01-01", "2024-03-31", "explicit"),
+        ("in the quarter", "2020-01-30", "2019-10-01", "2019-12-31", "explicit"),
+        ("last quarter", "2025-05-10", "2025-01-01", "2025-03-31", "explicit"),
         ("now", "2025-06-24", "2025-06-24", "2025-06-24", "now"),
         ("currently", "2025-06-24", "2025-06-24", "2025-06-24", "now"),
     ],
@@ -72,7 +77,9 @@ def test_resolves_time_expressions(
     assert (found.start, found.end, found.kind, found.text) == (D(start), D(end), kind, phrase)
 
 
-@pytest.mark.parametrize("phrase", ["2023", "may", "March", "10 months", "the year", "Q5 2024"])
+@pytest.mark.parametrize(
+    "phrase", ["2023", "may", "March", "10 months", "the year", "Q5 2024", "a quarter", "quarter"]
+)
 def test_what_is_no_time(phrase: str) -> None:
     assert FINDER.parse(phrase, date(2024, 5, 5)) is None
 

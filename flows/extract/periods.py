@@ -25,6 +25,7 @@ UPCOMING_DAYS = 31
 _ALTERNATIVES = (
     *("window", "range", "mlist", "fiscal", "relm", "weekday", "part", "span", "code"),
     *("month", "month2", "year", "rel", "ago", "thisfy", "years", "firstm", "ylist"),
+    *("mquarter", "lastq"),
 )  # a day with no year this close after publication is the coming one
 
 
@@ -215,6 +216,10 @@ class PeriodFinder:
                 rf"(?:\d{{1,3}}|{counts})\s+{alternation(lower(w.units))}\s+"
                 rf"{alternation(lower(w.ago))}"
             )
+        branches += [phrase_source(p) for p in lower(v.latest_quarter)]
+        branches += (
+            [rf"the\s+{months}\s+{alternation(lower(v.quarter_nouns))}"] if v.quarter_nouns else []
+        )
         branches += [rf"{phrase_source(p)}\s+{months}" for p in lower(v.range_starts)]
         branches += [rf"{phrase_source(p)}\s+(?:19|20)\d\d" for p in lower(v.range_starts)]
         counts = alternation(lower(v.windows.count_words))
@@ -263,6 +268,8 @@ class PeriodFinder:
             if w.ago
             else "(?!)"
         )
+        quarter_nouns = phrases(v.quarter_nouns) if v.quarter_nouns else "(?!)"
+        latest_quarter = phrases(v.latest_quarter) if v.latest_quarter else "(?!)"
         fiscal = rf"(?-i:{phrases(v.fiscal_year)})\s?'?(?P<fy>\d{{4}}|\d{{2}})(?!\d)"
 
         def month_day(n: str) -> str:
@@ -297,6 +304,9 @@ class PeriodFinder:
             rf"|(?P<part>{phrases(v.parts)})[\s-]+{year('py', any_year)}"
             rf"|(?:the\s+)?(?P<span>{phrases(words_of)})(?:\s+of\s+{year('sy', any_year)})?"
             rf"|(?P<code>(?-i:{phrases(codes_of)}))(?:[\s-]?{year('cy', relative)})?"
+            rf"|(?P<mquarter>(?:the\s+)?(?P<mqm>{months})\s+(?:{quarter_nouns})"
+            rf"(?:,?\s+(?:of\s+)?(?P<mqy>{_YEAR}))?)"
+            rf"|(?P<lastq>{latest_quarter})(?!\s+of\s|-)"
             # "mid-November", "the end of March 2020": the month
             rf"|(?:(?:{phrases(v.parts)})[\s-]+)?"
             rf"(?P<month>{months})(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?!\d))?"
@@ -435,7 +445,15 @@ class PeriodFinder:
             years,
             first_months,
             year_list,
+            month_quarter,
+            latest_quarter,
         ) = m.group(*_ALTERNATIVES)
+        if month_quarter:  # "the December quarter": the three months ending in December
+            return self._quarter_ending(
+                self._months[m.group("mqm").rstrip(".")], m.group("mqy"), pub
+            )
+        if latest_quarter:
+            return self._latest_quarter(pub)
         if window:
             return self._window(m, pub)
         if ago:
@@ -493,6 +511,21 @@ class PeriodFinder:
         if rel:
             return months_span(pub.year + self._relative[norm(rel)], 1, 12)
         return pub, pub  # now
+
+    @staticmethod
+    def _quarter_ending(month: int, year: str | None, pub: date) -> tuple[date, date]:
+        """The three months ending in `month` of `year`; with no year, the latest such quarter
+        ended by publication."""
+        last_year = int(year) if year else pub.year - (month_end(pub.year, month) > pub)
+        first = last_year * 12 + month - 3  # months since year 0 of the quarter's first month
+        return date(first // 12, first % 12 + 1, 1), month_end(last_year, month)
+
+    @staticmethod
+    def _latest_quarter(pub: date) -> tuple[date, date]:
+        """The latest calendar quarter ended by publication."""
+        index = pub.year * 4 + (pub.month - 1) // 3 - 1
+        year, quarter = divmod(index, 4)
+        return months_span(year, 3 * quarter + 1, 3 * quarter + 3)
 
     def _stated_fiscal_year(self, m: re.Match[str], pub: date) -> tuple[date, date] | None:
         """The fiscal year a phrase names by its start ("its fiscal year beginning March 4",

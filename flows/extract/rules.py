@@ -142,6 +142,8 @@ class PeriodVocabulary(_Model):
     parts: dict[str, tuple[int, int]]
     halves: dict[str, int]
     quarters: dict[str, int]
+    quarter_nouns: Phrases = ()
+    latest_quarter: Phrases = ()
     relative_years: dict[str, int]
     implied_year: Phrases
     relative_months: dict[str, int] = Field(default_factory=dict)
