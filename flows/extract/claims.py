@@ -76,6 +76,13 @@ class ClaimFinder:
         self._nouns_anywhere = WordSearch(folded_phrases(self._by_noun))
         cues = [c for r in rules.metric_rules for c in (*r.cues, *r.decisive_cues)]
         self._cue = WordSearch(folded_phrases(cues))  # searched in page.folded
+        self._flow_verbs = WordSearch(folded_phrases(rules.flows.verbs))
+        # Verbs that say what a number right after them counts ("employs about 35,000"): the
+        # cues of rules without nouns, for numbers without money
+        self._verb_rules = {
+            norm(c): r for r in rules.metric_rules if not r.nouns and not r.money for c in r.cues
+        }
+        self._taking_verb = SuffixMatch(self._verb_rules, re.IGNORECASE)
         self._lead_in = SuffixMatch(rules.quote_lead_ins, re.IGNORECASE)
         self._rate = re.compile(
             r"\s+(?:nearly\s+|about\s+|almost\s+)?"
@@ -416,7 +423,7 @@ class ClaimFinder:
                 near = [
                     (self._cue_distance(rule, w, s, e, pos), s, e)
                     for s, e, w, ids in hits
-                    if rule.id in ids and self._counts(rule, w, s, clause, pos)
+                    if rule.id in ids and self._counts(folded, rule, (s, e, w), clause, pos)
                 ]
                 if not near:
                     continue
@@ -442,12 +449,22 @@ class ClaimFinder:
         ]
 
     def _counts(
-        self, rule: MetricRule, cue: str, start: int, clause: tuple[int, int], pos: int
+        self,
+        folded: str,
+        rule: MetricRule,
+        cue: tuple[int, int, str],
+        clause: tuple[int, int],
+        pos: int,
     ) -> bool:
-        """Whether a cue of the rule found in the sentence counts for the number at pos."""
-        if clause[0] <= start < clause[1]:
-            return True
-        return start < pos and (rule.id, cue) in self._decisive
+        """Whether a cue of the rule found in the sentence counts for the number at pos: in its
+        clause, with no verb of opening or adding between ("partnering with a local firm to open
+        2,000 stores": the stores are opened, not partners); or decisive, before it."""
+        start, end, word = cue
+        if (rule.id, word) in self._decisive:
+            return clause[0] <= start < clause[1] or start < pos
+        if not clause[0] <= start < clause[1]:
+            return False
+        return end > pos or self._flow_verbs.search(folded, end, pos) is None
 
     @staticmethod
     def _nearest_cue(
@@ -554,6 +571,9 @@ class ClaimFinder:
         if amount.ordinal or not self._elided_follower.match(text, amount.end):
             return None
         value_start = self._qualifier(text, amount)[2]
+        verb = self._taking_verb.find(text, value_start) if self._verb_rules else None
+        if verb is not None:
+            return self._taken_by_a_verb(page, amount, verb)
         cue = self._elided_cue.find(text, value_start)
         if cue is None and not _opens_a_clause(text, value_start):
             return None
@@ -587,6 +607,14 @@ class ClaimFinder:
         return self._claim(
             page, amount, None, self._uncued(rule), sentence, clause, quote_start=start
         )
+
+    def _taken_by_a_verb(self, page: Page, amount: Amount, verb: tuple[int, str]) -> Claim | None:
+        """A number with no noun right after a verb that says what it counts ("currently employs
+        about 35,000")."""
+        rule = self._verb_rules[norm(verb[1])]
+        sentence, clause = page.sentence_and_clause(amount.start)
+        match = RuleMatch(rule, (verb[0], verb[0] + len(verb[1])), self._order[rule.id])
+        return self._claim(page, amount, None, match, sentence, clause)
 
     def _compared_claim(self, page: Page, amount: Amount) -> Claim | None:
         """The latest of the recent claims in reach whose value is of the number's size: what
