@@ -65,6 +65,11 @@ def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[st
     not_counts = alternation(w.lower() for w in spec.not_counts)
     # "69,000 and 59,000 users respectively", "24 domestic and 4 international destinations"
     and_number = r"(?:[ \t]+[a-z]+)?[ \t]+and[ \t]+\d[\d,.]*+"
+    # "10 billion yuan": a currency named after the amount
+    currency_words = rules.numbers.currency_words
+    named_currency = (
+        rf"|\s+{alternation(w.lower() for w in currency_words)}(?![\w])" if currency_words else ""
+    )
     joined = compound_nouns(rules)  # "the 121-store chain"
     compound = rf"|-{alternation(n.lower() for n in joined)}[ \t]" if joined else ""
     # No percentage, duration or score; no number run on into another ("+47 94 9791 8916", a
@@ -72,7 +77,7 @@ def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[st
     digits_ahead = (
         rf"(?!\s*(?:%|percent|per\s+cent)|[\s-]+(?:{not_counts})(?![\w-])"
         r"|\)?[ \t]+\(?\d++(?![a-z]))"
-        rf"(?:{linked}{noun_phrase}|{follower}{compound}|{and_number}{noun_phrase})"
+        rf"(?:{linked}{noun_phrase}|{follower}{compound}|{and_number}{noun_phrase}{named_currency})"
     )
     return noun_phrase, digits_ahead
 

@@ -76,10 +76,19 @@ class NumberReader:
             if vocab.ordinal_scales
             else ""
         )
+        self._currency_words = {norm(k): v for k, v in vocab.currency_words.items()}
+        named_currency = (
+            r"(?:\s+(?P<cword>" + alternation(vocab.currency_words) + r")(?!\w))?"
+            if vocab.currency_words
+            else "(?P<cword>(?!))?"
+        )
         self._after = re.compile(
-            # "$1.2 billion", "a $100-million facility"
-            r"(?:(?:\s+|-)(?P<scale>" + alternation(vocab.scales) + rf")(?!\w){ordinal_scale})?"
-            r"(?P<pct>\s*%|\s+(?:"
+            # "$1.2 billion", "a $100-million facility", "10 billion yuan"
+            r"(?:(?:\s+|-)(?P<scale>"
+            + alternation(vocab.scales)
+            + rf")(?!\w){ordinal_scale})?"
+            + named_currency
+            + r"(?P<pct>\s*%|\s+(?:"
             + alternation(m for m in vocab.percent_markers if m != "%")
             + r")(?!\w))?",
             re.IGNORECASE,
@@ -94,7 +103,8 @@ class NumberReader:
         suffixes = [s.lower() for s in [*v.ordinal_suffixes, *v.attached_scales]]
         return (
             rf"(?:{alternation(suffixes)})?\+?"
-            rf"(?:\s+{alternation(s.lower() for s in v.scales)}(?!\w))?"
+            # possessive: a scale word is the number's, never a word before its noun
+            rf"(?:\s+{alternation(s.lower() for s in v.scales)}(?!\w))?+"
         )
 
     def _anchor_source(self) -> str:
@@ -179,6 +189,9 @@ class NumberReader:
         if scale is not None:
             value *= self._scales[norm(scale)]
             end = after.end("scale")
+        cword = after.group("cword")
+        if cword is not None and currency is None:
+            currency, end = self._currency_words[norm(cword)], after.end("cword")
         if pct is not None:
             end = after.end("pct")
         return Amount(

@@ -40,6 +40,7 @@ class NumberVocabulary(_Model):
     attached_scales: dict[str, float]
     ordinal_scales: dict[str, float] = Field(default_factory=dict)
     currencies: dict[str, str]
+    currency_words: dict[str, str] = Field(default_factory=dict)
     percent_markers: Phrases
     vague_before: Phrases = ()
 
