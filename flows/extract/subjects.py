@@ -111,7 +111,9 @@ class NamedSubjects:
         self._verbs = WordSearch(folded_phrases(verbs))
         adverbs = r"(?:now|currently|also|still|already|reportedly|alone|itself)"
         name = rf"(?P<name>{_SUBJECT_NAME})(?P<marks>(?:{_TICKER})?(?:{_ASIDE})??)"
-        self._before_verb = re.compile(rf"{name}\s+(?:{adverbs}\s+)?$")
+        # "Lime's financing was $765 million": the owner of the noun before the verb
+        owned = r"(?P<owned>['’]s\s+[a-z][\w-]*)?"
+        self._before_verb = re.compile(rf"{name}{owned}\s+(?:{adverbs}\s+)?$")
         self._before_clause = re.compile(rf"{name}\s*$")  # before ", which has"
         self.not_names = not_names  # places, months, weekdays: subjects, but no companies
         self._stop_words = {w.casefold() for w in stop_words}
@@ -179,6 +181,8 @@ class NamedSubjects:
         trimmed = self._trimmed(m.group("name"))
         if trimmed is not None:
             skipped, name = trimmed
+            if m.groupdict().get("owned"):
+                name = _POSSESSIVE.sub("", name)
             found.setdefault(at + skipped, (at + skipped, end, name, bool(m.group("marks"))))
 
     def _trimmed(self, written: str) -> tuple[int, str] | None:
