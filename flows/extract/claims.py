@@ -183,7 +183,9 @@ class ClaimFinder:
         phrase = self._phrase(text, amount.end)
         if phrase is None and amount.currency is None:
             phrase = self._noun_of_the_next(text, amount)
-            if phrase is None:
+            if phrase is None and amount.implied_currency is not None:
+                amount.currency = amount.implied_currency  # "invested around 300 crore"
+            elif phrase is None:
                 return self._elided(page, amount)
         yearly = False
         rate_at = phrase.end if phrase is not None else amount.end if amount.currency else None
@@ -544,6 +546,11 @@ class ClaimFinder:
     ) -> tuple[float, int] | None:
         """(low end, where it starts) of a range written before the number ("285 to 315",
         "110-115", "between 38 and 42", "$2.1 billion to $2.3 billion"), below the number."""
+        if (amount.currency or amount.scaled) and amount.low is not None and amount.digits:
+            # "Rs 100-150 crore": the low end takes the high end's scale
+            scale = amount.value / float(amount.digits.replace(",", ""))
+            low = amount.low * scale
+            return (low, amount.start) if low < amount.value else None
         if amount.currency or amount.scaled:
             return self._money_range_low(text, amount, clause)
         if amount.digits is None:

@@ -25,6 +25,8 @@ class Amount:
     digits: str | None = None  # the digits as written, for a plain number in digits ("2023")
     low: float | None = None  # the low end of a range written in digits ("110-115": 110)
     at_least: bool = False  # written with a plus ("30+ countries")
+    # the currency its scale word implies when no noun follows ("invested around 300 crore")
+    implied_currency: str | None = None
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs 3x (object.__setattr__ per field)
@@ -77,6 +79,7 @@ class NumberReader:
             else ""
         )
         self._currency_words = {norm(k): v for k, v in vocab.currency_words.items()}
+        self._implied = {norm(k): v for k, v in vocab.implied_currencies.items()}
         named_currency = (
             r"(?:\s+(?P<cword>" + alternation(vocab.currency_words) + r")(?!\w))?"
             if vocab.currency_words
@@ -186,9 +189,11 @@ class NumberReader:
             # "its 10 millionth customer": a milestone of ten million
             value *= self._ordinal_scales[norm(after.group("oscale"))]
             return Amount(value, start, after.end("oscale"), currency=currency, ordinal=True)
+        implied = None
         if scale is not None:
             value *= self._scales[norm(scale)]
             end = after.end("scale")
+            implied = self._implied.get(norm(scale))
         cword = after.group("cword")
         if cword is not None and currency is None:
             currency, end = self._currency_words[norm(cword)], after.end("cword")
@@ -204,6 +209,7 @@ class NumberReader:
             digits=digits,
             low=float(low.replace(",", "")) if low else None,
             at_least=plus is not None,
+            implied_currency=implied,
         )
 
     def parse(self, phrase: str) -> Amount | None:

@@ -151,7 +151,10 @@ class Page:
             canonical = self.canonical(name)
             if canonical == self.entity:
                 return None  # the nearest subject is the entity itself
-            opens = not text[sentence_start:start].strip(_OPENERS)
+            # at a sentence's start, or a clause's after a colon ("-India: Construction is")
+            opens = not text[sentence_start:start].strip(_OPENERS) or text[
+                sentence_start:start
+            ].rstrip().endswith((":", ";"))
             if opens and not marked and not self._a_name(name):
                 continue  # "Revenue rose": a common word with a capital, at a sentence's start
             if next(self.matcher.finditer(text, start, pos), None) is not None:
@@ -192,7 +195,7 @@ class Page:
         known = self._names.get(word)
         if known is None:
             known = self._names[word] = self.named.plainly_a_name(word) or (
-                re.search(rf"[a-z0-9,;:)][ \t]+{re.escape(word)}(?![\w])", self.doc.text)
+                re.search(rf"[a-z0-9,)][ \t]+{re.escape(word)}(?![\w])", self.doc.text)
                 is not None
             )
         return known

@@ -41,6 +41,7 @@ class NumberVocabulary(_Model):
     ordinal_scales: dict[str, float] = Field(default_factory=dict)
     currencies: dict[str, str]
     currency_words: dict[str, str] = Field(default_factory=dict)
+    implied_currencies: dict[str, str] = Field(default_factory=dict)
     percent_markers: Phrases
     vague_before: Phrases = ()
 
