@@ -744,7 +744,7 @@ class ClaimFinder:
         if sizes_the_company or (
             dating.status == "planned"
             and metric_id == rule.metric
-            and self._kinds.level_today(text, value_start, phrase)
+            and self._kinds.level_today(text, value_start, phrase, today_only=True)
         ):  # "The 1,200-store chain plans to ...", "will close 700 of its 4,700 stores": today's
             dating = page.dating.at_publication()
         if needs_time and dating.mention is None:

@@ -40,6 +40,7 @@ class KindOfCount:
         flows = rules.flows
         self._flow_modifiers = {norm(w) for w in flows.modifiers}
         self._level_modifiers = {norm(w) for w in flows.level_modifiers}
+        self._today_modifiers = {norm(w) for w in flows.today_modifiers}
         self._before_number = SuffixMatch(flows.before_number, re.IGNORECASE)
         after = alternation(flows.after_noun) if flows.after_noun else "(?!)"
         self._after_noun = re.compile(rf"[ \t]+{after}(?![\w-])", re.IGNORECASE)
@@ -136,27 +137,35 @@ class KindOfCount:
             return previous
         return None
 
-    def level_today(self, text: str, value_start: int, phrase: NounPhrase | None) -> bool:
-        """Whether a number names a level that holds now, whatever a plan in its clause says:
-        the whole a part is taken of ("close 700 of its 4,700 stores"), or what exists
-        ("refurbishing its existing 88 clubs")."""
+    def level_today(
+        self, text: str, value_start: int, phrase: NounPhrase | None, today_only: bool = False
+    ) -> bool:
+        """Whether a number names a level, whatever a verb or plan in its clause says: the whole
+        a part is taken of ("close 700 of its 4,700 stores"), or what exists ("refurbishing
+        its existing 88 clubs"). `today_only`: only a level that holds now ("its existing 88
+        clubs", not "will end the year with 150 open locations")."""
+        words = self._today_modifiers if today_only else self._level_modifiers
         return (
             _the_whole_of_a_part(text, value_start)
-            or self._level_in_modifiers(text, phrase)
-            or self._level_word_before(text, value_start)
+            or self._level_in_modifiers(text, phrase, words)
+            or self._level_word_before(text, value_start, words)
         )
 
-    def _level_word_before(self, text: str, value_start: int) -> bool:
+    @staticmethod
+    def _level_word_before(text: str, value_start: int, words: set[str]) -> bool:
         """Whether the word right before the number makes it a level ("its existing 88")."""
         end = value_start - 1
         start = text.rfind(" ", max(0, end - 20), end) + 1
-        return norm(text[start:end]) in self._level_modifiers
+        return norm(text[start:end]) in words
 
-    def _level_in_modifiers(self, text: str, phrase: NounPhrase | None) -> bool:
+    def _level_in_modifiers(
+        self, text: str, phrase: NounPhrase | None, words: set[str] | None = None
+    ) -> bool:
         if phrase is None or phrase.modifiers[0] == phrase.modifiers[1]:
             return False
         lo, hi = phrase.modifiers
-        return any(norm(w) in self._level_modifiers for w in text[lo:hi].split())
+        words = self._level_modifiers if words is None else words
+        return any(norm(w) in words for w in text[lo:hi].split())
 
     def _new_in_modifiers(self, text: str, phrase: NounPhrase | None) -> bool:
         """ "111 new stores", "32 more gyms", "six further countries"."""

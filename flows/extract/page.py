@@ -195,8 +195,7 @@ class Page:
         known = self._names.get(word)
         if known is None:
             known = self._names[word] = self.named.plainly_a_name(word) or (
-                re.search(rf"[a-z0-9,)][ \t]+{re.escape(word)}(?![\w])", self.doc.text)
-                is not None
+                re.search(rf"[a-z0-9,)][ \t]+{re.escape(word)}(?![\w])", self.doc.text) is not None
             )
         return known
 

@@ -25,7 +25,7 @@ UPCOMING_DAYS = 31
 _ALTERNATIVES = (
     *("window", "range", "mlist", "fiscal", "relm", "weekday", "part", "span", "code"),
     *("month", "month2", "year", "rel", "ago", "thisfy", "years", "firstm", "ylist"),
-    *("mquarter", "lastq"),
+    *("mquarter", "lastq", "reld"),
 )  # a day with no year this close after publication is the coming one
 
 
@@ -121,6 +121,7 @@ class PeriodFinder:
         self._to_date = {norm(p) for p in vocab.to_date_prepositions}
         self._since = {norm(p) for p in vocab.since_prepositions}
         self._relative_months = {norm(k): v for k, v in vocab.relative_months.items()}
+        self._relative_days = {norm(k): v for k, v in vocab.relative_days.items()}
         self._weekdays = {d: i for i, d in enumerate(vocab.weekdays)}
         self._counts = {norm(k): v for k, v in vocab.windows.count_words.items()}
         self._units = {norm(k): u for k, u in vocab.windows.units.items()}
@@ -200,7 +201,9 @@ class PeriodFinder:
         branches.append(rf"\d\d?(?:st|nd|rd|th)?\s+{months}(?:,?\s+{_YEAR})?")
         branches += [r"19\d{2}(?![\w-])", r"20\d{2}(?![\w-])"]  # _YEAR, split likewise
         branches += [phrase_source(p) for p in lower([*v.relative_years, *v.now])]
-        branches += [phrase_source(p) for p in lower([*v.relative_months, *v.weekdays])]
+        branches += [
+            phrase_source(p) for p in lower([*v.relative_months, *v.relative_days, *v.weekdays])
+        ]
         for words in lower(k for k in halves_and_quarters if " " in k):  # with no year
             branches += [rf"the\s+{phrase_source(words)}", phrase_source(words)]
         w = v.windows
@@ -316,6 +319,7 @@ class PeriodFinder:
             rf"|(?P<year>{_YEAR})"
             rf"|(?P<rel>{relative})"
             rf"|(?P<relm>{phrases(v.relative_months)})"
+            rf"|(?P<reld>{phrases(v.relative_days) if v.relative_days else '(?!)'})"
             rf"|(?P<now>{phrases(v.now)})"
             rf"|(?P<weekday>(?-i:{phrases(v.weekdays)}))"
             r"))(?!\w)"
@@ -447,7 +451,11 @@ class PeriodFinder:
             year_list,
             month_quarter,
             latest_quarter,
+            relative_day,
         ) = m.group(*_ALTERNATIVES)
+        if relative_day:
+            day = date.fromordinal(pub.toordinal() + self._relative_days[norm(relative_day)])
+            return day, day
         if month_quarter:  # "the December quarter": the three months ending in December
             return self._quarter_ending(
                 self._months[m.group("mqm").rstrip(".")], m.group("mqy"), pub

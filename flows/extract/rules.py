@@ -87,6 +87,7 @@ class Flows(_Model):
     modifiers: Phrases
     after_noun: Phrases = ()
     level_modifiers: Phrases = ()
+    today_modifiers: Phrases = ()
     before_number: Phrases = ()
     verbs: Phrases
     verbs_with_period: Phrases = ()
@@ -149,6 +150,7 @@ class PeriodVocabulary(_Model):
     relative_years: dict[str, int]
     implied_year: Phrases
     relative_months: dict[str, int] = Field(default_factory=dict)
+    relative_days: dict[str, int] = Field(default_factory=dict)
     now: Phrases
     weekdays: Phrases = ()
     windows: Windows
