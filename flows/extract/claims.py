@@ -430,7 +430,8 @@ class ClaimFinder:
                 if not near:
                     continue
                 distance, s, e = min(near)
-                cue = (s, e) if distance > -DECISIVE / 2 else self._nearest_cue(hits, clause, pos)
+                decided = distance < -DECISIVE // 2  # by a decisive cue, maybe far away
+                cue = self._nearest_cue(hits, clause, pos) if decided else (s, e)
             key = (distance, self._order[rule.id])
             if best_key is None or key < best_key:
                 best, best_key = RuleMatch(rule, cue, self._order[rule.id]), key
@@ -493,9 +494,8 @@ class ClaimFinder:
         cue "its" is another phrase's): such a cue chose the rule but is no part of the quote."""
         if cue[0] < words_end:
             return False
-        gap = _PARENTHESES.sub(
-            " ", text[words_end : cue[0]]
-        )  # "VND3 trillion ($130 million) in revenue"
+        # a conversion between joins: "VND3 trillion ($130 million) in revenue"
+        gap = _PARENTHESES.sub(" ", text[words_end : cue[0]])
         return len(gap.split()) > CUE_JOIN_WORDS
 
     # --- which metric of the rule -------------------------------------------------------------
