@@ -77,6 +77,12 @@ class ClaimFinder:
         cues = [c for r in rules.metric_rules for c in (*r.cues, *r.decisive_cues)]
         self._cue = WordSearch(folded_phrases(cues))  # searched in page.folded
         self._flow_verbs = WordSearch(folded_phrases(rules.flows.verbs))
+        # What the scan already skips after digits, for numbers in words too ("two of the most
+        # important markets", "two years")
+        not_counts = rules.noun_phrase.not_counts
+        self._not_a_count = re.compile(
+            rf"[\s-]+{alternation(not_counts)}(?![\w-])" if not_counts else "(?!)", re.IGNORECASE
+        )
         # Verbs that say what a number right after them counts ("employs about 35,000"): the
         # cues of rules without nouns, for numbers without money
         self._verb_rules = {
@@ -178,6 +184,8 @@ class ClaimFinder:
             text, max(0, amount.start - 40), amount.start
         ):
             return None  # "net income of $10.5 million": a profit, no metric's
+        if amount.currency is None and self._not_a_count.match(text, amount.end):
+            return None
         if text.startswith("-", amount.end):
             return self._sized_company(page, amount)
         phrase = self._phrase(text, amount.end)
