@@ -105,6 +105,8 @@ class ClaimFinder:
             r"(?:(?:about|nearly|almost|over|more than|some|around)[ \t]+)?$",
             re.IGNORECASE,
         )
+        # "$59 million net profit": a profit named after the amount
+        self._not_money_after = re.compile(rf"[ \t]+{not_money}(?![\w-])", re.IGNORECASE)
         # A noun right after a singular noun, or one lower-case word after it, heads the phrase
         self._head_after_noun = re.compile(
             rf"[ \t]+(?:[a-z][\w-]*[ \t]+)?(?P<noun>{alternation(self._by_noun)})(?![\w-])"
@@ -180,10 +182,11 @@ class ClaimFinder:
             return None
         if (amount.currency or amount.scaled) and self._low_end_of_a_range(text, amount):
             return None  # "$115 million" of "between $115 million and $120 million"
-        if amount.currency and self._not_money.search(
-            text, max(0, amount.start - 40), amount.start
+        if amount.currency and (
+            self._not_money.search(text, max(0, amount.start - 40), amount.start)
+            or self._not_money_after.match(text, amount.end)
         ):
-            return None  # "net income of $10.5 million": a profit, no metric's
+            return None  # "net income of $10.5 million", "$59 million net profit": profits
         if amount.currency is None and self._not_a_count.match(text, amount.end):
             return None
         if text.startswith("-", amount.end):
