@@ -98,7 +98,14 @@ class Page:
         first = _bare(name.split()[0])
         if first == _bare(self._first_word) or (name == first and first == self._initials):
             return self.entity
+        if self._entity_words.search(name):  # "Sichuan HaiDiLao Catering Co." of Haidilao
+            return self.entity
         return name
+
+    @cached_property  # the entity is fixed for the page
+    def _entity_words(self) -> re.Pattern[str]:
+        """The entity's whole name as words inside a longer name, in any case."""
+        return re.compile(rf"(?<![\w-]){re.escape(self.entity)}(?![\w-])", re.IGNORECASE)
 
     @cached_property  # the entity is fixed for the page
     def _first_word(self) -> str:
