@@ -20,6 +20,7 @@ from flows.extract.noun_phrases import (
     NounPhrase,
     compound_source,
     follower_source,
+    not_a_count_source,
     noun_phrase_source,
     scan_sources,
 )
@@ -79,10 +80,7 @@ class ClaimFinder:
         self._flow_verbs = WordSearch(folded_phrases(rules.flows.verbs))
         # What the scan already skips after digits, for numbers in words too ("two of the most
         # important markets", "two years")
-        not_counts = rules.noun_phrase.not_counts
-        self._not_a_count = re.compile(
-            rf"[\s-]+{alternation(not_counts)}(?![\w-])" if not_counts else "(?!)", re.IGNORECASE
-        )
+        self._not_a_count = re.compile(not_a_count_source(rules), re.IGNORECASE)
         # Verbs that say what a number right after them counts ("employs about 35,000"): the
         # cues of rules without nouns, for numbers without money
         self._verb_rules = {

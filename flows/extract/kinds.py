@@ -111,7 +111,7 @@ class KindOfCount:
             return True
         if phrase is not None and self._after_noun.match(text, phrase.end):
             return True  # "400 studios in the pipeline"
-        if self._level_in_modifiers(text, phrase):
+        if self._level_in_modifiers(text, phrase, self._level_modifiers):
             return False  # "upgrades at 191 existing locations"
         if self._before_number.find(text, value_start, floor=clause[0]) is not None:
             return True
@@ -158,13 +158,13 @@ class KindOfCount:
         start = text.rfind(" ", max(0, end - 20), end) + 1
         return norm(text[start:end]) in words
 
-    def _level_in_modifiers(
-        self, text: str, phrase: NounPhrase | None, words: set[str] | None = None
-    ) -> bool:
+    @staticmethod
+    def _level_in_modifiers(text: str, phrase: NounPhrase | None, words: set[str]) -> bool:
+        """Whether one of `words` stands between the number and its noun ("191 existing
+        locations")."""
         if phrase is None or phrase.modifiers[0] == phrase.modifiers[1]:
             return False
         lo, hi = phrase.modifiers
-        words = self._level_modifiers if words is None else words
         return any(norm(w) in words for w in text[lo:hi].split())
 
     def _new_in_modifiers(self, text: str, phrase: NounPhrase | None) -> bool:

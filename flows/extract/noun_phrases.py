@@ -62,7 +62,6 @@ def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[st
     # The scan takes a number's digits with a full stop or comma after them ("to 63."): the
     # stop is then behind the look-ahead.
     follower = rf"(?<=[.,])(?=\s|$)|{follower_source(rules, lower=True)}"
-    not_counts = alternation(w.lower() for w in spec.not_counts)
     # "69,000 and 59,000 users respectively", "24 domestic and 4 international destinations"
     and_number = r"(?:[ \t]+[a-z]+)?[ \t]+and[ \t]+\d[\d,.]*+"
     # "10 billion yuan": a currency named after the amount
@@ -75,11 +74,22 @@ def scan_sources(rules: Rules, by_noun: dict[str, list[MetricRule]]) -> tuple[st
     # No percentage, duration or score; no number run on into another ("+47 94 9791 8916", a
     # phone number; "(708) 646-4760")
     digits_ahead = (
-        rf"(?!\s*(?:%|percent|per\s+cent)|[\s-]+(?:{not_counts})(?![\w-])"
+        rf"(?!\s*(?:%|percent|per\s+cent)|{not_a_count_source(rules, lower=True)}"
         r"|\)?[ \t]+\(?\d++(?![a-z]))"
         rf"(?:{linked}{noun_phrase}|{follower}{compound}|{and_number}{noun_phrase}{named_currency})"
     )
     return noun_phrase, digits_ahead
+
+
+def not_a_count_source(rules: Rules, lower: bool = False) -> str:
+    """Regex source of what, right after a number, makes it a duration, an age, an area or a
+    few of a kind, never a count (`noun_phrase.not_counts`: "10 years", "1.1 million square
+    feet", "two of the most important markets")."""
+    words = rules.noun_phrase.not_counts
+    if not words:
+        return "(?!)"
+    written = alternation(w.lower() for w in words) if lower else alternation(words)
+    return rf"[\s-]+(?:{written})(?![\w-])"
 
 
 def follower_source(rules: Rules, lower: bool = False) -> str:

@@ -159,9 +159,8 @@ class Page:
             if canonical == self.entity:
                 return None  # the nearest subject is the entity itself
             # at a sentence's start, or a clause's after a colon ("-India: Construction is")
-            opens = not text[sentence_start:start].strip(_OPENERS) or text[
-                sentence_start:start
-            ].rstrip().endswith((":", ";"))
+            before = text[sentence_start:start]
+            opens = not before.strip(_OPENERS) or before.rstrip().endswith((":", ";"))
             if opens and not marked and not self._a_name(name):
                 continue  # "Revenue rose": a common word with a capital, at a sentence's start
             if next(self.matcher.finditer(text, start, pos), None) is not None:
